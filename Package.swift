@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layering (DESIGN.md): CGSL → AttractorNumerics → AttractorDynamics → AttractorNeural →
+// (AttractorReasoning) ; AttractorTasks sits beside them and knows nothing of networks.
+// The solver core (AttractorDynamics) never imports neural or puzzle code.
+let package = Package(
+    name: "Attractor",
+    products: [
+        .library(name: "Attractor", targets: ["Attractor"]),
+        .library(name: "AttractorNumerics", targets: ["AttractorNumerics"]),
+        .library(name: "AttractorDynamics", targets: ["AttractorDynamics"]),
+        .library(name: "AttractorNeural", targets: ["AttractorNeural"]),
+        .library(name: "AttractorTasks", targets: ["AttractorTasks"]),
+        .executable(name: "attractor", targets: ["attractor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // C bridge: GSL + CBLAS. OpenBLAS is linked ahead of GSL so that every
+        // cblas_* symbol (ours and GSL's) binds to OpenBLAS, not libgslcblas.
+        .systemLibrary(
+            name: "CGSL",
+            providers: [.apt(["libgsl-dev", "libopenblas-dev"])]
+        ),
+        .target(
+            name: "AttractorNumerics",
+            dependencies: ["CGSL", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .target(name: "AttractorDynamics", dependencies: ["AttractorNumerics", "CGSL"]),
+        .target(name: "AttractorNeural", dependencies: ["AttractorNumerics", "AttractorDynamics", "CGSL"]),
+        .target(name: "AttractorTasks", dependencies: ["AttractorNumerics"]),
+        .target(
+            name: "Attractor",
+            dependencies: ["AttractorNumerics", "AttractorDynamics", "AttractorNeural", "AttractorTasks"]
+        ),
+        .executableTarget(
+            name: "attractor",
+            dependencies: ["Attractor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "AttractorNumericsTests", dependencies: ["AttractorNumerics"]),
+        .testTarget(name: "AttractorDynamicsTests", dependencies: ["AttractorDynamics"]),
+        .testTarget(name: "AttractorNeuralTests", dependencies: ["AttractorNeural"], resources: [.copy("Golden")]),
+        .testTarget(name: "AttractorTasksTests", dependencies: ["AttractorTasks"]),
+        .testTarget(name: "AttractorCLITests", dependencies: ["attractor"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,5 @@
+// Umbrella module: `import Attractor` brings in every layer.
+@_exported import AttractorNumerics
+@_exported import AttractorDynamics
+@_exported import AttractorNeural
+@_exported import AttractorTasks

@@ -1,0 +1,6 @@
+import Testing
+import AttractorNeural
+
+@Suite struct NeuralDefaultsTests {
+    @Test func rmsNormEpsilonMatchesHRM() { #expect(Neural.rmsNormEpsilon == 1e-5) }
+}
