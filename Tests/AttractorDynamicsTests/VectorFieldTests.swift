@@ -12,3 +12,13 @@ import AttractorDynamics
         #expect(RowSelection(count: 4).originalRow(2) == 2)
     }
 }
+
+@Suite struct ButcherTableauTests {
+    @Test(arguments: [ButcherTableau.euler, .midpoint, .heun, .rk4, .dormandPrince54])
+    func consistency(t: ButcherTableau) {
+        // Σ b_i = 1 and c_i = Σ_j a_ij (row-sum condition).
+        #expect(abs(t.b.reduce(0, +) - 1) < 1e-14)
+        for i in 0..<t.stages { #expect(abs(t.a[i].reduce(0, +) - t.c[i]) < 1e-14) }
+        if let e = t.errorWeights { #expect(abs(e.reduce(0, +)) < 1e-14) }
+    }
+}
