@@ -7,7 +7,7 @@ import Foundation
 /// Exact solution on a Brownian path: `X_t = X₀ exp((μ − σ²/2)(t − t0) + σ W_t)`;
 /// mean `X₀ e^{μt}`, variance `X₀² e^{2μt}(e^{σ²t} − 1)` (`t` measured from `t0`).
 /// In Stratonovich form the same process has drift `(μ − σ²/2)X`.
-public struct GeometricBrownianMotion<Scalar: AttractorNumerics.Scalar>: ExactMomentsSDE {
+public struct GeometricBrownianMotion<Scalar: AttractorNumerics.Scalar>: ExactMomentsSDE, Sendable {
     public let mu: Double
     public let sigma: Double
     public let x0: Double

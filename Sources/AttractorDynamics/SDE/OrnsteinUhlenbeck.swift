@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Exact moments: mean `μ + (X₀ − μ)e^{−θt}`, variance `σ²/(2θ)·(1 − e^{−2θt})`, which tends
 /// to the stationary variance `σ²/(2θ)`.
-public struct OrnsteinUhlenbeck<Scalar: AttractorNumerics.Scalar>: ExactMomentsSDE {
+public struct OrnsteinUhlenbeck<Scalar: AttractorNumerics.Scalar>: ExactMomentsSDE, Sendable {
     public let theta: Double
     public let mu: Double
     public let sigma: Double
