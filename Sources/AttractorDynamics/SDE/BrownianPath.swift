@@ -34,10 +34,11 @@ public enum BrownianPathError: Error, Equatable, Sendable, CustomStringConvertib
 /// - **Replay:** the same seed gives the same `W(t)` bit for bit, whatever the order of
 ///   queries (forward, backward for an adjoint, random), on every run.
 /// - **Exact law:** values at dyadic node times are exact Brownian motion. Any set of query
-///   times whose pairwise distances exceed `tolerance` has the exact joint law of Brownian
-///   motion (different leaves are conditionally independent given the nodes, by the Markov
-///   property). Two queries closer than `tolerance` in the same leaf are conditionally
-///   independent rather than correlated: only then is the law approximate.
+///   times at least `tolerance` apart has the exact joint law of Brownian motion (no two of
+///   them can fall inside the same leaf, and different leaves are conditionally independent
+///   given the nodes, by the Markov property). Two queries closer than `tolerance` inside the
+///   same leaf are conditionally independent rather than correlated: only then is the law
+///   approximate.
 /// - **Tolerance-independent nodes:** node values do not depend on `tolerance`, so two paths
 ///   with the same seed and span agree bit for bit at every dyadic time both resolve.
 ///
@@ -57,7 +58,7 @@ public final class BrownianPath<Scalar: AttractorNumerics.Scalar> {
     /// Brownian motions per row (1 for scalar noise, the state dimension otherwise).
     public let width: Int
     public let seed: UInt64
-    /// Leaves are no wider than this; queries further apart than it have the exact joint law.
+    /// Leaves are no wider than this; queries at least this far apart have the exact joint law.
     public let tolerance: Double
     /// Bisection depth reached by the widest-resolution queries.
     public let depth: Int
@@ -81,8 +82,8 @@ public final class BrownianPath<Scalar: AttractorNumerics.Scalar> {
     public static var maximumDepth: Int { 40 }
 
     /// - Parameters:
-    ///   - tolerance: the widest leaf; defaults to `(t1 − t0)·2⁻¹⁶`. Choose it below the
-    ///     smallest step you will take (half of it is a good choice); the time-span is
+    ///   - tolerance: the widest leaf; defaults to `(t1 − t0)·2⁻¹⁶`. Choose it no larger than
+    ///     the smallest step you will take (the solvers use `dt`); the time span is
     ///     bisected `⌈log₂((t1 − t0)/tolerance)⌉` times (at most `maximumDepth`).
     public init(t0: Double = 0, t1: Double, rows: Int, width: Int, seed: UInt64,
                 tolerance: Double? = nil) throws {

@@ -30,7 +30,7 @@ public struct SDEEnsembleResult: Sendable {
 /// their sample moments with the exact ones.
 public enum SDEEnsemble {
     /// - Parameters:
-    ///   - dt: fixed step; the Brownian path uses tolerance `dt/2`.
+    ///   - dt: fixed step; the Brownian path uses tolerance `dt`.
     ///   - t1: end time (default: the problem's).
     ///   - seed: seeds the `BrownianPath` (`paths` rows × the noise width).
     ///   - repeats: solves timed (same seed, same result); `solveSeconds` is their median.

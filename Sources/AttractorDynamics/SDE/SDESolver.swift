@@ -31,8 +31,10 @@ public enum SDESolver {
                          t0: t0, t1: t1, dt: dt, increments: increments, saveTrajectory: saveTrajectory)
     }
 
-    /// Solves with a fresh path of the given seed (tolerance `dt/2`, so every step's
-    /// increment has the exact law).
+    /// Solves with a fresh path of the given seed (tolerance `dt`: step times are `dt` apart,
+    /// so the increments have the exact joint law). A dyadic `dt = (t1 − t0)/2^k` puts every
+    /// step on a tree node (about one node per step, the cheapest); other `dt` cost a few
+    /// nodes and one bridge sample per step.
     public static func solve<Drift: VectorField, Noise: NoiseField>(
         _ method: SDEMethod, drift: Drift, noise: Noise, initialState: [Drift.Scalar], rows: Int,
         t0: Double = 0, t1: Double, dt: Double, seed: UInt64, saveTrajectory: Bool = false
@@ -41,7 +43,7 @@ public enum SDESolver {
         guard rows > 0 else { throw SolverError.dimensionMismatch(expected: 1, got: rows, what: "rows") }
         let path = try BrownianPath<Drift.Scalar>(
             t0: t0, t1: t1, rows: rows, width: noise.noiseKind == .scalar ? 1 : noise.dimension,
-            seed: seed, tolerance: dt / 2)
+            seed: seed, tolerance: dt)
         return try solve(method, drift: drift, noise: noise, initialState: initialState, rows: rows,
                          t0: t0, t1: t1, dt: dt, path: path, saveTrajectory: saveTrajectory)
     }
