@@ -1,6 +1,12 @@
 #ifndef ATTRACTOR_CGSL_SHIM_H
 #define ATTRACTOR_CGSL_SHIM_H
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#include <dlfcn.h>
+#include <stddef.h>
+
 /* CBLAS from OpenBLAS (not GSL's gsl_cblas.h: the two declare the same enums). */
 #include <cblas.h>
 /* Some GSL headers pull in gsl_blas_types.h -> gsl_cblas.h, whose prototypes clash with
@@ -25,6 +31,14 @@ static inline const gsl_odeiv2_step_type *attractor_gsl_odeiv2_rkf45(void) { ret
 static inline const gsl_odeiv2_step_type *attractor_gsl_odeiv2_rk8pd(void) { return gsl_odeiv2_step_rk8pd; }
 static inline const gsl_odeiv2_step_type *attractor_gsl_odeiv2_msbdf(void) { return gsl_odeiv2_step_msbdf; }
 static inline const gsl_odeiv2_step_type *attractor_gsl_odeiv2_rk4(void) { return gsl_odeiv2_step_rk4; }
+
+/* The file name of the shared object that serves `symbol` in the global scope, or NULL. */
+static inline const char *attractor_library_serving(const char *symbol) {
+    void *address = dlsym(RTLD_DEFAULT, symbol);
+    Dl_info info;
+    if (address == NULL || dladdr(address, &info) == 0) return NULL;
+    return info.dli_fname;
+}
 
 static inline const char *attractor_gsl_version(void) { return GSL_VERSION; }
 
