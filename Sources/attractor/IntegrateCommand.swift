@@ -7,11 +7,14 @@ import Foundation
 struct IntegrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "integrate",
-        abstract: "Integrate a built-in problem (ODE) and print the final state, statistics and timing.",
+        abstract: "Integrate a built-in problem (ODE or SDE) and print the final state, statistics and timing.",
         discussion: """
             Problems: \(ProblemCatalogue.names.joined(separator: ", ")).
-            Methods: \(ODEMethod.all.map(\.name).joined(separator: ", ")).
-            Fixed-step methods use --dt (default (t1 − t0)/1000); adaptive ones --rtol/--atol.
+            ODE methods: \(ODEMethod.all.map(\.name).joined(separator: ", ")).
+            SDE methods (gbm, ou): \(SDECatalogue.methodNames.joined(separator: ", ")).
+            Fixed-step methods use --dt (default (t1 − t0)/1000; SDEs \(SDECatalogue.defaultStepSize)); adaptive ones --rtol/--atol.
+            SDEs: --seed seeds the Brownian path, --paths N solves N sample paths and adds
+            mean, variance, exact_mean, exact_variance; y is the first path's final state.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, table }
@@ -19,8 +22,8 @@ struct IntegrateCommand: ParsableCommand {
     @Argument(help: "The problem: \(ProblemCatalogue.names.joined(separator: ", ")).")
     var problem: String
 
-    @Option(help: "The method: \(ODEMethod.all.map(\.name).joined(separator: ", ")).")
-    var method: String = "dopri5"
+    @Option(help: "The method: \(ODEMethod.all.map(\.name).joined(separator: ", ")) (ODE, default dopri5); \(SDECatalogue.methodNames.joined(separator: ", ")) (SDE, default euler-maruyama).")
+    var method: String?
 
     @Option(help: "Step size (fixed-step methods) or initial step (adaptive methods).")
     var dt: Double?
@@ -73,9 +76,8 @@ struct IntegrateCommand: ParsableCommand {
         guard let kind = ProblemCatalogue.kind(of: problem) else {
             throw CommandFailure(text: "unknown problem '\(problem)'; valid problems: \(ProblemCatalogue.names.joined(separator: ", "))")
         }
-        guard kind == .ode else {
-            throw CommandFailure(text: "problem '\(problem)' is an SDE; SDE integration is not in this build")
-        }
+        if kind == .sde { return try sdeReport() }
+        let method = self.method ?? "dopri5"
         guard let odeMethod = ODEMethod.named(method) else {
             throw CommandFailure(text: "unknown method '\(method)' for ODE problem '\(problem)'; valid methods: "
                 + ODEMethod.all.map(\.name).joined(separator: ", "))
@@ -102,6 +104,27 @@ struct IntegrateCommand: ParsableCommand {
                 text += " (\(problem) is stiff; try --method gsl-msbdf)"
             }
             throw CommandFailure(text: text)
+        }
+    }
+
+    /// `gbm` and `ou`: an ensemble of `--paths` sample paths through `SDECatalogue.run`.
+    func sdeReport() throws -> String {
+        let method = self.method ?? SDEMethod.eulerMaruyama.rawValue
+        guard SDEMethod(rawValue: method) != nil else {
+            throw CommandFailure(text: "unknown method '\(method)' for SDE problem '\(problem)'; valid methods: "
+                + SDECatalogue.methodNames.joined(separator: ", "))
+        }
+        if untilSteady { throw CommandFailure(text: "--until-steady applies to ODE problems only, not '\(problem)'") }
+        if mu != nil { throw CommandFailure(text: "--mu applies to vanderpol only") }
+        if dim != nil { throw CommandFailure(text: "--dim applies to contraction only") }
+        if `repeat` < 1 { throw CommandFailure(text: "--repeat must be at least 1, got \(`repeat`)") }
+        if let paths, paths < 1 { throw CommandFailure(text: "--paths must be at least 1, got \(paths)") }
+        do {
+            let r = try SDECatalogue.run(problem: problem, method: method, dt: dt, t1: t1, seed: seed,
+                                         paths: paths ?? 1, repeats: `repeat`)
+            return format == .json ? r.json(moments: paths != nil) : r.table(moments: paths != nil)
+        } catch {
+            throw CommandFailure(text: "\(method) on \(problem): \(error)")
         }
     }
 }

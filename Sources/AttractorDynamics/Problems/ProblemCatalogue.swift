@@ -31,8 +31,8 @@ public enum ProblemCatalogue {
     /// The ODE problem names, in the order the CLI lists them.
     public static let odeNames = ["lorenz", "pleiades", "vanderpol", "robertson", "contraction"]
 
-    /// The SDE problem names (registered by the SDE layer; empty until then).
-    public static let sdeNames: [String] = []
+    /// The SDE problem names (`SDECatalogue`: `gbm`, `ou`).
+    public static var sdeNames: [String] { SDECatalogue.problemNames }
 
     /// Every problem name.
     public static var names: [String] { odeNames + sdeNames }
