@@ -1,9 +1,6 @@
 #ifndef ATTRACTOR_CGSL_SHIM_H
 #define ATTRACTOR_CGSL_SHIM_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
 #include <dlfcn.h>
 #include <stddef.h>
 
@@ -33,10 +30,21 @@ static inline const gsl_odeiv2_step_type *attractor_gsl_odeiv2_msbdf(void) { ret
 static inline const gsl_odeiv2_step_type *attractor_gsl_odeiv2_rk4(void) { return gsl_odeiv2_step_rk4; }
 
 /* The file name of the shared object that serves `symbol` in the global scope, or NULL. */
+/* glibc's Dl_info/dladdr need _GNU_SOURCE, which would make this module's system types
+   differ from Swift's Glibc module; declare the layout-identical struct under our own name
+   and bind to dladdr by its assembler name. RTLD_DEFAULT is the null handle in glibc. */
+typedef struct {
+    const char *dli_fname;
+    void *dli_fbase;
+    const char *dli_sname;
+    void *dli_saddr;
+} attractor_dl_info;
+extern int attractor_dladdr(const void *address, attractor_dl_info *info) __asm__("dladdr");
+
 static inline const char *attractor_library_serving(const char *symbol) {
-    void *address = dlsym(RTLD_DEFAULT, symbol);
-    Dl_info info;
-    if (address == NULL || dladdr(address, &info) == 0) return NULL;
+    void *address = dlsym((void *)0, symbol);
+    attractor_dl_info info;
+    if (address == NULL || attractor_dladdr(address, &info) == 0) return NULL;
     return info.dli_fname;
 }
 
