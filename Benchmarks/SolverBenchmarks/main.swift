@@ -93,6 +93,18 @@ func dopri5Time(atError target: Double, sweep: [Measurement]) -> Double? {
     return nil
 }
 
+// `--profile NAME METHOD [--short]`: just repeat one solve (for valgrind --tool=callgrind / perf).
+let valgrindRun = CommandLine.arguments.contains("--short")
+if let i = CommandLine.arguments.firstIndex(of: "--profile"), CommandLine.arguments.count > i + 2 {
+    let problem = ProblemCatalogue.ode(named: CommandLine.arguments[i + 1])!
+    let method = ODEMethod.named(CommandLine.arguments[i + 2])!
+    let options = SolverOptions(relativeTolerance: 1e-9, absoluteTolerance: 1e-9)
+    var steps = 0
+    for _ in 0..<(valgrindRun ? 50 : 2000) { steps += try problem.solve(method: method, options: options).statistics.steps }
+    print("profiled \(steps) steps")
+    exit(0)
+}
+
 print("OpenBLAS \(BLAS.coreName), GSL \(GSL.version)\n")
 print("| problem | method | tol / dt | steps | f-evals | rel. error | median time | allocs/solve | allocs/step |")
 print("|---|---|---|---:|---:|---:|---:|---:|---:|")

@@ -12,22 +12,22 @@ enum StepKernels {
         count n: Int, base: UnsafePointer<T>, weights: UnsafePointer<T>,
         stages: UnsafePointer<UnsafeMutablePointer<T>>, stageCount m: Int, into out: UnsafeMutablePointer<T>
     ) {
-        // Common small cases fused into one pass; the general case accumulates stage by stage.
-        switch m {
-        case 1:
-            let w0 = weights[0], k0 = stages[0]
-            for e in 0..<n { out[e] = base[e] + w0 * k0[e] }
-        case 2:
-            let w0 = weights[0], k0 = stages[0], w1 = weights[1], k1 = stages[1]
-            for e in 0..<n { out[e] = base[e] + w0 * k0[e] + w1 * k1[e] }
-        default:
-            out.update(from: base, count: n)
-            for j in 0..<m {
-                let w = weights[j]
-                if w == 0 { continue }
-                let k = stages[j]
-                for e in 0..<n { out[e] += w * k[e] }
+        if n <= 64 {
+            // Small states (classical problems): one fused pass, no per-stage loop overhead.
+            for e in 0..<n {
+                var acc = base[e]
+                for j in 0..<m { acc += weights[j] * stages[j][e] }
+                out[e] = acc
             }
+            return
+        }
+        // Large states: stage by stage, each pass a vectorisable axpy.
+        out.update(from: base, count: n)
+        for j in 0..<m {
+            let w = weights[j]
+            if w == 0 { continue }
+            let k = stages[j]
+            for e in 0..<n { out[e] += w * k[e] }
         }
     }
 
