@@ -32,8 +32,6 @@ public final class RungeKuttaStepper<Scalar: AttractorNumerics.Scalar> {
     /// Stage times `c` (Double: time stays in Double).
     let c: UnsafeMutablePointer<Double>
     let firstSameAsLast: Bool
-    /// `h·a_ij` for the stage being built (scratch).
-    let scaledWeights: UnsafeMutablePointer<Scalar>
     /// Pointers to the `s` stage buffers (`rowCapacity × dimension` each).
     let stages: UnsafeMutablePointer<UnsafeMutablePointer<Scalar>>
     /// The argument of the stage being evaluated (scratch).
@@ -59,8 +57,6 @@ public final class RungeKuttaStepper<Scalar: AttractorNumerics.Scalar> {
         c = .allocate(capacity: s)
         for i in 0..<s { (c + i).initialize(to: tableau.c[i]) }
         firstSameAsLast = tableau.firstSameAsLast
-        scaledWeights = .allocate(capacity: s)
-        scaledWeights.initialize(repeating: 0, count: s)
         let n = dimension * rowCapacity
         stages = .allocate(capacity: s)
         for i in 0..<s {
@@ -79,7 +75,6 @@ public final class RungeKuttaStepper<Scalar: AttractorNumerics.Scalar> {
         c.deallocate()
         b.deallocate()
         errorWeights.deallocate()
-        scaledWeights.deallocate()
         stageState.deallocate()
     }
 
@@ -107,17 +102,15 @@ public final class RungeKuttaStepper<Scalar: AttractorNumerics.Scalar> {
         let hs = Scalar(h)
         let fsal = firstSameAsLast
         for i in 1..<max(s, 1) {
-            for j in 0..<i { scaledWeights[j] = hs * a[i * s + j] }
             // With FSAL the last stage's argument is the new state itself.
             let argument = (fsal && i == s - 1) ? next : stageState
-            StepKernels.combine(count: n, base: state, weights: scaledWeights, stages: stages, stageCount: i, into: argument)
+            StepKernels.combine(count: n, base: state, scale: hs, weights: a + i * s, stages: stages, stageCount: i, into: argument)
             field.evaluate(t: t + c[i] * h, state: argument, derivative: stages[i], rows: rows)
         }
         statistics.functionEvaluations += s - 1
         statistics.rowEvaluations += (s - 1) * rows.count
         if !fsal {
-            for j in 0..<s { scaledWeights[j] = hs * b[j] }
-            StepKernels.combine(count: n, base: state, weights: scaledWeights, stages: stages, stageCount: s, into: next)
+            StepKernels.combine(count: n, base: state, scale: hs, weights: b, stages: stages, stageCount: s, into: next)
         }
     }
 
