@@ -118,12 +118,16 @@ for name in ["lorenz", "pleiades"] {
     for dt in [1e-2, 1e-3] {
         results.append(try measure(problem, .rk4, SolverOptions(stepSize: dt), setting: "dt \(dt)", reference: reference))
     }
-    for method in [ODEMethod.dormandPrince54, .gsl(.rkf45), .gsl(.rk8pd)] {
-        for tol in tolerances {
+    // Tolerance outer, method inner: the methods compared at one tolerance run close in
+    // time, so load from other jobs on this shared machine skews them alike.
+    var adaptive: [Measurement] = []
+    for tol in tolerances {
+        for method in [ODEMethod.dormandPrince54, .gsl(.rkf45), .gsl(.rk8pd)] {
             let options = SolverOptions(relativeTolerance: .uniform(tol), absoluteTolerance: .uniform(tol), maximumSteps: 1_000_000)
-            results.append(try measure(problem, method, options, setting: "tol \(sci(tol))", reference: reference))
+            adaptive.append(try measure(problem, method, options, setting: "tol \(sci(tol))", reference: reference))
         }
     }
+    for method in ["dopri5", "gsl-rkf45", "gsl-rk8pd"] { results += adaptive.filter { $0.method == method } }
     for m in results {
         print("| \(m.problem) | \(m.method) | \(m.setting) | \(m.steps) | \(m.evaluations) | \(sci(m.error)) | "
               + "\(sci(m.seconds * 1e3)) ms | \(m.allocationsPerSolve) | \(m.allocationsPerStep.isNaN ? "–" : "\(m.allocationsPerStep)") |")
