@@ -142,3 +142,16 @@ func Foundation_pow10(_ e: Int) -> Double { Foundation.pow(10, Double(e)) }
         for c in 0..<3 { #expect(abs(batch.finalState[1, c] - second.finalState[0, c]) <= 1e-6 * max(abs(second.finalState[0, c]), 1e-6)) }
     }
 }
+
+@Suite struct ZeroAbsoluteToleranceTests {
+    @Test func aComponentThatStaysZeroIsFineWithZeroAtol() throws {
+        // y' = −y with y = (1, 0): the second component stays exactly 0, so its scale is 0.
+        let field = ClosureVectorField<Double>(dimension: 2, isAutonomous: true) { _, z, f, rows in
+            for i in 0..<(2 * rows.count) { f[i] = -z[i] }
+        }
+        let sol = try ODESolver.solve(field, initialState: [1.0, 0.0], t0: 0, t1: 2, method: .dormandPrince54,
+                                      options: SolverOptions(relativeTolerance: 1e-8, absoluteTolerance: 0))
+        #expect(abs(sol.finalState[flat: 0] - 0.1353352832366127) < 1e-7)
+        #expect(sol.finalState[flat: 1] == 0)
+    }
+}

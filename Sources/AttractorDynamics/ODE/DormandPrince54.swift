@@ -72,14 +72,17 @@ public enum DormandPrince54 {
             let err = stepper.errorNorm(
                 h: h, state: state, next: next, rows: rowsNow.count, relativeTolerance: rtol, absoluteTolerance: atol)
             guard err.isFinite else {
-                // The trial step left the finite range: retry much smaller. If even tiny
-                // steps blow up, the state itself is diverging.
+                // The trial step left the finite range (or missed a zero-tolerance
+                // component): retry much smaller. If even tiny steps blow up, the state
+                // itself is diverging.
                 stats.rejectedSteps += 1
                 memory.lastRejected = true
                 h *= 0.1
                 if h <= roundoff * abs(t) || h < Double.leastNormalMagnitude {
-                    let e = StepKernels.firstNonFinite(count: ledger.activeScalars, next) ?? 0
-                    throw .nonFiniteState(t: t, row: ledger.active[e / d])
+                    if let e = StepKernels.firstNonFinite(count: ledger.activeScalars, next) {
+                        throw .nonFiniteState(t: t, row: ledger.active[e / d])
+                    }
+                    throw .stepSizeUnderflow(t: t, stepSize: h)
                 }
                 continue
             }

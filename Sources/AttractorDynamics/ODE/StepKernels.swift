@@ -86,7 +86,8 @@ enum StepKernels {
                     for j in 0..<m where w[j] != 0 { e += w[j] * stages[j][idx] }
                 }
                 let sc = atol[c] + rtol[c] * max(abs(y0[idx]), abs(y1[idx]))
-                let q = h * e / sc
+                // atol = 0 on a component that is exactly 0: only an exactly zero error passes.
+                let q = sc > 0 ? h * e / sc : (e == 0 ? 0 : T.infinity)
                 sum += q * q
             }
             let norm = Double((sum / T(d)).squareRoot())
@@ -107,7 +108,8 @@ enum StepKernels {
         var sum: T = 0
         for e in 0..<n {
             let c = e % d
-            let q = x[e] / (atol[c] + rtol[c] * abs(y[e]))
+            let sc = atol[c] + rtol[c] * abs(y[e])
+            let q = sc > 0 ? x[e] / sc : 0
             sum += q * q
         }
         return Double((sum / T(n)).squareRoot())
