@@ -93,6 +93,18 @@ func dopri5Time(atError target: Double, sweep: [Measurement]) -> Double? {
     return nil
 }
 
+// `--profile NAME METHOD [--short]`: just repeat one solve (for valgrind --tool=callgrind / perf).
+let valgrindRun = CommandLine.arguments.contains("--short")
+if let i = CommandLine.arguments.firstIndex(of: "--profile"), CommandLine.arguments.count > i + 2 {
+    let problem = ProblemCatalogue.ode(named: CommandLine.arguments[i + 1])!
+    let method = ODEMethod.named(CommandLine.arguments[i + 2])!
+    let options = SolverOptions(relativeTolerance: 1e-9, absoluteTolerance: 1e-9)
+    var steps = 0
+    for _ in 0..<(valgrindRun ? 50 : 2000) { steps += try problem.solve(method: method, options: options).statistics.steps }
+    print("profiled \(steps) steps")
+    exit(0)
+}
+
 print("OpenBLAS \(BLAS.coreName), GSL \(GSL.version)\n")
 print("| problem | method | tol / dt | steps | f-evals | rel. error | median time | allocs/solve | allocs/step |")
 print("|---|---|---|---:|---:|---:|---:|---:|---:|")
@@ -106,12 +118,16 @@ for name in ["lorenz", "pleiades"] {
     for dt in [1e-2, 1e-3] {
         results.append(try measure(problem, .rk4, SolverOptions(stepSize: dt), setting: "dt \(dt)", reference: reference))
     }
-    for method in [ODEMethod.dormandPrince54, .gsl(.rkf45), .gsl(.rk8pd)] {
-        for tol in tolerances {
+    // Tolerance outer, method inner: the methods compared at one tolerance run close in
+    // time, so load from other jobs on this shared machine skews them alike.
+    var adaptive: [Measurement] = []
+    for tol in tolerances {
+        for method in [ODEMethod.dormandPrince54, .gsl(.rkf45), .gsl(.rk8pd)] {
             let options = SolverOptions(relativeTolerance: .uniform(tol), absoluteTolerance: .uniform(tol), maximumSteps: 1_000_000)
-            results.append(try measure(problem, method, options, setting: "tol \(sci(tol))", reference: reference))
+            adaptive.append(try measure(problem, method, options, setting: "tol \(sci(tol))", reference: reference))
         }
     }
+    for method in ["dopri5", "gsl-rkf45", "gsl-rk8pd"] { results += adaptive.filter { $0.method == method } }
     for m in results {
         print("| \(m.problem) | \(m.method) | \(m.setting) | \(m.steps) | \(m.evaluations) | \(sci(m.error)) | "
               + "\(sci(m.seconds * 1e3)) ms | \(m.allocationsPerSolve) | \(m.allocationsPerStep.isNaN ? "–" : "\(m.allocationsPerStep)") |")

@@ -115,3 +115,43 @@ import Testing
 
 import Foundation
 func Foundation_pow10(_ e: Int) -> Double { Foundation.pow(10, Double(e)) }
+
+@Suite struct GSLBackendTests {
+    @Test func floatFieldsAreConvertedAtTheBoundary() throws {
+        let fd = ContractionField<Double>(dimension: 5, seed: 4)
+        let ff = ContractionField<Float>(dimension: 5, seed: 4)
+        let options = SolverOptions(relativeTolerance: 1e-8, absoluteTolerance: 1e-8, saveAt: [1])
+        let d = try ODESolver.solve(fd, initialState: fd.initialState(rows: 2, seed: 2), t0: 0, t1: 2,
+                                    method: .gsl(.rkf45), options: options)
+        let f = try ODESolver.solve(ff, initialState: ff.initialState(rows: 2, seed: 2), t0: 0, t1: 2,
+                                    method: .gsl(.rkf45), options: options)
+        #expect(f.states.count == 1 && d.states.count == 1)
+        for e in 0..<10 {
+            #expect(abs(Double(f.finalState[flat: e]) - d.finalState[flat: e]) < 1e-5)
+            #expect(abs(Double(f.states[0][flat: e]) - d.states[0][flat: e]) < 1e-5)
+        }
+    }
+
+    @Test func msbdfOnABatchUsesBlockDiagonalJacobians() throws {
+        // Two Robertson rows from different starts: each must match its single-row solve.
+        let options = SolverOptions(relativeTolerance: 1e-8, absoluteTolerance: 1e-12)
+        let batch = try ODESolver.solve(Robertson(), initialState: [1, 0, 0, 0.5, 0, 0.5], t0: 0, t1: 10,
+                                        method: .gsl(.msbdf), options: options)
+        let second = try ODESolver.solve(Robertson(), initialState: [0.5, 0, 0.5], t0: 0, t1: 10,
+                                         method: .gsl(.msbdf), options: options)
+        for c in 0..<3 { #expect(abs(batch.finalState[1, c] - second.finalState[0, c]) <= 1e-6 * max(abs(second.finalState[0, c]), 1e-6)) }
+    }
+}
+
+@Suite struct ZeroAbsoluteToleranceTests {
+    @Test func aComponentThatStaysZeroIsFineWithZeroAtol() throws {
+        // y' = −y with y = (1, 0): the second component stays exactly 0, so its scale is 0.
+        let field = ClosureVectorField<Double>(dimension: 2, isAutonomous: true) { _, z, f, rows in
+            for i in 0..<(2 * rows.count) { f[i] = -z[i] }
+        }
+        let sol = try ODESolver.solve(field, initialState: [1.0, 0.0], t0: 0, t1: 2, method: .dormandPrince54,
+                                      options: SolverOptions(relativeTolerance: 1e-8, absoluteTolerance: 0))
+        #expect(abs(sol.finalState[flat: 0] - 0.1353352832366127) < 1e-7)
+        #expect(sol.finalState[flat: 1] == 0)
+    }
+}

@@ -67,12 +67,13 @@ import Testing
             for i in 0..<rows.count { f[i] = z[i] }
         }
         let stepper = RungeKuttaStepper<Double>(tableau: .rk4, dimension: 1, rowCapacity: 1)
+        let f = FieldEvaluator(field)
         var stats = SolverStatistics()
         var z = [1.0], next = [0.0]
         z.withUnsafeMutableBufferPointer { zp in
             next.withUnsafeMutableBufferPointer { np in
-                stepper.evaluateFirstStage(field, t: 0, state: zp.baseAddress!, rows: RowSelection(count: 1), statistics: &stats)
-                stepper.step(field, t: 0, h: 0.1, state: zp.baseAddress!, next: np.baseAddress!,
+                stepper.evaluateFirstStage(f, t: 0, state: zp.baseAddress!, rows: RowSelection(count: 1), statistics: &stats)
+                stepper.step(f, t: 0, h: 0.1, state: zp.baseAddress!, next: np.baseAddress!,
                              rows: RowSelection(count: 1), statistics: &stats)
             }
         }

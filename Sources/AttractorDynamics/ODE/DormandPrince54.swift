@@ -14,10 +14,9 @@ import AttractorNumerics
 /// - Stability: explicit; on stiff problems the step is limited by stability, so it
 ///   runs into `maximumStepsExceeded` (use `gsl-msbdf`).
 public enum DormandPrince54 {
-    static func solve<F: VectorField>(
-        _ field: F, initialState y0: [F.Scalar], rows: Int, t0: Double, t1: Double, options: SolverOptions
-    ) throws(SolverError) -> Solution<F.Scalar> {
-        typealias S = F.Scalar
+    static func solve<S: AttractorNumerics.Scalar>(
+        _ field: FieldEvaluator<S>, initialState y0: [S], rows: Int, t0: Double, t1: Double, options: SolverOptions
+    ) throws(SolverError) -> Solution<S> {
         let d = field.dimension
         let n = rows * d
         let (rtolValues, atolValues) = try Tolerance.validated(
@@ -73,14 +72,17 @@ public enum DormandPrince54 {
             let err = stepper.errorNorm(
                 h: h, state: state, next: next, rows: rowsNow.count, relativeTolerance: rtol, absoluteTolerance: atol)
             guard err.isFinite else {
-                // The trial step left the finite range: retry much smaller. If even tiny
-                // steps blow up, the state itself is diverging.
+                // The trial step left the finite range (or missed a zero-tolerance
+                // component): retry much smaller. If even tiny steps blow up, the state
+                // itself is diverging.
                 stats.rejectedSteps += 1
                 memory.lastRejected = true
                 h *= 0.1
                 if h <= roundoff * abs(t) || h < Double.leastNormalMagnitude {
-                    let e = StepKernels.firstNonFinite(count: ledger.activeScalars, next) ?? 0
-                    throw .nonFiniteState(t: t, row: ledger.active[e / d])
+                    if let e = StepKernels.firstNonFinite(count: ledger.activeScalars, next) {
+                        throw .nonFiniteState(t: t, row: ledger.active[e / d])
+                    }
+                    throw .stepSizeUnderflow(t: t, stepSize: h)
                 }
                 continue
             }
@@ -120,13 +122,12 @@ public enum DormandPrince54 {
     /// Hairer's initial-step heuristic (HNW I, §II.4): from `d0 = ‖z0‖`, `d1 = ‖f0‖` and
     /// an explicit Euler probe `d2 = ‖f(t0 + h0, z0 + h0 f0) − f0‖ / h0` (all in the scaled
     /// RMS norm), `h = min(100 h0, (0.01 / max(d1, d2))^(1/order))`. One evaluation.
-    static func initialStep<F: VectorField>(
-        _ field: F, stepper: RungeKuttaStepper<F.Scalar>, t: Double, state: UnsafePointer<F.Scalar>,
-        scratch: UnsafeMutablePointer<F.Scalar>, rows: RowSelection,
-        rtol: UnsafePointer<F.Scalar>, atol: UnsafePointer<F.Scalar>, maximumStep: Double, order: Int,
+    static func initialStep<S: AttractorNumerics.Scalar>(
+        _ field: FieldEvaluator<S>, stepper: RungeKuttaStepper<S>, t: Double, state: UnsafePointer<S>,
+        scratch: UnsafeMutablePointer<S>, rows: RowSelection,
+        rtol: UnsafePointer<S>, atol: UnsafePointer<S>, maximumStep: Double, order: Int,
         statistics: inout SolverStatistics
     ) -> Double {
-        typealias S = F.Scalar
         let d = field.dimension
         let n = rows.count * d
         let f0 = stepper.stage(0)
@@ -136,7 +137,7 @@ public enum DormandPrince54 {
         h0 = min(h0, maximumStep)
         let probe = stepper.stage(1)
         for e in 0..<n { scratch[e] = state[e] + S(h0) * f0[e] }
-        field.evaluate(t: S(t + h0), state: scratch, derivative: probe, rows: rows)
+        field.evaluate(t: t + h0, state: scratch, derivative: probe, rows: rows)
         statistics.functionEvaluations += 1
         statistics.rowEvaluations += rows.count
         for e in 0..<n { scratch[e] = probe[e] - f0[e] }

@@ -9,11 +9,10 @@ import AttractorNumerics
 /// No step-size control: a step too large for the problem's stability region makes the
 /// state blow up, reported as `SolverError.nonFiniteState`.
 public enum FixedStepRungeKutta {
-    static func solve<F: VectorField>(
-        _ field: F, initialState y0: [F.Scalar], rows: Int, t0: Double, t1: Double,
+    static func solve<S: AttractorNumerics.Scalar>(
+        _ field: FieldEvaluator<S>, initialState y0: [S], rows: Int, t0: Double, t1: Double,
         tableau: ButcherTableau, stepSize h: Double, options: SolverOptions
-    ) throws(SolverError) -> Solution<F.Scalar> {
-        typealias S = F.Scalar
+    ) throws(SolverError) -> Solution<S> {
         let d = field.dimension
         let n = rows * d
         let stepper = RungeKuttaStepper<S>(tableau: tableau, dimension: d, rowCapacity: rows)

@@ -55,17 +55,44 @@ public enum ODESolver {
         if let e = initialState.firstIndex(where: { !$0.isFinite }) {
             throw .nonFiniteState(t: t0, row: e / d)
         }
-        switch method {
-        case let .rungeKutta(tableau):
-            guard let h = options.stepSize, h > 0, h.isFinite else { throw .invalidStepSize(options.stepSize ?? 0) }
-            return try FixedStepRungeKutta.solve(
-                field, initialState: initialState, rows: rows, t0: t0, t1: t1, tableau: tableau, stepSize: h,
-                options: options)
-        case .dormandPrince54:
-            return try DormandPrince54.solve(field, initialState: initialState, rows: rows, t0: t0, t1: t1, options: options)
-        case let .gsl(stepper):
+        if case let .gsl(stepper) = method {
             return try GSLODESolver.solve(
                 field, initialState: initialState, rows: rows, t0: t0, t1: t1, stepper: stepper, options: options)
+        }
+        if case .rungeKutta = method, !(options.stepSize.map { $0 > 0 && $0.isFinite } ?? false) {
+            throw .invalidStepSize(options.stepSize ?? 0)
+        }
+        // Run the Double or Float specialisation of the solver whatever `F` is: the field
+        // is reached through a FieldEvaluator, and the scalar type made concrete here.
+        let evaluator = FieldEvaluator(field)
+        if F.Scalar.self == Double.self {
+            let solution = try runExplicit(
+                evaluator.reinterpreted(as: Double.self), unsafeBitCast(initialState, to: [Double].self),
+                rows: rows, t0: t0, t1: t1, method: method, options: options)
+            return unsafeBitCast(solution, to: Solution<F.Scalar>.self)
+        }
+        if F.Scalar.self == Float.self {
+            let solution = try runExplicit(
+                evaluator.reinterpreted(as: Float.self), unsafeBitCast(initialState, to: [Float].self),
+                rows: rows, t0: t0, t1: t1, method: method, options: options)
+            return unsafeBitCast(solution, to: Solution<F.Scalar>.self)
+        }
+        return try runExplicit(evaluator, initialState, rows: rows, t0: t0, t1: t1, method: method, options: options)
+    }
+
+    private static func runExplicit<S: AttractorNumerics.Scalar>(
+        _ field: FieldEvaluator<S>, _ y0: [S], rows: Int, t0: Double, t1: Double, method: ODEMethod,
+        options: SolverOptions
+    ) throws(SolverError) -> Solution<S> {
+        switch method {
+        case let .rungeKutta(tableau):
+            return try FixedStepRungeKutta.solve(
+                field, initialState: y0, rows: rows, t0: t0, t1: t1, tableau: tableau, stepSize: options.stepSize!,
+                options: options)
+        case .dormandPrince54:
+            return try DormandPrince54.solve(field, initialState: y0, rows: rows, t0: t0, t1: t1, options: options)
+        case .gsl:
+            preconditionFailure("GSL steppers are dispatched before runExplicit")
         }
     }
 }

@@ -7,8 +7,9 @@ import AttractorNumerics
 /// replay or differentiate steps). Usage:
 /// ```swift
 /// let stepper = RungeKuttaStepper<Double>(tableau: .rk4, dimension: d, rowCapacity: rows)
-/// stepper.evaluateFirstStage(field, t: t, state: z, rows: sel, statistics: &stats)
-/// stepper.step(field, t: t, h: h, state: z, next: zNext, rows: sel, statistics: &stats)
+/// let f = FieldEvaluator(field)
+/// stepper.evaluateFirstStage(f, t: t, state: z, rows: sel, statistics: &stats)
+/// stepper.step(f, t: t, h: h, state: z, next: zNext, rows: sel, statistics: &stats)
 /// ```
 /// `step` expects the first stage to hold `f(t, state)`. For a first-same-as-last
 /// tableau (Dormand–Prince) the last stage ends up holding `f(t + h, next)`, and
@@ -28,8 +29,9 @@ public final class RungeKuttaStepper<Scalar: AttractorNumerics.Scalar> {
     /// `b − b̂` for embedded pairs (zeros otherwise).
     let errorWeights: UnsafeMutablePointer<Scalar>
     let hasErrorEstimate: Bool
-    /// `h·a_ij` for the stage being built (scratch).
-    let scaledWeights: UnsafeMutablePointer<Scalar>
+    /// Stage times `c` (Double: time stays in Double).
+    let c: UnsafeMutablePointer<Double>
+    let firstSameAsLast: Bool
     /// Pointers to the `s` stage buffers (`rowCapacity × dimension` each).
     let stages: UnsafeMutablePointer<UnsafeMutablePointer<Scalar>>
     /// The argument of the stage being evaluated (scratch).
@@ -52,8 +54,9 @@ public final class RungeKuttaStepper<Scalar: AttractorNumerics.Scalar> {
             errorWeights[i] = Scalar(tableau.errorWeights?[i] ?? 0)
         }
         hasErrorEstimate = tableau.errorWeights != nil
-        scaledWeights = .allocate(capacity: s)
-        scaledWeights.initialize(repeating: 0, count: s)
+        c = .allocate(capacity: s)
+        for i in 0..<s { (c + i).initialize(to: tableau.c[i]) }
+        firstSameAsLast = tableau.firstSameAsLast
         let n = dimension * rowCapacity
         stages = .allocate(capacity: s)
         for i in 0..<s {
@@ -69,9 +72,9 @@ public final class RungeKuttaStepper<Scalar: AttractorNumerics.Scalar> {
         for i in 0..<stageCount { stages[i].deallocate() }
         stages.deallocate()
         a.deallocate()
+        c.deallocate()
         b.deallocate()
         errorWeights.deallocate()
-        scaledWeights.deallocate()
         stageState.deallocate()
     }
 
@@ -79,37 +82,35 @@ public final class RungeKuttaStepper<Scalar: AttractorNumerics.Scalar> {
     public func stage(_ i: Int) -> UnsafeMutablePointer<Scalar> { stages[i] }
 
     /// Writes `f(t, state)` into the first stage.
-    public func evaluateFirstStage<F: VectorField>(
-        _ field: F, t: Double, state: UnsafePointer<Scalar>, rows: RowSelection,
+    public func evaluateFirstStage(
+        _ field: FieldEvaluator<Scalar>, t: Double, state: UnsafePointer<Scalar>, rows: RowSelection,
         statistics: inout SolverStatistics
-    ) where F.Scalar == Scalar {
-        field.evaluate(t: Scalar(t), state: state, derivative: stages[0], rows: rows)
+    ) {
+        field.evaluate(t: t, state: state, derivative: stages[0], rows: rows)
         statistics.functionEvaluations += 1
         statistics.rowEvaluations += rows.count
     }
 
     /// Advances `rows.count` rows of `state` from `t` to `t + h`, writing `next`.
     /// The first stage must already hold `f(t, state)`. `next` must not alias `state`.
-    public func step<F: VectorField>(
-        _ field: F, t: Double, h: Double, state: UnsafePointer<Scalar>, next: UnsafeMutablePointer<Scalar>,
-        rows: RowSelection, statistics: inout SolverStatistics
-    ) where F.Scalar == Scalar {
+    public func step(
+        _ field: FieldEvaluator<Scalar>, t: Double, h: Double, state: UnsafePointer<Scalar>,
+        next: UnsafeMutablePointer<Scalar>, rows: RowSelection, statistics: inout SolverStatistics
+    ) {
         let s = stageCount
         let n = rows.count * dimension
         let hs = Scalar(h)
-        let fsal = tableau.firstSameAsLast
+        let fsal = firstSameAsLast
         for i in 1..<max(s, 1) {
-            for j in 0..<i { scaledWeights[j] = hs * a[i * s + j] }
             // With FSAL the last stage's argument is the new state itself.
             let argument = (fsal && i == s - 1) ? next : stageState
-            StepKernels.combine(count: n, base: state, weights: scaledWeights, stages: stages, stageCount: i, into: argument)
-            field.evaluate(t: Scalar(t + tableau.c[i] * h), state: argument, derivative: stages[i], rows: rows)
+            StepKernels.combine(count: n, base: state, scale: hs, weights: a + i * s, stages: stages, stageCount: i, into: argument)
+            field.evaluate(t: t + c[i] * h, state: argument, derivative: stages[i], rows: rows)
         }
         statistics.functionEvaluations += s - 1
         statistics.rowEvaluations += (s - 1) * rows.count
         if !fsal {
-            for j in 0..<s { scaledWeights[j] = hs * b[j] }
-            StepKernels.combine(count: n, base: state, weights: scaledWeights, stages: stages, stageCount: s, into: next)
+            StepKernels.combine(count: n, base: state, scale: hs, weights: b, stages: stages, stageCount: s, into: next)
         }
     }
 

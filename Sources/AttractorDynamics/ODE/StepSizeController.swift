@@ -23,7 +23,8 @@ public struct PIStepController: Sendable, Equatable {
 
     /// Running state: the previous accepted error and whether the last step was rejected.
     struct Memory {
-        var previousError: Double = 1e-4
+        /// `errₙ₋₁^β` of the last accepted step.
+        var previousErrorPower: Double = .nan
         var lastRejected = false
     }
 
@@ -32,13 +33,16 @@ public struct PIStepController: Sendable, Equatable {
     @inline(__always)
     func decide(error: Double, stepSize h: Double, order: Int, memory: inout Memory) -> (accept: Bool, next: Double) {
         let alpha = 1.0 / Double(order) - 0.75 * beta
-        let iTerm = realPower(error, alpha)
+        // One log and at most two exps per step (pow costs several times more).
+        let logError = realLog(error)
+        let iTerm = realExp(alpha * logError)
         if error <= 1 {
-            var fac = iTerm / realPower(memory.previousError, beta) / safety
+            if memory.previousErrorPower.isNaN { memory.previousErrorPower = realPower(errorFloor, beta) }
+            var fac = iTerm / memory.previousErrorPower / safety
             fac = max(1 / maximumFactor, min(1 / minimumFactor, fac))
             var next = h / fac
             if memory.lastRejected { next = min(next, h) }
-            memory.previousError = max(error, errorFloor)
+            memory.previousErrorPower = error > errorFloor ? realExp(beta * logError) : realPower(errorFloor, beta)
             memory.lastRejected = false
             return (true, next)
         } else {
@@ -51,7 +55,11 @@ public struct PIStepController: Sendable, Equatable {
 #if canImport(Glibc)
 import Glibc
 @inline(__always) func realPower(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
+@inline(__always) func realLog(_ x: Double) -> Double { Glibc.log(x) }
+@inline(__always) func realExp(_ x: Double) -> Double { Glibc.exp(x) }
 #else
 import Darwin
 @inline(__always) func realPower(_ x: Double, _ y: Double) -> Double { Darwin.pow(x, y) }
+@inline(__always) func realLog(_ x: Double) -> Double { Darwin.log(x) }
+@inline(__always) func realExp(_ x: Double) -> Double { Darwin.exp(x) }
 #endif
