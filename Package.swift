@@ -40,6 +40,7 @@ let package = Package(
             name: "attractor",
             dependencies: ["Attractor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .executableTarget(name: "SudokuBenchmark", dependencies: ["AttractorTasks"], path: "Benchmarks/SudokuBenchmark"),
         .testTarget(name: "AttractorNumericsTests", dependencies: ["AttractorNumerics"]),
         .testTarget(name: "AttractorDynamicsTests", dependencies: ["AttractorDynamics"]),
         .testTarget(name: "AttractorNeuralTests", dependencies: ["AttractorNeural"], resources: [.copy("Golden")]),
