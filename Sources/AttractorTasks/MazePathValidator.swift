@@ -64,7 +64,6 @@ public enum MazePathValidator {
     /// Validates a path given as a sequence of cell indices (start first, goal last).
     public static func validate(path: [Int], for maze: Maze) -> MazePathVerdict {
         let input = maze.unlabelled
-        guard path.first == input.start, path.last == input.goal else { return .notAPath(cell: path.first) }
         var seen = Set<Int>()
         for (k, i) in path.enumerated() {
             guard i >= 0, i < input.cells.count else { return .notAPath(cell: i) }
@@ -72,6 +71,7 @@ public enum MazePathValidator {
             guard seen.insert(i).inserted else { return .notAPath(cell: i) }
             if k > 0, !input.neighbours(of: path[k - 1]).contains(i) { return .notAPath(cell: i) }
         }
+        guard path.first == input.start, path.last == input.goal else { return .notAPath(cell: path.first) }
         return verdict(forPathOf: path.count, maze: input)
     }
 

@@ -140,6 +140,7 @@ public enum SudokuUnit: Hashable, Sendable, CustomStringConvertible {
 public struct SudokuConflict: Hashable, Sendable, CustomStringConvertible {
     public var digit: Int
     public var unit: SudokuUnit
+    public init(digit: Int, unit: SudokuUnit) { self.digit = digit; self.unit = unit }
     public var description: String { "digit \(digit) appears twice in \(unit)" }
 }
 

@@ -22,8 +22,11 @@ public enum SudokuParser {
     /// Exactly one puzzle from `text` (81-character or 9-line form). Errors carry no line
     /// number when the text is a single line, else the line where the problem is.
     public static func parsePuzzle(_ text: String) throws(SudokuInputError) -> SudokuGrid {
-        let collection = try parseCollection(text, skipInvalid: false)
         let singleLine = !text.trimmingWhitespace.contains("\n")
+        let collection: Collection
+        do { collection = try parseCollection(text, skipInvalid: false) } catch {
+            throw SudokuInputError(line: singleLine ? nil : error.line, reason: error.reason)
+        }
         guard let first = collection.puzzles.first else {
             throw SudokuInputError(line: singleLine ? nil : 1, reason: .empty)
         }

@@ -129,7 +129,7 @@ public enum TokenTensorFile {
                 throw fail("tensor '\(name)': unsupported dtype \(dtypeName) (expected U8 or I32)")
             }
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataCount else {
-                throw fail("tensor '\(name)': data offsets \(offsets) outside the data section (\(dataCount) bytes)")
+                throw fail("tensor '\(name)': data offsets \(offsets) outside the data section (\(dataCount) bytes): truncated or corrupted file")
             }
             let expected = shape.reduce(1, *) * dtype.size
             guard offsets[1] - offsets[0] == expected else {

@@ -9,6 +9,8 @@ struct AttractorCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InfoCommand.self,
+            SudokuCommand.self,
+            DataCommand.self,
         ]
     )
 }
