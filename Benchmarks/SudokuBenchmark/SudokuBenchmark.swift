@@ -3,7 +3,7 @@ import Foundation
 
 /// Sudoku solver benchmark and full-collection check.
 ///
-/// `swift run -c release SudokuBenchmark [--data DIR] [--file NAME]... [--limit 1|2] [--repeat N]`
+/// `swift run -c release SudokuBenchmark [--data DIR] [--file NAME]... [--limit 1|2] [--repeat N] [--locked]`
 ///
 /// For every puzzle of every collection (default: all of `Data/sudoku/*.txt`) it solves,
 /// checks the solution (valid grid, givens kept, unique where the collection promises it)
@@ -17,6 +17,7 @@ enum SudokuBenchmark {
         var files: [String] = []
         var limit = 2
         var repeats = 1
+        var locked = false
         while !args.isEmpty {
             let a = args.removeFirst()
             func value() -> String {
@@ -28,8 +29,9 @@ enum SudokuBenchmark {
             case "--file": files.append(value())
             case "--limit": limit = Int(value()) ?? 2
             case "--repeat": repeats = max(1, Int(value()) ?? 1)
+            case "--locked": locked = true
             case "-h", "--help":
-                print("usage: SudokuBenchmark [--data DIR] [--file NAME]... [--limit 1|2] [--repeat N]")
+                print("usage: SudokuBenchmark [--data DIR] [--file NAME]... [--limit 1|2] [--repeat N] [--locked]")
                 return
             default: fail("unknown argument \(a)")
             }
@@ -40,9 +42,9 @@ enum SudokuBenchmark {
             }
             files = names.filter { $0.hasSuffix(".txt") }.sorted()
         }
-        let solver = SudokuSolver()
+        let solver = SudokuSolver(lockedCandidates: locked)
         var failures = 0
-        print("limit \(limit) (\(limit >= 2 ? "uniqueness checked" : "first solution")), repeat \(repeats), single thread")
+        print("limit \(limit) (\(limit >= 2 ? "uniqueness checked" : "first solution")), locked candidates \(locked ? "on" : "off"), repeat \(repeats), single thread")
         print("file                              puzzles  puzzles/s   mean µs  median µs   p99 µs  mean guesses  max guesses")
         for name in files {
             let path = name.contains("/") ? name : dataDir + "/" + name
