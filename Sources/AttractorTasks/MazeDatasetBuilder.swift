@@ -35,7 +35,7 @@ public struct MazeDatasetBuilder {
             var out: [MazeInstance] = []
             while out.count < count {
                 let m: MazeInstance
-                do { m = try g.instance(pathLongerThan: options.pathLongerThan) } catch { throw DatasetError("\(error)") }
+                do { m = try g.instance(pathLongerThan: options.pathLongerThan) } catch { throw PuzzleDatasetError("\(error)") }
                 if keep(m) { out.append(m) }
                 if out.count % 500 == 0 && out.count > 0 && out.count < count { progress("  \(label): \(out.count)/\(count)") }
             }

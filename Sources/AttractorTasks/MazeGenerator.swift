@@ -1,27 +1,5 @@
 import AttractorNumerics
 
-/// A maze with its unique shortest path.
-public struct MazeInstance: Hashable, Sendable {
-    /// The puzzle (walls, open cells, start, goal).
-    public var maze: Maze
-    /// The label: the puzzle with the shortest path's cells marked `o`.
-    public var label: Maze
-    /// Shortest-path length in cells, start and goal included.
-    public var pathLength: Int
-}
-
-/// Why maze generation failed.
-public enum MazeGeneratorError: Error, Hashable, Sendable, CustomStringConvertible {
-    case sizeTooSmall(Int)
-    case gaveUp(attempts: Int, pathLongerThan: Int)
-    public var description: String {
-        switch self {
-        case .sizeTooSmall(let n): "maze size \(n) too small (need at least 5)"
-        case .gaveUp(let a, let l): "no maze with a unique shortest path longer than \(l) cells after \(a) attempts"
-        }
-    }
-}
-
 /// Seeded maze generation with a unique shortest path and a difficulty filter.
 ///
 /// 1. A perfect maze (randomised depth-first carving) on the lattice of even coordinates;

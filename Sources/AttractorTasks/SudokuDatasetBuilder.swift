@@ -1,22 +1,6 @@
 import AttractorNumerics
 import Foundation
 
-/// Why a dataset could not be built.
-public struct DatasetError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var reason: String
-    public init(_ reason: String) { self.reason = reason }
-    public var description: String { reason }
-}
-
-/// One labelled puzzle of a dataset.
-public struct LabelledSudoku: Hashable, Sendable {
-    public var puzzle: SudokuGrid
-    public var solution: SudokuGrid
-    public var rating: Int
-    /// Index of the source collection.
-    public var source: Int
-}
-
 /// Builds a Sudoku-Extreme-style dataset from the shipped collections (see Docs/Tasks.md).
 ///
 /// - Every puzzle of every labelled collection is solved exactly (labels = full solutions,
@@ -67,7 +51,7 @@ public struct SudokuDatasetBuilder {
     public func build(_ options: Options, progress: (String) -> Void = { _ in }) throws -> Result {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataDirectory, isDirectory: &isDir), isDir.boolValue else {
-            throw DatasetError("puzzle folder not found: \(dataDirectory) (run from the repository root, or pass --data DIR pointing at Data/sudoku)")
+            throw PuzzleDatasetError("puzzle folder not found: \(dataDirectory) (run from the repository root, or pass --data DIR pointing at Data/sudoku)")
         }
         let root = RandomSource(seed: options.seed)
         let solver = SudokuSolver()
@@ -94,7 +78,7 @@ public struct SudokuDatasetBuilder {
         // Training quota per source, proportional to size (largest remainders).
         let total = pools.reduce(0) { $0 + $1.count }
         guard options.trainCount >= 0, options.trainCount <= total else {
-            throw DatasetError("--train \(options.trainCount) out of range 0…\(total)")
+            throw PuzzleDatasetError("--train \(options.trainCount) out of range 0…\(total)")
         }
         let exact = pools.map { Double($0.count) * Double(options.trainCount) / Double(max(total, 1)) }
         var quota = exact.map { Int($0.rounded(.down)) }
@@ -242,10 +226,10 @@ public struct SudokuDatasetBuilder {
     private func load(_ name: String) throws -> [SudokuGrid] {
         let path = dataDirectory + "/" + name + ".txt"
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw DatasetError("cannot read \(path): missing or unreadable puzzle collection")
+            throw PuzzleDatasetError("cannot read \(path): missing or unreadable puzzle collection")
         }
         do { return try SudokuParser.parseCollection(text, skipInvalid: false).puzzles } catch {
-            throw DatasetError("\(path): \(error)")
+            throw PuzzleDatasetError("\(path): \(error)")
         }
     }
 

@@ -1,28 +1,5 @@
 import AttractorNumerics
 
-/// Why a generator request could not be met.
-public enum SudokuGeneratorError: Error, Hashable, Sendable, CustomStringConvertible {
-    case blanksOutOfRange(Int)
-    case gaveUp(what: String, attempts: Int)
-    case notASolvedGrid
-
-    public var description: String {
-        switch self {
-        case .blanksOutOfRange(let k): "blank count \(k) out of range 0…64 (no 9×9 puzzle with fewer than 17 givens has a unique solution)"
-        case .gaveUp(let what, let attempts): "gave up after \(attempts) attempts: \(what)"
-        case .notASolvedGrid: "the grid is not a complete valid Sudoku solution"
-        }
-    }
-}
-
-/// A puzzle with its unique solution and rating.
-public struct SudokuInstance: Hashable, Sendable {
-    public var puzzle: SudokuGrid
-    public var solution: SudokuGrid
-    /// Guess count of the full uniqueness search (``SudokuSolver``).
-    public var rating: Int
-}
-
 /// Seeded Sudoku generation: random complete grids, puzzles with a unique solution by removing
 /// givens, and the "blanks ladder".
 ///

@@ -32,7 +32,7 @@ struct DataMazeCommand: ParsableCommand {
         options.augment = augment
         let clock = ContinuousClock(), t0 = clock.now
         let result: MazeDatasetBuilder.Result
-        do { result = try MazeDatasetBuilder().build(options, progress: standardError) } catch let e as DatasetError {
+        do { result = try MazeDatasetBuilder().build(options, progress: standardError) } catch let e as PuzzleDatasetError {
             throw CommandFailure(e.description)
         }
         try MazeDatasetBuilder.write(result, options: options, to: out)

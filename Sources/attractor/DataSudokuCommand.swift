@@ -42,7 +42,7 @@ struct DataSudokuCommand: ParsableCommand {
         let clock = ContinuousClock(), t0 = clock.now
         let builder = SudokuDatasetBuilder(dataDirectory: data)
         let result: SudokuDatasetBuilder.Result
-        do { result = try builder.build(options, progress: standardError) } catch let e as DatasetError {
+        do { result = try builder.build(options, progress: standardError) } catch let e as PuzzleDatasetError {
             throw CommandFailure(e.description)
         }
         try SudokuDatasetBuilder.write(result, options: options, to: out)

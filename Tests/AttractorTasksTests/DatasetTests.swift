@@ -90,13 +90,13 @@ import AttractorTasks
     }
 
     @Test func missingDataFolderOrFileIsAClearError() throws {
-        #expect(throws: DatasetError.self) { try SudokuDatasetBuilder(dataDirectory: "/no/such/folder").build(.init()) }
+        #expect(throws: PuzzleDatasetError.self) { try SudokuDatasetBuilder(dataDirectory: "/no/such/folder").build(.init()) }
         let dir = try TestData.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         do {
             _ = try SudokuDatasetBuilder(dataDirectory: dir).build(.init())
             Issue.record("expected an error")
-        } catch let e as DatasetError {
+        } catch let e as PuzzleDatasetError {
             #expect(e.reason.contains("17_clue.txt"))
         }
     }
