@@ -16,7 +16,8 @@ struct DataSudokuCommand: ParsableCommand {
     @Option(help: "Cap on test puzzles per source (default: all remaining).") var testPerSource: Int?
     @Option(help: "Blanks-ladder grids from serg_benchmark (0 = none).") var ladder = 0
     @Option(help: "Blank counts of the ladder, comma-separated.") var ladderBlanks = "20,30,40,50,55"
-    @Option(help: "Folder of the puzzle collections.") var data = "Data/sudoku"
+    @Option(help: "Folder of the puzzle collections (default: Data/sudoku of the current directory, else of the repository the binary was built in).")
+    var data: String?
 
     func validate() throws {
         if train < 0 { throw ValidationError("--train must be non-negative") }
@@ -40,7 +41,7 @@ struct DataSudokuCommand: ParsableCommand {
         options.ladderGrids = ladder
         options.ladderBlanks = ladderBlankCounts!
         let clock = ContinuousClock(), t0 = clock.now
-        let builder = SudokuDatasetBuilder(dataDirectory: data)
+        let builder = SudokuDatasetBuilder(dataDirectory: data ?? Self.defaultDataDirectory())
         let result: SudokuDatasetBuilder.Result
         do { result = try builder.build(options, progress: standardError) } catch let e as PuzzleDatasetError {
             throw CommandFailure(e.description)
@@ -48,5 +49,20 @@ struct DataSudokuCommand: ParsableCommand {
         try SudokuDatasetBuilder.write(result, options: options, to: out)
         let tests = result.tests.map(\.count).reduce(0, +)
         print("wrote \(out): \(result.train.count) training examples, \(tests) test puzzles in \(result.tests.count) sets, \(result.ladder.count) ladder puzzles (\(clock.now - t0))")
+    }
+
+    /// `Data/sudoku` under the current directory if present, else under the first ancestor of
+    /// the executable that has one (`.build/<config>/attractor` lives three levels below the
+    /// repository root).
+    static func defaultDataDirectory() -> String {
+        let relative = "Data/sudoku"
+        if FileManager.default.fileExists(atPath: relative) { return relative }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            let candidate = dir.appendingPathComponent(relative).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return relative
     }
 }
