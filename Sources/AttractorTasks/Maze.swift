@@ -1,5 +1,3 @@
-
-
 /// A square maze (HRM Maze-Hard: 30×30) with walls, open cells, one start and one goal;
 /// a *labelled* maze also marks its path cells (`o`), start and goal excluded.
 public struct Maze: Hashable, Sendable, CustomStringConvertible {

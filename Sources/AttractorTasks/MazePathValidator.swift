@@ -1,4 +1,3 @@
-
 /// Checks predicted paths exactly.
 public enum MazePathValidator {
     /// Validates a predicted label grid (tokens 1…5, same size as `maze`): cells marked `o`
