@@ -10,6 +10,8 @@ struct AttractorCommand: ParsableCommand {
         subcommands: [
             InfoCommand.self,
             IntegrateCommand.self,
+            SudokuCommand.self,
+            DataCommand.self,
         ]
     )
 }
