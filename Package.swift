@@ -40,7 +40,6 @@ let package = Package(
             name: "attractor",
             dependencies: ["Attractor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-<<<<<<< HEAD
         // Benchmarks and examples (executables; the allocation counter is linked into the benchmark only).
         .target(name: "AllocationCounter", path: "Benchmarks/AllocationCounter"),
         .executableTarget(
@@ -49,9 +48,7 @@ let package = Package(
         .executableTarget(
             name: "IntegrateToEquilibrium", dependencies: ["AttractorDynamics"], path: "Examples/IntegrateToEquilibrium"),
         .executableTarget(name: "SDEEnsemble", dependencies: ["AttractorDynamics"], path: "Examples/SDEEnsemble"),
-=======
         .executableTarget(name: "SudokuBenchmark", dependencies: ["AttractorTasks"], path: "Benchmarks/SudokuBenchmark"),
->>>>>>> tasks
         .testTarget(name: "AttractorNumericsTests", dependencies: ["AttractorNumerics"]),
         .testTarget(name: "AttractorDynamicsTests", dependencies: ["AttractorDynamics"]),
         .testTarget(name: "AttractorNeuralTests", dependencies: ["AttractorNeural"], resources: [.copy("Golden")]),
