@@ -4,4 +4,9 @@ public struct LossValue: Sendable, Equatable {
     public var loss: Double
     /// Number of rows that counted.
     public var count: Int
+
+    public init(loss: Double, count: Int) {
+        self.loss = loss
+        self.count = count
+    }
 }
