@@ -2,7 +2,8 @@
 /// `cosine_schedule_with_warmup_learning_rate_lambda`:
 /// `η(s) = η₀·s/W` for `s < W`; otherwise, with `p = (s − W)/max(1, S − W)`,
 /// `η(s) = η₀·(r + max(0, (1 − r)·½(1 + cos πp)))`. `s` counts completed steps (the first
-/// update uses `s = 1`), `r` is `minimumRatio`.
+/// update uses `s = 1`), `r` is `minimumRatio`. Past `totalSteps` the rate stays at `η₀·r`
+/// (`p` is clamped to 1, unlike HRM's, whose cosine would rise again).
 public struct LearningRateSchedule: Sendable, Equatable, Codable {
     public var baseRate: Double
     public var warmupSteps: Int
@@ -19,7 +20,7 @@ public struct LearningRateSchedule: Sendable, Equatable, Codable {
     /// The learning rate at step `step`.
     public func rate(step: Int) -> Double {
         if step < warmupSteps { return baseRate * Double(step) / Double(Swift.max(1, warmupSteps)) }
-        let progress = Double(step - warmupSteps) / Double(Swift.max(1, totalSteps - warmupSteps))
+        let progress = Swift.min(1, Double(step - warmupSteps) / Double(Swift.max(1, totalSteps - warmupSteps)))
         let cosine = Swift.max(0, (1 - minimumRatio) * 0.5 * (1 + Double.cos(Double.pi * progress)))
         return baseRate * (minimumRatio + cosine)
     }
