@@ -45,6 +45,13 @@ let package = Package(
         .testTarget(name: "AttractorNeuralTests", dependencies: ["AttractorNeural"], resources: [.copy("Golden")]),
         .testTarget(name: "AttractorTasksTests", dependencies: ["AttractorTasks"]),
         .testTarget(name: "AttractorCLITests", dependencies: ["attractor"]),
+        // Benchmark-only: a malloc-counting interposer and the training-step allocation count.
+        .target(name: "CMallocCounter", path: "Benchmarks/CMallocCounter"),
+        .executableTarget(
+            name: "NeuralAllocations",
+            dependencies: ["AttractorNeural", "AttractorNumerics", "CMallocCounter"],
+            path: "Benchmarks/NeuralAllocations"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

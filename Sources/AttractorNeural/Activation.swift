@@ -28,12 +28,16 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
     }
 
     /// `y[i] = φ(x[i])` over `n` scalars (may alias).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward<T: Scalar>(_ x: UnsafePointer<T>, count n: Int, into y: UnsafeMutablePointer<T>) {
         for i in 0..<n { y[i] = value(x[i]) }
     }
 
     /// `dx[i] = dy[i]·φ'(x[i])` over `n` scalars; `x` is the forward input.
     /// With `accumulate`, adds into `dx` instead of overwriting it.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward<T: Scalar>(_ dy: UnsafePointer<T>, input x: UnsafePointer<T>, count n: Int,
                                     into dx: UnsafeMutablePointer<T>, accumulate: Bool = false) {
         if accumulate {

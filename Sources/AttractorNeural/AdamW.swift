@@ -26,6 +26,8 @@ public final class AdamW<T: Scalar> {
     }
 
     /// One update of `parameters` from `gradients` (both `firstMoment.count` long).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func update(_ parameters: UnsafeMutablePointer<T>, gradients g: UnsafePointer<T>, learningRate: Double) {
         step += 1
         let n = firstMoment.count

@@ -6,6 +6,8 @@ import AttractorNumerics
 public struct BinaryCrossEntropy: Sendable, Equatable {
     public init() {}
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func evaluate<T: Scalar>(logits x: UnsafePointer<T>, targets y: UnsafePointer<T>, count n: Int,
                                     gradient: UnsafeMutablePointer<T>?) -> LossValue {
         var count = 0

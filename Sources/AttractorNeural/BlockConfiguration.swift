@@ -13,9 +13,9 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
     public var sequence: Int
     public var layers: Int
     public var mixer: Mixer
-    /// Inner width of the token-mixing SwiGLU.
+    /// Inner width of the token-mixing SwiGLU (default HRM/TRM's rule, 256 at 81 positions).
     public var tokenInner: Int
-    /// Inner width of the channel SwiGLU.
+    /// Inner width of the channel SwiGLU (default `3·hidden`, the `tiny` preset's 384 at 128).
     public var channelInner: Int
     /// Attention heads (attention mixer only).
     public var heads: Int
@@ -35,7 +35,7 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
         self.layers = layers
         self.mixer = mixer
         self.tokenInner = tokenInner ?? Self.swigluInner(expansion: 4, width: sequence)
-        self.channelInner = channelInner ?? Self.swigluInner(expansion: 4, width: hidden)
+        self.channelInner = channelInner ?? 3 * hidden
         self.heads = heads ?? Swift.max(1, hidden / 64)
         self.ropeBase = ropeBase
         self.activation = activation

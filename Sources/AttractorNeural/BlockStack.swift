@@ -49,6 +49,8 @@ public struct BlockStack: Sendable, Equatable {
     /// `F(input)`; returns a pointer to the output inside `workspace` (valid until the next
     /// forward). The input is copied, so the caller may reuse its buffer.
     /// - Complexity: `forwardFlops(batch:)` matmul flops plus O(rows·hidden) elementwise work.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     @discardableResult
     public func forward<T: Scalar>(_ input: UnsafePointer<T>, batch: Int, parameters p: UnsafePointer<T>,
                                    workspace w: Workspace<T>) -> UnsafePointer<T> {
@@ -57,9 +59,9 @@ public struct BlockStack: Sendable, Equatable {
         let n = batch * configuration.sequence * configuration.hidden
         Kernels.copy(input, w.input.pointer, count: n)
         var x = UnsafePointer(w.input.pointer)
-        for (block, bw) in zip(blocks, w.blocks) {
-            block.forward(x, batch: batch, parameters: p, workspace: bw)
-            x = UnsafePointer(bw.output.pointer)
+        for k in 0..<blocks.count {  // an index loop: `zip` here allocated iterator boxes
+            blocks[k].forward(x, batch: batch, parameters: p, workspace: w.blocks[k])
+            x = UnsafePointer(w.blocks[k].output.pointer)
         }
         return x
     }
@@ -67,6 +69,8 @@ public struct BlockStack: Sendable, Equatable {
     /// VJP of the last `forward`: given `∂L/∂F`, adds `∂L/∂θ` into `gradients` and returns
     /// `∂L/∂input` (inside `workspace`, valid until the next backward).
     /// - Complexity: `2·forwardFlops(batch:)` matmul flops.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     @discardableResult
     public func backward<T: Scalar>(_ cotangent: UnsafePointer<T>, parameters p: UnsafePointer<T>,
                                     gradients g: UnsafeMutablePointer<T>, workspace w: Workspace<T>) -> UnsafePointer<T> {

@@ -20,6 +20,8 @@ public struct Embedding: Sendable, Equatable {
     }
 
     /// Writes `rows × dimension` embeddings; throws on a token outside the vocabulary.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward<T: Scalar>(_ tokens: UnsafePointer<Int32>, rows: Int, parameters p: UnsafePointer<T>,
                                    into y: UnsafeMutablePointer<T>) throws(NeuralError) {
         let s = T(scale)
@@ -32,6 +34,8 @@ public struct Embedding: Sendable, Equatable {
     }
 
     /// Adds `scale · dy[r]` to the gradient row of `token[r]` (tokens already validated).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward<T: Scalar>(_ dy: UnsafePointer<T>, tokens: UnsafePointer<Int32>, rows: Int,
                                     gradients g: UnsafeMutablePointer<T>) {
         let s = T(scale)

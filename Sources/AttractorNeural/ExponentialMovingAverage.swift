@@ -19,6 +19,8 @@ public final class ExponentialMovingAverage<T: Scalar> {
     }
 
     /// `θ̄ ← δ·θ̄ + (1 − δ)·θ`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func update(_ values: UnsafePointer<T>) {
         let d = T(decay), e = 1 - T(decay), s = shadow.pointer
         for i in 0..<shadow.count { s[i] = d * s[i] + e * values[i] }
@@ -27,6 +29,8 @@ public final class ExponentialMovingAverage<T: Scalar> {
     public func update(_ store: ParameterStore<T>) { update(store.values.pointer) }
 
     /// Exchanges the averaged weights with `store`'s values (call again to swap back).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func swap(with store: ParameterStore<T>) {
         precondition(store.count == shadow.count, "EMA holds \(shadow.count) scalars, store \(store.count)")
         let a = shadow.pointer, b = store.values.pointer

@@ -4,6 +4,8 @@ import AttractorNumerics
 public enum GradientClipping {
     /// Clips `count` gradients in place; returns the norm before clipping.
     /// - Complexity: O(count) (BLAS `nrm2`, then one scaling pass when clipped).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     @discardableResult
     public static func clipGlobalNorm<T: Scalar>(_ g: UnsafeMutablePointer<T>, count: Int, maxNorm: Double) -> Double {
         let norm = Double(T.nrm2(n: count, x: g))

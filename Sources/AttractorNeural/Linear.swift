@@ -23,6 +23,8 @@ public struct Linear: Sendable, Equatable {
     public func forwardFlops(rows: Int) -> Int { 2 * rows * inFeatures * outFeatures }
 
     /// `y ← x·Wᵀ + b` (`y` is `rows × out`).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward<T: Scalar>(_ x: UnsafePointer<T>, rows: Int, parameters p: UnsafePointer<T>,
                                    into y: UnsafeMutablePointer<T>) {
         var beta: T = 0
@@ -37,6 +39,8 @@ public struct Linear: Sendable, Equatable {
 
     /// Adds `dyᵀ·x` to the weight gradient (and `Σ dy` to the bias gradient), and writes
     /// (or, with `accumulate`, adds) `dx = dy·W` when `dx` is given.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward<T: Scalar>(_ dy: UnsafePointer<T>, input x: UnsafePointer<T>, rows: Int,
                                     parameters p: UnsafePointer<T>, gradients g: UnsafeMutablePointer<T>,
                                     inputCotangent dx: UnsafeMutablePointer<T>?, accumulate: Bool = false) {

@@ -20,6 +20,8 @@ public struct RMSNorm: Sendable, Equatable {
     /// Normalises `x (+ residual)` row by row. Writes `x̂` to `normalized`, `1/rms` to
     /// `inverseRMS` (one per row) and, when weighted, `w∘x̂` to `output` (which may equal
     /// `normalized` when parameter-free). `x` may alias `normalized`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward<T: Scalar>(_ x: UnsafePointer<T>, adding residual: UnsafePointer<T>? = nil, rows: Int,
                                    parameters p: UnsafePointer<T>,
                                    normalized: UnsafeMutablePointer<T>, inverseRMS: UnsafeMutablePointer<T>,
@@ -56,6 +58,8 @@ public struct RMSNorm: Sendable, Equatable {
     }
 
     /// VJP: writes (or adds, with `accumulate`) `dx`, and adds `Σ dy∘x̂` to the weight gradient.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward<T: Scalar>(_ dy: UnsafePointer<T>, normalized: UnsafePointer<T>,
                                     inverseRMS: UnsafePointer<T>, rows: Int,
                                     parameters p: UnsafePointer<T>, gradients g: UnsafeMutablePointer<T>,

@@ -81,6 +81,8 @@ public struct ResidualBlock: Sendable, Equatable {
 
     /// Runs the block on `x` (`[batch, sequence, dimension]`); the result is in
     /// `workspace.output`. `x` must stay unchanged until `backward`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward<T: Scalar>(_ x: UnsafePointer<T>, batch: Int, parameters p: UnsafePointer<T>,
                                    workspace w: Workspace<T>) {
         let rows = batch * sequence
@@ -99,6 +101,8 @@ public struct ResidualBlock: Sendable, Equatable {
     /// VJP of the last `forward` on `x`: adds parameter gradients into `g` and writes the
     /// input cotangent into `dx`. `scratch` is `rows·dimension` scalars, `dy` may alias `dx`
     /// but not `scratch`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward<T: Scalar>(_ dy: UnsafePointer<T>, input x: UnsafePointer<T>, batch: Int,
                                     parameters p: UnsafePointer<T>, gradients g: UnsafeMutablePointer<T>,
                                     workspace w: Workspace<T>, scratch: UnsafeMutablePointer<T>,

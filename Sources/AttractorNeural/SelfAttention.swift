@@ -58,6 +58,8 @@ public struct SelfAttention: Sendable, Equatable {
     }
 
     /// `y ← Attention(x)` on `[batch, sequence, dimension]`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward<T: Scalar>(_ x: UnsafePointer<T>, batch: Int, parameters p: UnsafePointer<T>,
                                    workspace w: Workspace<T>, into y: UnsafeMutablePointer<T>) {
         precondition(batch <= w.maxBatch, "SelfAttention workspace holds \(w.maxBatch) examples, got \(batch)")
@@ -70,6 +72,8 @@ public struct SelfAttention: Sendable, Equatable {
         rotary.rotate(qkvp + d, batch: batch, heads: heads, stride: d3, cos: w.cos.pointer, sin: w.sin.pointer,
                       inverse: false)
         let scale = 1 / T.sqrt(T(dh))
+        let blasThreads = BLAS.threadCount
+        if blasThreads > 1 { BLAS.setThreadCount(1) }  // see `backward`
         for b in 0..<batch {
             for h in 0..<heads {
                 let q = qkvp + b * l * d3 + h * dh, k = q + d, v = q + 2 * d
@@ -81,12 +85,15 @@ public struct SelfAttention: Sendable, Equatable {
                              beta: 0, w.attended.pointer + b * l * d + h * dh, ldc: d)
             }
         }
+        if blasThreads > 1 { BLAS.setThreadCount(blasThreads) }
         Kernels.gemm(false, true, m: rows, n: d, k: d, w.attended.pointer, lda: d, p + output.offset, ldb: d,
                      beta: 0, y, ldc: d)
     }
 
     /// VJP of the last `forward` on input `x`: adds parameter gradients into `g`; writes
     /// (or adds, with `accumulate`) the input cotangent into `dx`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward<T: Scalar>(_ dy: UnsafePointer<T>, input x: UnsafePointer<T>, batch: Int,
                                     parameters p: UnsafePointer<T>, gradients g: UnsafeMutablePointer<T>,
                                     workspace w: Workspace<T>, inputCotangent dx: UnsafeMutablePointer<T>,
@@ -98,6 +105,11 @@ public struct SelfAttention: Sendable, Equatable {
         Kernels.gemm(false, false, m: rows, n: d, k: d, dy, lda: d, p + output.offset, ldb: d,
                      beta: 0, dO, ldc: d)
         let scale = 1 / T.sqrt(T(dh))
+        // The per-head products are small (sequence² × head dimension); OpenBLAS's threaded
+        // driver costs more than it gains on them (and mallocs a job array per call), so
+        // they run single-threaded; the large projections keep all BLAS threads.
+        let blasThreads = BLAS.threadCount
+        if blasThreads > 1 { BLAS.setThreadCount(1) }
         for b in 0..<batch {
             for h in 0..<heads {
                 let q = qkvp + b * l * d3 + h * dh, k = q + d, v = q + 2 * d
@@ -118,6 +130,7 @@ public struct SelfAttention: Sendable, Equatable {
                              beta: 0, dk, ldc: d3)
             }
         }
+        if blasThreads > 1 { BLAS.setThreadCount(blasThreads) }
         rotary.rotate(dqkv, batch: batch, heads: heads, stride: d3, cos: w.cos.pointer, sin: w.sin.pointer,
                       inverse: true)
         rotary.rotate(dqkv + d, batch: batch, heads: heads, stride: d3, cos: w.cos.pointer, sin: w.sin.pointer,

@@ -7,6 +7,8 @@ public struct SignSGD: Sendable, Equatable {
 
     public init(weightDecay: Double = 0) { self.weightDecay = weightDecay }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func update<T: Scalar>(_ parameters: UnsafeMutablePointer<T>, gradients g: UnsafePointer<T>, count: Int,
                                   learningRate: Double) {
         let lr = T(learningRate), decay = 1 - T(learningRate * weightDecay)

@@ -11,6 +11,8 @@ public struct SoftmaxCrossEntropy: Sendable, Equatable {
     public init(ignoreIndex: Int32 = -100) { self.ignoreIndex = ignoreIndex }
 
     /// The loss, and its gradient written to `gradient` (`rows × classes`) when given.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func evaluate<T: Scalar>(logits x: UnsafePointer<T>, targets: UnsafePointer<Int32>, rows: Int, classes: Int,
                                     gradient: UnsafeMutablePointer<T>?) throws(NeuralError) -> LossValue {
         var count = 0

@@ -20,6 +20,8 @@ public struct StablemaxCrossEntropy: Sendable, Equatable {
     @inline(__always)
     public static func logStablemax<T: Scalar>(_ x: T) -> T { x >= 0 ? T.log(onePlus: x) : -T.log(onePlus: -x) }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func evaluate<T: Scalar>(logits x: UnsafePointer<T>, targets: UnsafePointer<Int32>, rows: Int, classes: Int,
                                     gradient: UnsafeMutablePointer<T>?) throws(NeuralError) -> LossValue {
         var count = 0

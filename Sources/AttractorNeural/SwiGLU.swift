@@ -40,6 +40,8 @@ public struct SwiGLU: Sendable, Equatable {
     }
 
     /// `y ← SwiGLU(x)`; caches what the VJP needs in `workspace`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward<T: Scalar>(_ x: UnsafePointer<T>, rows: Int, parameters p: UnsafePointer<T>,
                                    workspace w: Workspace<T>, into y: UnsafeMutablePointer<T>) {
         precondition(rows <= w.maxRows, "SwiGLU workspace holds \(w.maxRows) rows, got \(rows)")
@@ -54,6 +56,8 @@ public struct SwiGLU: Sendable, Equatable {
 
     /// VJP of the last `forward` on input `x`: adds parameter gradients into `g`; writes
     /// (or adds, with `accumulate`) the input cotangent into `dx`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward<T: Scalar>(_ dy: UnsafePointer<T>, input x: UnsafePointer<T>, rows: Int,
                                     parameters p: UnsafePointer<T>, gradients g: UnsafeMutablePointer<T>,
                                     workspace w: Workspace<T>, inputCotangent dx: UnsafeMutablePointer<T>,

@@ -49,6 +49,8 @@ public struct TokenMixingMLP: Sendable, Equatable {
     }
 
     /// `y ← TokenMLP(x)` on `[batch, sequence, dimension]`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward<T: Scalar>(_ x: UnsafePointer<T>, batch: Int, parameters p: UnsafePointer<T>,
                                    workspace w: Workspace<T>, into y: UnsafeMutablePointer<T>) {
         precondition(batch <= w.maxBatch, "TokenMixingMLP workspace holds \(w.maxBatch) examples, got \(batch)")
@@ -65,6 +67,8 @@ public struct TokenMixingMLP: Sendable, Equatable {
 
     /// VJP of the last `forward`: adds parameter gradients into `g`; writes (or adds, with
     /// `accumulate`) the input cotangent into `dx`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward<T: Scalar>(_ dy: UnsafePointer<T>, batch: Int, parameters p: UnsafePointer<T>,
                                     gradients g: UnsafeMutablePointer<T>, workspace w: Workspace<T>,
                                     inputCotangent dx: UnsafeMutablePointer<T>, accumulate: Bool = false) {
