@@ -37,7 +37,7 @@ enum Kernels {
                 let g = gate + r * inStride, u = up + r * inStride, o = out + r * outStride
                 for j in 0..<columns {
                     let x = g[j]
-                    o[j] = x / (1 + T.exp(-x)) * u[j]
+                    o[j] = x / (1 + FastExponential.exp(-x)) * u[j]
                 }
             }
         case .tanh:
@@ -61,7 +61,7 @@ enum Kernels {
                 let dg = dgate + r * inStride, du = dup + r * inStride
                 for j in 0..<columns {
                     let x = g[j]
-                    let s = 1 / (1 + T.exp(-x))
+                    let s = 1 / (1 + FastExponential.exp(-x))
                     let dj = d[j]
                     dg[j] = dj * u[j] * (s * (1 + x * (1 - s)))
                     du[j] = dj * (x * s)

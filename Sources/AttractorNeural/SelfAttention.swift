@@ -150,7 +150,7 @@ public struct SelfAttention: Sendable, Equatable {
             for j in 1..<columns where row[j] > m { m = row[j] }
             var s: T = 0
             for j in 0..<columns {
-                let e = T.exp(row[j] - m)
+                let e = FastExponential.exp(row[j] - m)
                 row[j] = e
                 s += e
             }
