@@ -25,11 +25,21 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
     /// RMSNorm with a learned weight (false: parameter-free, as in HRM/TRM).
     public var weightedNorm: Bool
     public var normEpsilon: Double
+    /// Axis of the RMSNorm that follows the token-mixing MLP. TRM's code applies it in the
+    /// transposed layout, i.e. over the sequence (`.sequence`, the default); `.hidden`
+    /// normalises over channels like every other norm. Ignored for attention.
+    public var tokenMixerNormAxis: NormAxis
+
+    /// The axis an RMSNorm averages over.
+    public enum NormAxis: String, Sendable, Codable, CaseIterable {
+        case hidden
+        case sequence
+    }
 
     public init(hidden: Int, sequence: Int, layers: Int, mixer: Mixer, tokenInner: Int? = nil,
                 channelInner: Int? = nil, heads: Int? = nil, ropeBase: Double = 10_000,
                 activation: Activation = .silu, weightedNorm: Bool = false,
-                normEpsilon: Double = Neural.rmsNormEpsilon) {
+                normEpsilon: Double = Neural.rmsNormEpsilon, tokenMixerNormAxis: NormAxis = .sequence) {
         self.hidden = hidden
         self.sequence = sequence
         self.layers = layers
@@ -41,6 +51,7 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
         self.activation = activation
         self.weightedNorm = weightedNorm
         self.normEpsilon = normEpsilon
+        self.tokenMixerNormAxis = tokenMixerNormAxis
     }
 
     /// HRM/TRM's SwiGLU width: `round(expansion·width·2/3)` rounded up to a multiple of 256

@@ -36,6 +36,12 @@ public struct TokenMixingMLP: Sendable, Equatable {
         public let maxBatch: Int
         let xT: ScalarBuffer<T>, gateUp: ScalarBuffer<T>, hidden: ScalarBuffer<T>, yT: ScalarBuffer<T>
         let dHidden: ScalarBuffer<T>, dGateUp: ScalarBuffer<T>
+        /// The input in `[sequence, batch·dimension]` layout (filled by `forward`, or by the
+        /// caller before `forwardTransposed`).
+        public var inputTransposed: UnsafeMutablePointer<T> { xT.pointer }
+        /// The output in `[sequence, batch·dimension]` layout after a forward pass.
+        public var outputTransposed: UnsafeMutablePointer<T> { yT.pointer }
+
         public init(_ layer: TokenMixingMLP, maxBatch: Int) {
             self.maxBatch = maxBatch
             let n = maxBatch * layer.dimension
@@ -54,15 +60,26 @@ public struct TokenMixingMLP: Sendable, Equatable {
     public func forward<T: Scalar>(_ x: UnsafePointer<T>, batch: Int, parameters p: UnsafePointer<T>,
                                    workspace w: Workspace<T>, into y: UnsafeMutablePointer<T>) {
         precondition(batch <= w.maxBatch, "TokenMixingMLP workspace holds \(w.maxBatch) examples, got \(batch)")
+        Kernels.swapBatchAndSequence(x, w.xT.pointer, batch: batch, sequence: sequence, dimension: dimension,
+                                     inverse: false)
+        forwardTransposed(batch: batch, parameters: p, workspace: w)
+        Kernels.swapBatchAndSequence(w.yT.pointer, y, batch: batch, sequence: sequence, dimension: dimension,
+                                     inverse: true)
+    }
+
+    /// The forward pass in the transposed layout `[sequence, batch·dimension]`: reads
+    /// `workspace.inputTransposed`, writes `workspace.outputTransposed`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func forwardTransposed<T: Scalar>(batch: Int, parameters p: UnsafePointer<T>, workspace w: Workspace<T>) {
+        precondition(batch <= w.maxBatch, "TokenMixingMLP workspace holds \(w.maxBatch) examples, got \(batch)")
         let n = batch * dimension, l = sequence
-        Kernels.swapBatchAndSequence(x, w.xT.pointer, batch: batch, sequence: l, dimension: dimension, inverse: false)
         Kernels.gemm(false, false, m: 2 * inner, n: n, k: l, p + gateUp.offset, lda: l,
                      w.xT.pointer, ldb: n, beta: 0, w.gateUp.pointer, ldc: n)
         Kernels.gatedForward(activation, gate: w.gateUp.pointer, up: w.gateUp.pointer + inner * n, inStride: 0,
                              rows: 1, columns: inner * n, out: w.hidden.pointer, outStride: 0)
         Kernels.gemm(false, false, m: l, n: n, k: inner, p + down.offset, lda: inner,
                      w.hidden.pointer, ldb: n, beta: 0, w.yT.pointer, ldc: n)
-        Kernels.swapBatchAndSequence(w.yT.pointer, y, batch: batch, sequence: l, dimension: dimension, inverse: true)
     }
 
     /// VJP of the last `forward`: adds parameter gradients into `g`; writes (or adds, with
@@ -72,9 +89,29 @@ public struct TokenMixingMLP: Sendable, Equatable {
     public func backward<T: Scalar>(_ dy: UnsafePointer<T>, batch: Int, parameters p: UnsafePointer<T>,
                                     gradients g: UnsafeMutablePointer<T>, workspace w: Workspace<T>,
                                     inputCotangent dx: UnsafeMutablePointer<T>, accumulate: Bool = false) {
+        let l = sequence
+        let dT = w.yT.pointer  // the forward output is no longer needed
+        Kernels.swapBatchAndSequence(dy, dT, batch: batch, sequence: l, dimension: dimension, inverse: false)
+        backwardTransposed(dT, batch: batch, parameters: p, gradients: g, workspace: w, inputCotangent: dT)
+        if accumulate {
+            for b in 0..<batch {
+                for t in 0..<l {
+                    Kernels.add(dT + (t * batch + b) * dimension, into: dx + (b * l + t) * dimension, count: dimension)
+                }
+            }
+        } else {
+            Kernels.swapBatchAndSequence(dT, dx, batch: batch, sequence: l, dimension: dimension, inverse: true)
+        }
+    }
+
+    /// VJP in the transposed layout: `dyT`, `dxT` are `[sequence, batch·dimension]` (they may
+    /// alias); adds parameter gradients into `g` and overwrites `dxT`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func backwardTransposed<T: Scalar>(_ dyT: UnsafePointer<T>, batch: Int, parameters p: UnsafePointer<T>,
+                                              gradients g: UnsafeMutablePointer<T>, workspace w: Workspace<T>,
+                                              inputCotangent dxT: UnsafeMutablePointer<T>) {
         let n = batch * dimension, l = sequence
-        let dyT = w.yT.pointer  // the forward output is no longer needed
-        Kernels.swapBatchAndSequence(dy, dyT, batch: batch, sequence: l, dimension: dimension, inverse: false)
         Kernels.gemm(false, true, m: l, n: inner, k: n, dyT, lda: n, w.hidden.pointer, ldb: n,
                      beta: 1, g + down.offset, ldc: inner)
         Kernels.gemm(true, false, m: inner, n: n, k: l, p + down.offset, lda: inner, dyT, ldb: n,
@@ -85,17 +122,8 @@ public struct TokenMixingMLP: Sendable, Equatable {
                               dgate: w.dGateUp.pointer, dup: w.dGateUp.pointer + inner * n)
         Kernels.gemm(false, true, m: 2 * inner, n: l, k: n, w.dGateUp.pointer, lda: n, w.xT.pointer, ldb: n,
                      beta: 1, g + gateUp.offset, ldc: l)
-        let dxT = w.yT.pointer
+        // dyT is dead from here on, so dxT may alias it.
         Kernels.gemm(true, false, m: l, n: n, k: 2 * inner, p + gateUp.offset, lda: l, w.dGateUp.pointer, ldb: n,
                      beta: 0, dxT, ldc: n)
-        if accumulate {
-            for b in 0..<batch {
-                for t in 0..<l {
-                    Kernels.add(dxT + (t * batch + b) * dimension, into: dx + (b * l + t) * dimension, count: dimension)
-                }
-            }
-        } else {
-            Kernels.swapBatchAndSequence(dxT, dx, batch: batch, sequence: l, dimension: dimension, inverse: true)
-        }
     }
 }

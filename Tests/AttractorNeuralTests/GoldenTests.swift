@@ -71,11 +71,13 @@ import AttractorNumerics
         compare(c, output: y, inputGradient: dx, store: store)
     }
 
-    @Test(arguments: BlockConfiguration.Mixer.allCases) func blockStack(mixer: BlockConfiguration.Mixer) throws {
-        let c = try Self.load("block_stack_\(mixer.rawValue)")
+    @Test(arguments: [("block_stack_mlp", BlockConfiguration.Mixer.mlp, BlockConfiguration.NormAxis.sequence),
+                      ("block_stack_mlp_hidden_norm", .mlp, .hidden), ("block_stack_attention", .attention, .hidden)])
+    func blockStack(file: String, mixer: BlockConfiguration.Mixer, axis: BlockConfiguration.NormAxis) throws {
+        let c = try Self.load(file)
         let (batch, sequence, hidden) = (c.input_shape[0], c.input_shape[1], c.input_shape[2])
         let config = BlockConfiguration(hidden: hidden, sequence: sequence, layers: 2, mixer: mixer, tokenInner: 6,
-                                        channelInner: 12, heads: 2)
+                                        channelInner: 12, heads: 2, tokenMixerNormAxis: axis)
         let net = try BlockNetwork<Double>(configuration: config, maxBatch: batch, seed: 0)
         try load(c, into: net.parameters)
         let y = try net.forward(c.input, batch: batch)

@@ -196,12 +196,15 @@ import AttractorNumerics
         expectGradients(r)
     }
 
-    /// The whole network `F` (two post-norm blocks), both mixers, plain and weighted norms.
-    @Test(arguments: [(BlockConfiguration.Mixer.mlp, false), (.attention, false), (.mlp, true), (.attention, true)])
-    func blockStack(mixer: BlockConfiguration.Mixer, weightedNorm: Bool) throws {
+    /// The whole network `F` (two post-norm blocks), both mixers, plain and weighted norms,
+    /// the token-MLP norm over the sequence (TRM) or over channels.
+    @Test(arguments: [(BlockConfiguration.Mixer.mlp, false, BlockConfiguration.NormAxis.sequence),
+                      (.mlp, false, .hidden), (.attention, false, .hidden),
+                      (.mlp, true, .sequence), (.mlp, true, .hidden), (.attention, true, .hidden)])
+    func blockStack(mixer: BlockConfiguration.Mixer, weightedNorm: Bool, axis: BlockConfiguration.NormAxis) throws {
         let config = BlockConfiguration(hidden: 4, sequence: 3, layers: 2, mixer: mixer, tokenInner: 4,
                                         channelInner: 6, heads: 2, activation: weightedNorm ? .tanh : .silu,
-                                        weightedNorm: weightedNorm)
+                                        weightedNorm: weightedNorm, tokenMixerNormAxis: axis)
         let net = try BlockNetwork<Double>(configuration: config, maxBatch: 2, seed: 20)
         let batch = 2, n = net.stateCount(batch: batch)
         let x = gaussianArray(n, seed: 21)

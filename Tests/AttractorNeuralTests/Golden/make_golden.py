@@ -10,7 +10,8 @@ fixed random cotangent w, so the stored gradients are w^T df/dx and w^T df/dthet
 Conventions (same as the Swift layers): row-major [batch, sequence, hidden] buffers; a
 linear weight is [out, in] and y = x W^T; SwiGLU gate_up is [2*inner, in] with gate rows
 first; RoPE "rotate half" with angle t * base^(-2i/d_h); attention scale 1/sqrt(d_h);
-RMSNorm eps 1e-5 over the hidden axis; post-norm block h = N(h + Mixer(h)); h = N(h + MLP(h)).
+RMSNorm eps 1e-5 over the hidden axis; post-norm block h = N(h + Mixer(h)); h = N(h + MLP(h)), where the first N runs over the
+sequence axis after the token MLP (TRM's transposed layout) unless token_norm_axis = hidden.
 
 Run: python3 make_golden.py   (writes *.json next to this script; numpy only)
 """
@@ -80,9 +81,14 @@ def block_stack(x, params, cfg):
         p = lambda n: params[f"blocks.{i}.{n}"]
         if cfg["mixer"] == "mlp":
             m = token_mlp(h, p("token_mlp.gate_up.weight"), p("token_mlp.down.weight"))
+            if cfg["token_norm_axis"] == "sequence":
+                # TRM: the norm runs in the transposed [B, D, L] layout, i.e. over positions.
+                h = np.swapaxes(rms_norm(np.swapaxes(h + m, 1, 2)), 1, 2)
+            else:
+                h = rms_norm(h + m)
         else:
             m = attention(h, p("attention.qkv.weight"), p("attention.o.weight"), cfg["heads"])
-        h = rms_norm(h + m)
+            h = rms_norm(h + m)
         h = rms_norm(h + swiglu_channels(h, p("mlp.gate_up.weight"), p("mlp.down.weight")))
     return h
 
@@ -153,10 +159,12 @@ def main():
     case("token_mlp", lambda x, p: token_mlp(x, p["tok.gate_up.weight"], p["tok.down.weight"]),
          x, params, rng, {"batch": B, "sequence": L, "hidden": Dt, "inner": inner})
 
-    # Whole two-block networks F, both mixers.
-    for mixer in ("mlp", "attention"):
+    # Whole two-block networks F: token MLP (norm over the sequence as in TRM, and over
+    # the hidden axis) and attention.
+    for mixer, axis, name in (("mlp", "sequence", "block_stack_mlp"), ("attention", "hidden", "block_stack_attention"),
+                              ("mlp", "hidden", "block_stack_mlp_hidden_norm")):
         cfg = {"batch": B, "sequence": L, "hidden": D, "layers": 2, "mixer": mixer,
-               "token_inner": 6, "channel_inner": 12, "heads": heads}
+               "token_inner": 6, "channel_inner": 12, "heads": heads, "token_norm_axis": axis}
         x = rng.standard_normal((B, L, D))
         params = {}
         for i in range(2):
@@ -168,7 +176,7 @@ def main():
                 params[f"blocks.{i}.attention.o.weight"] = lecun(rng, D, D)
             params[f"blocks.{i}.mlp.gate_up.weight"] = lecun(rng, 24, D)
             params[f"blocks.{i}.mlp.down.weight"] = lecun(rng, D, 12)
-        case(f"block_stack_{mixer}", lambda x, p, cfg=cfg: block_stack(x, p, cfg), x, params, rng, cfg)
+        case(name, lambda x, p, cfg=cfg: block_stack(x, p, cfg), x, params, rng, cfg)
 
 
 if __name__ == "__main__":
