@@ -13,6 +13,33 @@ enum Kernels {
                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
+    /// `Σ x[i]` with four partial sums (independent dependency chains, so the adds overlap;
+    /// strict IEEE order would serialise them).
+    @inline(__always)
+    static func sum<T: Scalar>(_ x: UnsafePointer<T>, count n: Int) -> T {
+        var a0: T = 0, a1: T = 0, a2: T = 0, a3: T = 0
+        var j = 0
+        while j + 4 <= n {
+            a0 += x[j]; a1 += x[j + 1]; a2 += x[j + 2]; a3 += x[j + 3]
+            j += 4
+        }
+        while j < n { a0 += x[j]; j += 1 }
+        return (a0 + a1) + (a2 + a3)
+    }
+
+    /// `Σ x[i]·y[i]` with four partial sums.
+    @inline(__always)
+    static func dot<T: Scalar>(_ x: UnsafePointer<T>, _ y: UnsafePointer<T>, count n: Int) -> T {
+        var a0: T = 0, a1: T = 0, a2: T = 0, a3: T = 0
+        var j = 0
+        while j + 4 <= n {
+            a0 += x[j] * y[j]; a1 += x[j + 1] * y[j + 1]; a2 += x[j + 2] * y[j + 2]; a3 += x[j + 3] * y[j + 3]
+            j += 4
+        }
+        while j < n { a0 += x[j] * y[j]; j += 1 }
+        return (a0 + a1) + (a2 + a3)
+    }
+
     /// `dst[i] = src[i]` over `n` scalars.
     @inline(__always)
     static func copy<T: Scalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, count n: Int) {

@@ -30,16 +30,13 @@ public struct RMSNorm: Sendable, Equatable {
         let eps = T(epsilon), invD = 1 / T(d)
         for r in 0..<rows {
             let xr = x + r * d, nr = normalized + r * d
-            var ss: T = 0
+            let ss: T
             if let residual {
                 let rr = residual + r * d
-                for j in 0..<d {
-                    let v = xr[j] + rr[j]
-                    nr[j] = v
-                    ss += v * v
-                }
+                for j in 0..<d { nr[j] = xr[j] + rr[j] }
+                ss = Kernels.dot(nr, nr, count: d)
             } else {
-                for j in 0..<d { ss += xr[j] * xr[j] }
+                ss = Kernels.dot(xr, xr, count: d)
             }
             let inv = 1 / T.sqrt(ss * invD + eps)
             inverseRMS[r] = inv
@@ -83,8 +80,7 @@ public struct RMSNorm: Sendable, Equatable {
                     for j in 0..<d { dxr[j] = inv * (dyr[j] * w[j] - nr[j] * m) }
                 }
             } else {
-                for j in 0..<d { dot += dyr[j] * nr[j] }
-                let m = dot * invD
+                let m = Kernels.dot(dyr, nr, count: d) * invD
                 if accumulate {
                     for j in 0..<d { dxr[j] += inv * (dyr[j] - nr[j] * m) }
                 } else {

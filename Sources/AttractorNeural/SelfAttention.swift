@@ -120,8 +120,7 @@ public struct SelfAttention: Sendable, Equatable {
                 Kernels.gemm(false, true, m: l, n: l, k: dh, o, lda: d, v, ldb: d3, beta: 0, dS, ldc: l)
                 for i in 0..<l {
                     let pi = pr + i * l, si = dS + i * l
-                    var dot: T = 0
-                    for j in 0..<l { dot += pi[j] * si[j] }
+                    let dot = Kernels.dot(pi, si, count: l)
                     for j in 0..<l { si[j] = pi[j] * (si[j] - dot) }
                 }
                 Kernels.gemm(false, false, m: l, n: dh, k: l, alpha: scale, dS, lda: l, k, ldb: d3,
@@ -147,14 +146,10 @@ public struct SelfAttention: Sendable, Equatable {
         for r in 0..<rows {
             let row = x + r * columns
             var m = row[0]
-            for j in 1..<columns where row[j] > m { m = row[j] }
-            var s: T = 0
-            for j in 0..<columns {
-                let e = FastExponential.exp(row[j] - m)
-                row[j] = e
-                s += e
-            }
-            let inv = 1 / s
+            for j in 1..<columns { m = Swift.max(m, row[j]) }
+            // Separate exp and sum loops: the exp loop vectorises, the sum uses 4 chains.
+            for j in 0..<columns { row[j] = FastExponential.exp(row[j] - m) }
+            let inv = 1 / Kernels.sum(UnsafePointer(row), count: columns)
             for j in 0..<columns { row[j] *= inv }
         }
     }
