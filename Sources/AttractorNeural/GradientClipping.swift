@@ -2,7 +2,9 @@ import AttractorNumerics
 
 /// Gradient clipping by global norm: if `‖g‖₂ > maxNorm`, `g ← g · maxNorm/‖g‖₂`.
 public enum GradientClipping {
-    /// Clips `count` gradients in place; returns the norm before clipping.
+    /// Clips `count` gradients in place; returns the norm before clipping. A non-finite norm
+    /// (NaN/∞ gradients) is returned and the gradients are left alone: the caller decides
+    /// (training stops on it).
     /// - Complexity: O(count) (BLAS `nrm2`, then one scaling pass when clipped).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
