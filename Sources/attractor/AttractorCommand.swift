@@ -12,6 +12,7 @@ struct AttractorCommand: ParsableCommand {
             IntegrateCommand.self,
             SudokuCommand.self,
             DataCommand.self,
+            BenchCommand.self,
         ]
     )
 }
