@@ -40,7 +40,7 @@ let package = Package(
             name: "attractor",
             dependencies: ["Attractor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "AttractorNumericsTests", dependencies: ["AttractorNumerics"]),
+        .testTarget(name: "AttractorNumericsTests", dependencies: ["AttractorNumerics"], resources: [.copy("Golden")]),
         .testTarget(name: "AttractorDynamicsTests", dependencies: ["AttractorDynamics"]),
         .testTarget(name: "AttractorNeuralTests", dependencies: ["AttractorNeural"], resources: [.copy("Golden")]),
         .testTarget(name: "AttractorTasksTests", dependencies: ["AttractorTasks"]),
