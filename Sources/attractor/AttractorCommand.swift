@@ -9,6 +9,7 @@ struct AttractorCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InfoCommand.self,
+            GradcheckCommand.self,
         ]
     )
 }
