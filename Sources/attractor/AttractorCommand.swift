@@ -10,6 +10,7 @@ struct AttractorCommand: ParsableCommand {
         subcommands: [
             InfoCommand.self,
             GradcheckCommand.self,
+            BenchNodeCommand.self,  // temporary: moves under `bench` once BenchCommand is on main
         ]
     )
 }

@@ -98,3 +98,40 @@ private func gaussian(_ n: Int, seed: UInt64, sigma: Double = 1) -> [Double] {
             correctionPairing(DifferentiableGBMDiffusion(sigma: $0[0]), z) }) < 1e-9)
     }
 }
+
+@Suite struct MLPFieldTests {
+    func makeField<S: Scalar>(_ theta: [Double], d: Int, h: Int, as: S.Type) -> DifferentiableMLPField<S> {
+        let t = theta.map { S($0) }
+        return DifferentiableMLPField(dimension: d, hidden: h, w1: Array(t[0..<(h * d)]), b1: Array(t[(h * d)..<(h * d + h)]),
+                                      w2: Array(t[(h * d + h)..<(2 * h * d + h)]), b2: Array(t[(2 * h * d + h)...]))
+    }
+
+    @Test func mlpVJPMatchesFiniteDifferences() {
+        let d = 3, h = 5, rows = 4
+        var theta = [Double](repeating: 0, count: 2 * h * d + h + d)
+        RandomSource(seed: 51).fillGaussian(&theta, sigma: 0.7)
+        let field = makeField(theta, d: d, h: h, as: Double.self)
+        var z = [Double](repeating: 0, count: rows * d), a = z
+        RandomSource(seed: 52).fillGaussian(&z)
+        RandomSource(seed: 53).fillGaussian(&a)
+        var zbar = z, g = [Double](repeating: 0, count: theta.count)
+        field.vectorJacobianProduct(t: 0, state: z, cotangent: a, stateCotangent: &zbar, parameterGradient: &g,
+                                    rows: RowSelection(count: rows))
+        func pairing(_ f: DifferentiableMLPField<Double>, _ z: [Double]) -> Double {
+            var out = z
+            f.evaluate(t: 0, state: z, derivative: &out, rows: RowSelection(count: rows))
+            return zip(a, out).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        #expect(FiniteDifference.relativeError(zbar, FiniteDifference.gradient(at: z) { pairing(field, $0) }) < 1e-8)
+        #expect(FiniteDifference.relativeError(g, FiniteDifference.gradient(at: theta) { pairing(makeField($0, d: d, h: h, as: Double.self), z) }) < 1e-8)
+        #expect(field.parameterLayout["w2"]?.shape == [d, h])
+
+        // Float (vectorised tanh) agrees with the Double reference.
+        let ff = makeField(theta, d: d, h: h, as: Float.self)
+        var zf = [Float](repeating: 0, count: rows * d), gf = [Float](repeating: 0, count: theta.count)
+        ff.vectorJacobianProduct(t: 0, state: z.map(Float.init), cotangent: a.map(Float.init), stateCotangent: &zf,
+                                 parameterGradient: &gf, rows: RowSelection(count: rows))
+        #expect(FiniteDifference.relativeError(zf.map(Double.init), zbar) < 1e-5)
+        #expect(FiniteDifference.relativeError(gf.map(Double.init), g) < 1e-5)
+    }
+}
