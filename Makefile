@@ -27,7 +27,17 @@ build: deps
 	$(SWIFT) build -c $(CONFIG) --product attractor
 
 demo: build
-	$(BIN) info
+	@echo "== attractor: integrate dz/dt = tanh(Wz + b) - z (||W|| = 0.9) to its equilibrium"
+	$(BIN) integrate contraction --dim 16 --until-steady --format table
+	@echo "== the same with the adaptive solver vs GSL's rk8pd reference on Lorenz"
+	$(BIN) integrate lorenz --method dopri5 --rtol 1e-8 --atol 1e-10 --format table
+	$(BIN) integrate lorenz --method gsl-rk8pd --rtol 1e-8 --atol 1e-10 --format table
+	@echo "== an SDE ensemble: geometric Brownian motion, Milstein, 10000 paths, moments vs exact"
+	$(BIN) integrate gbm --method milstein --paths 10000 --seed 1 --format table
+
+bench: deps
+	$(SWIFT) build -c release --product SolverBenchmarks
+	.build/release/SolverBenchmarks
 
 test: deps
 	$(SWIFT) test

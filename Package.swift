@@ -40,6 +40,14 @@ let package = Package(
             name: "attractor",
             dependencies: ["Attractor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Benchmarks and examples (executables; the allocation counter is linked into the benchmark only).
+        .target(name: "AllocationCounter", path: "Benchmarks/AllocationCounter"),
+        .executableTarget(
+            name: "SolverBenchmarks", dependencies: ["AttractorDynamics", "AllocationCounter"],
+            path: "Benchmarks/SolverBenchmarks"),
+        .executableTarget(
+            name: "IntegrateToEquilibrium", dependencies: ["AttractorDynamics"], path: "Examples/IntegrateToEquilibrium"),
+        .executableTarget(name: "SDEEnsemble", dependencies: ["AttractorDynamics"], path: "Examples/SDEEnsemble"),
         .testTarget(name: "AttractorNumericsTests", dependencies: ["AttractorNumerics"], resources: [.copy("Golden")]),
         .testTarget(name: "AttractorDynamicsTests", dependencies: ["AttractorDynamics"]),
         .testTarget(name: "AttractorNeuralTests", dependencies: ["AttractorNeural"], resources: [.copy("Golden")]),

@@ -22,6 +22,9 @@ public enum SolverError: Error, Equatable, CustomStringConvertible, Sendable {
     case methodCannotSolve(method: String, reason: String)
     /// GSL reported a failure.
     case gsl(status: Int32, context: String)
+    /// An option or a combination of options the solver cannot honour (unsorted save
+    /// times, per-component rtol for a GSL stepper, …); the text says which.
+    case invalidOption(String)
 
     public var description: String {
         switch self {
@@ -43,6 +46,8 @@ public enum SolverError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(method) cannot solve this problem: \(reason)"
         case let .gsl(status, context):
             return GSLError(status: status, context: context).description
+        case let .invalidOption(reason):
+            return "invalid solver option: \(reason)"
         }
     }
 }

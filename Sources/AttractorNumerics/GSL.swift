@@ -49,6 +49,12 @@ public enum BLAS {
     public static var coreName: String {
         openblas_get_corename().map { String(cString: $0) } ?? "unknown"
     }
+    /// The shared object that serves `symbol` (default `cblas_sgemm`) in the process's
+    /// global symbol scope — the scope GSL's own `cblas_*` references bind to as well.
+    /// Attractor links OpenBLAS ahead of GSL so this is OpenBLAS, not `libgslcblas`.
+    public static func library(serving symbol: String = "cblas_sgemm") -> String? {
+        symbol.withCString { attractor_library_serving($0) }.map { String(cString: $0) }
+    }
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
     public static func setThreadCount(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 }

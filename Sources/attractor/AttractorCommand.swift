@@ -9,6 +9,7 @@ struct AttractorCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InfoCommand.self,
+            IntegrateCommand.self,
             GradcheckCommand.self,
             BenchNodeCommand.self,  // temporary: moves under `bench` once BenchCommand is on main
         ]

@@ -9,6 +9,7 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         print("GSL \(GSL.version)")
         print("OpenBLAS \(BLAS.configuration)")
+        print("cblas_sgemm served by \(BLAS.library(serving: "cblas_sgemm") ?? "unknown")")
         print("OpenBLAS core \(BLAS.coreName), threads \(BLAS.threadCount)")
     }
 }

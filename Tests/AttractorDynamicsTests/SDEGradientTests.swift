@@ -9,9 +9,12 @@ struct GBMCase {
 
     typealias Solver = SDEGradientSolver<DifferentiableGBMDrift<Double>, DifferentiableGBMDiffusion<Double>>
 
+    /// One Brownian path (two rows) shared by every solve: replayed, never stored.
+    let path = try! BrownianPath<Double>(t0: 0, t1: 1, rows: 2, width: 1, seed: 41)
+
     func solver(_ scheme: Solver.Scheme, steps: Int, mu: Double? = nil, sigma: Double? = nil) -> Solver {
         Solver(drift: DifferentiableGBMDrift(mu: mu ?? self.mu), diffusion: DifferentiableGBMDiffusion(sigma: sigma ?? self.sigma),
-               scheme: scheme, steps: steps, from: 0, to: 1, brownian: .seeded(seed, count: 2))
+               scheme: scheme, steps: steps, from: 0, to: 1, brownian: path)
     }
 
     /// Pathwise central differences of Σ X_T with respect to (x0, μ, σ) on the same path.
@@ -56,16 +59,16 @@ struct GBMCase {
         let steps = 4000
         let s = problem.solver(.eulerMaruyama, steps: steps)
         let r = try s.gradient(initialState: problem.x0, rows: 2, loss: .sum, strategy: .backprop)
-        let w = s.brownian.total(steps: steps, t0: 0, h: 1 / Double(steps))
+        let w = try problem.path.value(at: 1)
         let xT = (0..<2).map { problem.x0[$0] * Double.exp((problem.mu - problem.sigma * problem.sigma / 2) + problem.sigma * w[$0]) }
         let exact = [xT.reduce(0, +), (0..<2).reduce(0.0) { $0 + (w[$1] - problem.sigma) * xT[$1] }]
         #expect(FiniteDifference.relativeError(r.parameterGradient, exact) < 2e-2)
     }
 
-    @Test func mismatchedNoiseIsAnError() {
+    @Test func mismatchedNoiseIsAnError() throws {
         let s = GBMCase.Solver(drift: DifferentiableGBMDrift(mu: 0.1), diffusion: DifferentiableGBMDiffusion(sigma: 0.2),
-                               scheme: .eulerMaruyama, steps: 10, brownian: .seeded(1, count: 3))
-        #expect(throws: GradientError.solver(.dimensionMismatch(expected: 2, got: 3, what: "Brownian increments per step"))) {
+                               scheme: .eulerMaruyama, steps: 10, brownian: try BrownianPath(t1: 1, rows: 3, width: 1, seed: 1))
+        #expect(throws: GradientError.solver(.dimensionMismatch(expected: 2, got: 3, what: "Brownian path channels"))) {
             try s.gradient(initialState: [1, 1], rows: 2, loss: .sum, strategy: .backprop)
         }
     }

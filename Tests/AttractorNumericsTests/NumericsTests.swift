@@ -69,6 +69,14 @@ import AttractorNumerics
         #expect(BLAS.configuration.contains("OpenBLAS"))
     }
 
+    @Test(arguments: ["cblas_sgemm", "cblas_dgemm", "cblas_dgemv"])
+    func globalCBLASSymbolsResolveToOpenBLAS(symbol: String) throws {
+        // GSL's libgsl references cblas_* through the global scope too; if libgslcblas came
+        // first in load order this would name it instead.
+        let lib = try #require(BLAS.library(serving: symbol))
+        #expect(lib.contains("openblas"), "\(symbol) served by \(lib)")
+    }
+
     @Test func gslErrorsBecomeSwiftErrors() {
         GSL.prepare()
         #expect(throws: GSLError.self) { try GSL.check(4 /* GSL_EINVAL */, "test") }

@@ -8,6 +8,8 @@ public enum GradientError: Error, Equatable, Sendable, CustomStringConvertible {
     case equilibriumNotReached(time: Double, residual: Double, tolerance: Double)
     /// The strategy does not apply to this integration or problem.
     case unsupported(strategy: String, reason: String)
+    /// The Brownian path could not be queried (a time outside its span).
+    case brownianPath(BrownianPathError)
     /// A setting out of range (checkpoint interval, truncation length, tolerance, …).
     case invalidArgument(String)
 
@@ -19,6 +21,7 @@ public enum GradientError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .equilibriumNotReached(time, residual, tolerance):
             return "equilibrium not reached by t = \(time): residual \(residual) > \(tolerance)"
         case let .unsupported(strategy, reason): return "\(strategy) is not available here: \(reason)"
+        case let .brownianPath(e): return e.description
         case let .invalidArgument(reason): return "invalid argument: \(reason)"
         }
     }

@@ -39,10 +39,13 @@ where Drift.Scalar == Diffusion.Scalar {
     public var steps: Int
     public var t0: Double
     public var t1: Double
-    public var brownian: BrownianIncrements<Scalar>
+    /// The Brownian path, `rows × dimension` channels (diagonal/additive noise) or `rows × 1`
+    /// (scalar noise), covering `[t0, t1]`. Step `i` uses `W(t_{i+1}) − W(t_i)`, replayed
+    /// from the path for the backward pass, so nothing of the path is stored here.
+    public var brownian: BrownianPath<Scalar>
 
     public init(drift: Drift, diffusion: Diffusion, scheme: Scheme, steps: Int, from t0: Double = 0, to t1: Double = 1,
-                brownian: BrownianIncrements<Scalar>) {
+                brownian: BrownianPath<Scalar>) {
         self.drift = drift
         self.diffusion = diffusion
         self.scheme = scheme
@@ -63,14 +66,29 @@ where Drift.Scalar == Diffusion.Scalar {
             throw .solver(.dimensionMismatch(expected: rows * drift.dimension, got: z0.count, what: "initial state"))
         }
         let needed = diffusion.noiseKind == .scalar ? rows : rows * drift.dimension
-        guard brownian.count == needed else {
-            throw .solver(.dimensionMismatch(expected: needed, got: brownian.count, what: "Brownian increments per step"))
+        guard brownian.channels == needed else {
+            throw .solver(.dimensionMismatch(expected: needed, got: brownian.channels, what: "Brownian path channels"))
+        }
+        guard brownian.t0 <= t0, brownian.t1 >= t1 else {
+            throw .invalidArgument("the Brownian path spans [\(brownian.t0), \(brownian.t1)], the solve [\(t0), \(t1)]")
         }
         guard steps > 0 else { throw .solver(.invalidStepSize(0)) }
         guard t0.isFinite, t1.isFinite, t1 > t0 else { throw .solver(.invalidTimeSpan(t0: t0, t1: t1)) }
     }
 
     // MARK: Noise helpers
+
+    /// Grid time `t_i` in Double (exactly `t1` at the end).
+    private func gridTime(_ i: Int) -> Double { i == steps ? t1 : t0 + Double(i) * (t1 - t0) / Double(steps) }
+
+    /// `W(t_{i+1}) − W(t_i)` into `dw` (`scratch` holds `W(t_i)`).
+    private func increment(_ i: Int, into dw: UnsafeMutablePointer<Scalar>, scratch: UnsafeMutablePointer<Scalar>) throws(GradientError) {
+        do {
+            try brownian.increment(from: gridTime(i), to: gridTime(i + 1), into: dw, scratch: scratch)
+        } catch {
+            throw .brownianPath(error)
+        }
+    }
 
     /// `out += scale · g ⊙ ΔW` (per component, or per row for scalar noise).
     private func addNoise(_ g: UnsafePointer<Scalar>, _ dw: UnsafePointer<Scalar>, scale: Scalar,
@@ -124,9 +142,9 @@ where Drift.Scalar == Diffusion.Scalar {
         try validate(z0, rows: rows)
         let n = z0.count
         var z = z0, next = z0, pred = z0, f = z0, g = z0
-        var dw = [Scalar](repeating: 0, count: brownian.count)
+        var dw = [Scalar](repeating: 0, count: brownian.channels), wScratch = dw
         for i in 0..<steps {
-            dw.withUnsafeMutableBufferPointer { brownian.fill(step: i, t: time(i), h: h, into: $0.baseAddress!) }
+            try increment(i, into: &dw, scratch: &wScratch)
             step(i, rows: rows, z: z, dw: dw, next: &next, predictor: &pred, f: &f, g: &g, count: n)
             swap(&z, &next)
             try RungeKuttaDriver.checkFinite(z, count: n, t: time(i + 1), rowLength: drift.dimension)
@@ -155,9 +173,9 @@ where Drift.Scalar == Diffusion.Scalar {
         var tape = [Scalar](repeating: 0, count: steps * perStep)
         var stats = GradientStatistics()
         var z = z0, next = z0, pred = z0, f = z0, g = z0
-        var dw = [Scalar](repeating: 0, count: brownian.count)
+        var dw = [Scalar](repeating: 0, count: brownian.channels), wScratch = dw
         for i in 0..<steps {
-            dw.withUnsafeMutableBufferPointer { brownian.fill(step: i, t: time(i), h: h, into: $0.baseAddress!) }
+            try increment(i, into: &dw, scratch: &wScratch)
             step(i, rows: rows, z: z, dw: dw, next: &next, predictor: &pred, f: &f, g: &g, count: n)
             tape.replaceSubrange((i * perStep)..<(i * perStep + n), with: z)
             if heun { tape.replaceSubrange((i * perStep + n)..<((i + 1) * perStep), with: pred) }
@@ -172,12 +190,12 @@ where Drift.Scalar == Diffusion.Scalar {
         var grad = [Scalar](repeating: 0, count: pf + pg)
         var c = a, v = a, predBar = a, aHalf = a
         let sel = RowSelection(count: rows)
-        grad.withUnsafeMutableBufferPointer { gp in
+        try grad.withUnsafeMutableBufferPointer { gp throws(GradientError) in
             let gf = pf > 0 ? gp.baseAddress! : nil, gg = pg > 0 ? gp.baseAddress! + pf : nil
-            tape.withUnsafeBufferPointer { tp in
+            try tape.withUnsafeBufferPointer { tp throws(GradientError) in
                 for i in stride(from: steps - 1, through: 0, by: -1) {
                     let t = time(i)
-                    dw.withUnsafeMutableBufferPointer { brownian.fill(step: i, t: t, h: h, into: $0.baseAddress!) }
+                    try increment(i, into: &dw, scratch: &wScratch)
                     let zi = tp.baseAddress! + i * perStep
                     switch scheme {
                     case .eulerMaruyama:
@@ -260,9 +278,9 @@ where Drift.Scalar == Diffusion.Scalar {
         let boundaries = (0...checkpoints).map { steps * $0 / checkpoints }
         var stored: [Int: [Scalar]] = [:]
         var z = z0, next = z0, pred = z0, f = z0, g = z0
-        var dw = [Scalar](repeating: 0, count: brownian.count)
+        var dw = [Scalar](repeating: 0, count: brownian.channels), wScratch = dw
         for i in 0..<steps {
-            dw.withUnsafeMutableBufferPointer { brownian.fill(step: i, t: time(i), h: h, into: $0.baseAddress!) }
+            try increment(i, into: &dw, scratch: &wScratch)
             step(i, rows: rows, z: z, dw: dw, next: &next, predictor: &pred, f: &f, g: &g, count: n)
             swap(&z, &next)
             try RungeKuttaDriver.checkFinite(z, count: n, t: time(i + 1), rowLength: drift.dimension)
@@ -282,7 +300,7 @@ where Drift.Scalar == Diffusion.Scalar {
         for i in stride(from: steps - 1, through: 0, by: -1) {
             if let reset = stored[i + 1] { y.replaceSubrange(0..<n, with: reset) }
             let tEnd = time(i + 1), hb = -h
-            dw.withUnsafeMutableBufferPointer { brownian.fill(step: i, t: time(i), h: h, into: $0.baseAddress!) }
+            try increment(i, into: &dw, scratch: &wScratch)
             for p in dw.indices { negDW[p] = -dw[p] }
             try augmented(t: tEnd, y: y, dw: negDW, rows: rows, dDrift: &d1, dNoise: &n1, g: &g, c: &c, v: &v, n: n)
             for p in 0..<total { yPred[p] = y[p] + hb * d1[p] + n1[p] }
