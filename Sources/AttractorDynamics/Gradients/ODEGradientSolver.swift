@@ -44,12 +44,12 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
     }
 
     /// The span of forward steps `indices` (fixed) or of times `[ta, tb]` (adaptive).
-    private func span(fixedIndices indices: Range<Int>, from ta: Double, to tb: Double) -> IntegrationSpan<Scalar> {
+    private func span(fixedIndices indices: Range<Int>, from ta: Double, to tb: Double) -> IntegrationSpan {
         switch integration {
         case let .fixed(_, steps):
-            return .fixed(t0: Scalar(t0), h: Scalar((t1 - t0) / Double(steps)), indices: indices)
+            return .fixed(t0: t0, h: (t1 - t0) / Double(steps), indices: indices)
         case let .adaptive(_, rtol, atol, maximumSteps):
-            return .adaptive(from: Scalar(ta), to: Scalar(tb), rtol: Scalar(rtol), atol: Scalar(atol), maximumSteps: maximumSteps)
+            return .adaptive(from: ta, to: tb, rtol: rtol, atol: atol, maximumSteps: maximumSteps)
         }
     }
 
@@ -64,20 +64,20 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
     public func solve(initialState z0: [Scalar], rows: Int) throws(GradientError) -> (finalState: [Scalar], statistics: GradientStatistics) {
         try validate(z0, rows: rows)
         let n = z0.count
-        let kernel = RungeKuttaKernel<Scalar>(tableau: integration.tableau, count: n)
+        let kernel = RungeKuttaKernel<Scalar>(tableau: integration.tableau, field: field, rows: rows)
         var z = z0, scratch = [Scalar](repeating: 0, count: n)
-        var guess: Scalar? = nil
+        var guess: Double? = nil
         var stats = GradientStatistics()
         let s = span(fixedIndices: 0..<(fixedStepCount ?? 0), from: t0, to: t1)
         let counts = try z.withUnsafeMutableBufferPointer { zp throws(GradientError) in
             try scratch.withUnsafeMutableBufferPointer { sp throws(GradientError) in
-                try RungeKuttaDriver.integrate(field, kernel: kernel, rows: rows, state: zp.baseAddress!,
-                                               scratch: sp.baseAddress!, span: s, stepGuess: &guess,
+                try RungeKuttaDriver.integrate(kernel: kernel, state: zp.baseAddress!, scratch: sp.baseAddress!,
+                                               span: s, stepGuess: &guess,
                                                stageStore: nil) { _, _, _, _ throws(GradientError) in }
             }
         }
         stats.forwardSteps = counts.accepted
-        stats.forwardEvaluations = counts.evaluations
+        stats.forwardEvaluations = kernel.statistics.functionEvaluations
         stats.peakBytes = kernel.workspaceBytes + 2 * n * MemoryLayout<Scalar>.stride
         return (z, stats)
     }
@@ -110,7 +110,7 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
         _ z0: [Scalar], rows: Int, loss: TerminalLoss<Scalar>, checkpointEvery: Int?, truncateTo: Int?
     ) throws(GradientError) -> GradientResult<Scalar> {
         let n = z0.count, scalarBytes = MemoryLayout<Scalar>.stride
-        let kernel = RungeKuttaKernel<Scalar>(tableau: integration.tableau, count: n)
+        let kernel = RungeKuttaKernel<Scalar>(tableau: integration.tableau, field: field, rows: rows)
         let slot = kernel.storedStageCount * n
         var ledger = GradientMemoryLedger()
         ledger.allocate(kernel.workspaceBytes + 3 * n * scalarBytes)  // kernel, z, scratch, cotangent
@@ -125,12 +125,12 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
         } else if let steps = fixedStepCount {
             tape.reserveCapacity(steps * slot)
         }
-        var times: [(t: Scalar, h: Scalar)] = []
+        var times: [(t: Double, h: Double)] = []
         var checkpoints: [[Scalar]] = []
         var z = z0, scratch = [Scalar](repeating: 0, count: n)
         var stageStore = [Scalar](repeating: 0, count: slot)
         ledger.allocate(slot * scalarBytes)
-        var guess: Scalar? = nil
+        var guess: Double? = nil
         var stats = GradientStatistics()
         let forwardSpan = span(fixedIndices: 0..<(fixedStepCount ?? 0), from: t0, to: t1)
 
@@ -139,7 +139,7 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
                 try stageStore.withUnsafeMutableBufferPointer { store throws(GradientError) in
                     let wantStages = checkpointEvery == nil
                     return try RungeKuttaDriver.integrate(
-                        field, kernel: kernel, rows: rows, state: zp.baseAddress!, scratch: sp.baseAddress!,
+                        kernel: kernel, state: zp.baseAddress!, scratch: sp.baseAddress!,
                         span: forwardSpan, stepGuess: &guess, stageStore: wantStages ? store.baseAddress! : nil
                     ) { t, h, zBefore, stages throws(GradientError) in
                         let index = times.count
@@ -162,7 +162,7 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
             }
         }
         stats.forwardSteps = counts.accepted
-        stats.forwardEvaluations = counts.evaluations
+        stats.forwardEvaluations = kernel.statistics.functionEvaluations
 
         // Backward pass.
         var cotangent = [Scalar](repeating: 0, count: n)
@@ -179,25 +179,28 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
                     for segment in stride(from: checkpoints.count - 1, through: 0, by: -1) {
                         let first = segment * every, end = min(first + every, total)
                         segmentState = checkpoints[segment]
+                        kernel.invalidateFirstStage()
+                        let before = kernel.statistics.functionEvaluations
                         try segmentState.withUnsafeMutableBufferPointer { zp throws(GradientError) in
                             try scratch.withUnsafeMutableBufferPointer { sp throws(GradientError) in
                                 try tape.withUnsafeMutableBufferPointer { tp throws(GradientError) in
                                     for i in first..<end {
                                         let (t, h) = times[i]
                                         let store = tp.baseAddress! + (i - first) * slot
-                                        stats.backwardEvaluations += kernel.step(
-                                            field, rows: rows, t: t, h: h, z: zp.baseAddress!, next: sp.baseAddress!, store: store)
+                                        kernel.step(t: t, h: h, z: zp.baseAddress!, next: sp.baseAddress!, store: store)
                                         zp.baseAddress!.update(from: sp.baseAddress!, count: n)
+                                        kernel.accept()
                                         stats.recomputedSteps += 1
                                     }
                                 }
                             }
                         }
+                        stats.backwardEvaluations += kernel.statistics.functionEvaluations - before
                         tape.withUnsafeBufferPointer { tp in
                             for i in stride(from: end - 1, through: first, by: -1) {
                                 let (t, h) = times[i]
                                 stats.vectorJacobianProducts += kernel.transpose(
-                                    field, rows: rows, t: t, h: h, stored: tp.baseAddress! + (i - first) * slot,
+                                    field, t: t, h: h, stored: tp.baseAddress! + (i - first) * slot,
                                     cotangent: cp.baseAddress!, parameterGradient: pg)
                                 stats.backwardSteps += 1
                             }
@@ -211,7 +214,7 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
                             let (t, h) = times[i]
                             let base = ringSlots.map { (i % $0) * slot } ?? i * slot
                             stats.vectorJacobianProducts += kernel.transpose(
-                                field, rows: rows, t: t, h: h, stored: tp.baseAddress! + base,
+                                field, t: t, h: h, stored: tp.baseAddress! + base,
                                 cotangent: cp.baseAddress!, parameterGradient: pg)
                             stats.backwardSteps += 1
                         }
@@ -230,7 +233,7 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
         _ z0: [Scalar], rows: Int, loss: TerminalLoss<Scalar>, checkpoints segmentCount: Int
     ) throws(GradientError) -> GradientResult<Scalar> {
         let n = z0.count, p = field.parameterCount, scalarBytes = MemoryLayout<Scalar>.stride
-        let kernel = RungeKuttaKernel<Scalar>(tableau: integration.tableau, count: n)
+        let kernel = RungeKuttaKernel<Scalar>(tableau: integration.tableau, field: field, rows: rows)
         var ledger = GradientMemoryLedger()
         ledger.allocate(kernel.workspaceBytes + 2 * n * scalarBytes)
         var stats = GradientStatistics()
@@ -246,48 +249,48 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
         // Forward: store the state at the end of every segment.
         var z = z0, scratch = [Scalar](repeating: 0, count: n)
         var ends: [[Scalar]] = []
-        var guess: Scalar? = nil
+        var guess: Double? = nil
         for s in 0..<segments {
             let sp = span(fixedIndices: boundaryIndex[s]..<boundaryIndex[s + 1], from: boundaryTime[s], to: boundaryTime[s + 1])
             let counts = try z.withUnsafeMutableBufferPointer { zp throws(GradientError) in
                 try scratch.withUnsafeMutableBufferPointer { scp throws(GradientError) in
-                    try RungeKuttaDriver.integrate(field, kernel: kernel, rows: rows, state: zp.baseAddress!,
-                                                   scratch: scp.baseAddress!, span: sp, stepGuess: &guess,
+                    try RungeKuttaDriver.integrate(kernel: kernel, state: zp.baseAddress!, scratch: scp.baseAddress!,
+                                                   span: sp, stepGuess: &guess,
                                                    stageStore: nil) { _, _, _, _ throws(GradientError) in }
                 }
             }
             stats.forwardSteps += counts.accepted
-            stats.forwardEvaluations += counts.evaluations
             ends.append(z)
             ledger.allocate(n * scalarBytes)
         }
 
         // Backward: y = (z, a, g_θ) from t1 to t0, z reset at every stored state.
+        stats.forwardEvaluations = kernel.statistics.functionEvaluations
         let system = AdjointSystem(field: field, rows: rows)
-        let augmented = RungeKuttaKernel<Scalar>(tableau: integration.tableau, count: system.dimension)
+        let augmented = RungeKuttaKernel<Scalar>(tableau: integration.tableau, field: system, rows: 1)
         ledger.allocate(augmented.workspaceBytes + 2 * system.dimension * scalarBytes)
         var y = [Scalar](repeating: 0, count: system.dimension)
         var yScratch = y
         let value = z.withUnsafeBufferPointer { zp in
             y.withUnsafeMutableBufferPointer { loss(zp, cotangent: UnsafeMutableBufferPointer(rebasing: $0[n..<(2 * n)])) }
         }
-        var backGuess: Scalar? = nil
+        var backGuess: Double? = nil
         for s in stride(from: segments - 1, through: 0, by: -1) {
             y.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: ends[s], count: n) }
-            let sp: IntegrationSpan<Scalar>
+            augmented.invalidateFirstStage()
+            let sp: IntegrationSpan
             switch integration {
             case let .fixed(_, steps):
-                let h = Scalar((t1 - t0) / Double(steps))
-                let startTime = Scalar(t0) + Scalar(boundaryIndex[s + 1]) * h
+                let h = (t1 - t0) / Double(steps)
+                let startTime = t0 + Double(boundaryIndex[s + 1]) * h
                 sp = .fixed(t0: startTime, h: -h, indices: 0..<(boundaryIndex[s + 1] - boundaryIndex[s]))
             case let .adaptive(_, rtol, atol, maximumSteps):
-                sp = .adaptive(from: Scalar(boundaryTime[s + 1]), to: Scalar(boundaryTime[s]),
-                               rtol: Scalar(rtol), atol: Scalar(atol), maximumSteps: maximumSteps)
+                sp = .adaptive(from: boundaryTime[s + 1], to: boundaryTime[s], rtol: rtol, atol: atol, maximumSteps: maximumSteps)
             }
             let counts = try y.withUnsafeMutableBufferPointer { yp throws(GradientError) in
                 try yScratch.withUnsafeMutableBufferPointer { ysp throws(GradientError) in
-                    try RungeKuttaDriver.integrate(system, kernel: augmented, rows: 1, state: yp.baseAddress!,
-                                                   scratch: ysp.baseAddress!, span: sp, stepGuess: &backGuess,
+                    try RungeKuttaDriver.integrate(kernel: augmented, state: yp.baseAddress!, scratch: ysp.baseAddress!,
+                                                   span: sp, stepGuess: &backGuess,
                                                    stageStore: nil) { _, _, _, _ throws(GradientError) in }
                 }
             }

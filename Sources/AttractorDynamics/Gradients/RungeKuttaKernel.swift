@@ -1,46 +1,55 @@
 import AttractorNumerics
 
-/// One explicit Runge–Kutta step over a flat state of `count` scalars, and its exact
-/// vector–Jacobian product (the step's transpose), driven by a `ButcherTableau`.
+/// The solver core's `RungeKuttaStepper` plus what differentiating it needs: the stage
+/// inputs of each step (recorded for the backward pass) and the step's exact
+/// vector–Jacobian product (its transpose).
 ///
-/// Forward: `Y_i = z + h Σ_{j<i} a_ij K_j`, `K_i = f(t + c_i h, Y_i)`, `z' = z + h Σ b_i K_i`.
+/// Forward (solver core): `Y_i = z + h Σ_{j<i} a_ij K_j`, `K_i = f(t + c_i h, Y_i)`,
+/// `z' = z + h Σ b_i K_i`. The stage inputs are re-formed from the stages with the solver
+/// core's own `StepKernels.combine`, so they are bit for bit the points `f` was evaluated at.
 /// Backward, given `z̄' = ∂L/∂z'`: with `K̄_i = h b_i z̄' + h Σ_{j>i} a_ji Ȳ_j` and
 /// `Ȳ_i = K̄_iᵀ ∂f/∂z(Y_i)` (stages visited last to first), `z̄ = z̄' + Σ_i Ȳ_i` and
-/// `θ̄ += Σ_i K̄_iᵀ ∂f/∂θ(Y_i)`. Only the stage inputs `Y_i` of stages that influence `z'`
-/// are needed (`storedStageCount` of them: 4 for RK4, 6 of Dopri5's 7).
+/// `θ̄ += Σ_i K̄_iᵀ ∂f/∂θ(Y_i)`. Only stages that influence `z'` are stored and transposed
+/// (`storedStageCount`: 4 for RK4, 6 of Dopri5's 7).
 ///
-/// Workspace: `(2 s + 3) · count` scalars, allocated once. The step and its transpose
-/// allocate nothing.
+/// Workspace: the stepper's `(s + 1)·n` plus `(s + 1)·n` here, allocated once; a step and
+/// its transpose allocate nothing.
 final class RungeKuttaKernel<S: Scalar> {
     let tableau: ButcherTableau
+    let rows: Int
+    let dimension: Int
     let count: Int
     let stages: Int
-    private let a: [[S]], b: [S], c: [S], errorWeights: [S]?
+    let evaluator: FieldEvaluator<S>
+    let stepper: RungeKuttaStepper<S>
+    private let a: [[Double]], b: [Double], c: [Double]
     /// Whether stage `i`'s input is needed to transpose the step.
     let stageIsUsed: [Bool]
     /// Index of stage `i` in a stored block of stage inputs (nil when not stored).
     let storedIndex: [Int?]
     let storedStageCount: Int
+    /// Evaluation counters of the stepper.
+    var statistics = SolverStatistics()
+    /// Whether the stepper's first stage holds `f(t, z)` for the current state.
+    private(set) var firstStageValid = false
 
-    /// Stage derivatives `K_i` (`stages × count`).
-    let k: UnsafeMutablePointer<S>
-    private let stageInput: UnsafeMutablePointer<S>
-    /// Error estimate of the last step (embedded pairs).
-    let error: UnsafeMutablePointer<S>
     private let stageCotangent: UnsafeMutablePointer<S>
     private let vjpOut: UnsafeMutablePointer<S>
 
-    /// Bytes of workspace this kernel holds.
-    var workspaceBytes: Int { (2 * stages + 3) * count * MemoryLayout<S>.stride }
+    /// Bytes of workspace this kernel and its stepper hold.
+    var workspaceBytes: Int { 2 * (stages + 1) * count * MemoryLayout<S>.stride }
 
-    init(tableau: ButcherTableau, count: Int) {
+    init<F: VectorField>(tableau: ButcherTableau, field: F, rows: Int) where F.Scalar == S {
         self.tableau = tableau
-        self.count = count
+        self.rows = rows
+        dimension = field.dimension
+        count = rows * field.dimension
         stages = tableau.stages
-        a = tableau.a.map { $0.map { S($0) } }
-        b = tableau.b.map { S($0) }
-        c = tableau.c.map { S($0) }
-        errorWeights = tableau.errorWeights.map { $0.map { S($0) } }
+        evaluator = FieldEvaluator(field)
+        stepper = RungeKuttaStepper(tableau: tableau, dimension: field.dimension, rowCapacity: rows)
+        a = tableau.a
+        b = tableau.b
+        c = tableau.c
         var used = [Bool](repeating: false, count: tableau.stages)
         for i in stride(from: tableau.stages - 1, through: 0, by: -1) {
             used[i] = tableau.b[i] != 0
@@ -51,58 +60,56 @@ final class RungeKuttaKernel<S: Scalar> {
         for u in used { index.append(u ? next : nil); if u { next += 1 } }
         storedIndex = index
         storedStageCount = next
-        k = .allocate(capacity: stages * count)
-        stageInput = .allocate(capacity: count)
-        error = .allocate(capacity: count)
         stageCotangent = .allocate(capacity: stages * count)
         vjpOut = .allocate(capacity: count)
     }
 
     deinit {
-        k.deallocate(); stageInput.deallocate(); error.deallocate()
-        stageCotangent.deallocate(); vjpOut.deallocate()
+        stageCotangent.deallocate()
+        vjpOut.deallocate()
     }
 
-    /// One step from `(t, z)` with step `h` (may be negative), writing `z'` into `next`.
-    /// When `store` is non-nil the used stage inputs are copied there
-    /// (`storedStageCount × count`). When `firstStageKnown`, `k[0]` already holds `f(t, z)`
-    /// (first-same-as-last reuse). Returns the number of field evaluations.
-    @discardableResult
-    func step<F: VectorField>(
-        _ field: F, rows: Int, t: S, h: S, z: UnsafePointer<S>, next: UnsafeMutablePointer<S>,
-        store: UnsafeMutablePointer<S>?, firstStageKnown: Bool = false
-    ) -> Int where F.Scalar == S {
-        let n = count
-        let selection = RowSelection(count: rows)
-        var evaluations = 0
-        for i in 0..<stages {
-            let input: UnsafePointer<S>
+    var selection: RowSelection { RowSelection(count: rows) }
+
+    /// Writes `f(t, z)` into the first stage unless it is already there.
+    func prepareFirstStage(t: Double, z: UnsafePointer<S>) {
+        if !firstStageValid {
+            stepper.evaluateFirstStage(evaluator, t: t, state: z, rows: selection, statistics: &statistics)
+            firstStageValid = true
+        }
+    }
+
+    /// The state was changed from outside (a new segment, a reset): forget `f(t, z)`.
+    func invalidateFirstStage() { firstStageValid = false }
+
+    /// One step from `(t, z)` with step `h` (may be negative) into `next`; copies the used
+    /// stage inputs into `store` (`storedStageCount × count`) when given.
+    func step(t: Double, h: Double, z: UnsafePointer<S>, next: UnsafeMutablePointer<S>, store: UnsafeMutablePointer<S>?) {
+        prepareFirstStage(t: t, z: z)
+        stepper.step(evaluator, t: t, h: h, state: z, next: next, rows: selection, statistics: &statistics)
+        guard let store else { return }
+        let n = count, s = stages
+        for i in 0..<s {
+            guard let slot = storedIndex[i] else { continue }
+            let out = store + slot * n
             if i == 0 {
-                input = z
+                out.update(from: z, count: n)
             } else {
-                stageInput.update(from: z, count: n)
-                for j in 0..<i where a[i][j] != 0 {
-                    S.axpy(n: n, alpha: h * a[i][j], x: k + j * n, y: stageInput)
-                }
-                input = UnsafePointer(stageInput)
+                StepKernels.combine(count: n, base: z, scale: S(h), weights: stepper.a + i * s,
+                                    stages: stepper.stages, stageCount: i, into: out)
             }
-            if let store, let slot = storedIndex[i] { (store + slot * n).update(from: input, count: n) }
-            if i == 0 && firstStageKnown { continue }
-            field.evaluate(t: t + c[i] * h, state: input, derivative: k + i * n, rows: selection)
-            evaluations += 1
         }
-        next.update(from: z, count: n)
-        for i in 0..<stages where b[i] != 0 { S.axpy(n: n, alpha: h * b[i], x: k + i * n, y: next) }
-        if let e = errorWeights {
-            error.update(repeating: 0, count: n)
-            for i in 0..<stages where e[i] != 0 { S.axpy(n: n, alpha: h * e[i], x: k + i * n, y: error) }
-        }
-        return evaluations
     }
 
-    /// Makes the last stage of an accepted first-same-as-last step the next step's first.
-    func reuseLastStageAsFirst() {
-        k.update(from: k + (stages - 1) * count, count: count)
+    /// The step was accepted and the state advanced: with first-same-as-last the last stage
+    /// becomes the next first stage.
+    func accept() {
+        if tableau.firstSameAsLast {
+            stepper.reuseLastStageAsFirst()
+            firstStageValid = true
+        } else {
+            firstStageValid = false
+        }
     }
 
     /// Transposes one step: `cotangent` holds `∂L/∂z'` on entry and `∂L/∂z` on return;
@@ -110,15 +117,15 @@ final class RungeKuttaKernel<S: Scalar> {
     /// stage inputs as written by `step(…, store:)`. Returns the number of VJPs.
     @discardableResult
     func transpose<F: DifferentiableVectorField>(
-        _ field: F, rows: Int, t: S, h: S, stored: UnsafePointer<S>,
+        _ field: F, t: Double, h: Double, stored: UnsafePointer<S>,
         cotangent: UnsafeMutablePointer<S>, parameterGradient: UnsafeMutablePointer<S>?
     ) -> Int where F.Scalar == S {
         let n = count
-        let selection = RowSelection(count: rows)
         for i in 0..<stages where stageIsUsed[i] {
             let kbar = stageCotangent + i * n
             if b[i] != 0 {
-                for p in 0..<n { kbar[p] = h * b[i] * cotangent[p] }
+                let w = S(h * b[i])
+                for p in 0..<n { kbar[p] = w * cotangent[p] }
             } else {
                 kbar.update(repeating: 0, count: n)
             }
@@ -126,11 +133,11 @@ final class RungeKuttaKernel<S: Scalar> {
         var products = 0
         for j in stride(from: stages - 1, through: 0, by: -1) where stageIsUsed[j] {
             field.vectorJacobianProduct(
-                t: t + c[j] * h, state: stored + storedIndex[j]! * n, cotangent: stageCotangent + j * n,
+                t: S(t + c[j] * h), state: stored + storedIndex[j]! * n, cotangent: stageCotangent + j * n,
                 stateCotangent: vjpOut, parameterGradient: parameterGradient, rows: selection)
             products += 1
             for i in 0..<j where stageIsUsed[i] && a[j][i] != 0 {
-                S.axpy(n: n, alpha: h * a[j][i], x: vjpOut, y: stageCotangent + i * n)
+                S.axpy(n: n, alpha: S(h * a[j][i]), x: vjpOut, y: stageCotangent + i * n)
             }
             S.axpy(n: n, alpha: 1, x: vjpOut, y: cotangent)
         }

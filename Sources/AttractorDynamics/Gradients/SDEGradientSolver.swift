@@ -147,7 +147,7 @@ where Drift.Scalar == Diffusion.Scalar {
             try increment(i, into: &dw, scratch: &wScratch)
             step(i, rows: rows, z: z, dw: dw, next: &next, predictor: &pred, f: &f, g: &g, count: n)
             swap(&z, &next)
-            try RungeKuttaDriver.checkFinite(z, count: n, t: time(i + 1), rowLength: drift.dimension)
+            try RungeKuttaDriver.checkFinite(z, count: n, t: gridTime(i + 1), rowLength: drift.dimension)
         }
         return z
     }
@@ -180,7 +180,7 @@ where Drift.Scalar == Diffusion.Scalar {
             tape.replaceSubrange((i * perStep)..<(i * perStep + n), with: z)
             if heun { tape.replaceSubrange((i * perStep + n)..<((i + 1) * perStep), with: pred) }
             swap(&z, &next)
-            try RungeKuttaDriver.checkFinite(z, count: n, t: time(i + 1), rowLength: drift.dimension)
+            try RungeKuttaDriver.checkFinite(z, count: n, t: gridTime(i + 1), rowLength: drift.dimension)
             stats.forwardEvaluations += heun ? 2 : 1
         }
         stats.forwardSteps = steps
@@ -283,7 +283,7 @@ where Drift.Scalar == Diffusion.Scalar {
             try increment(i, into: &dw, scratch: &wScratch)
             step(i, rows: rows, z: z, dw: dw, next: &next, predictor: &pred, f: &f, g: &g, count: n)
             swap(&z, &next)
-            try RungeKuttaDriver.checkFinite(z, count: n, t: time(i + 1), rowLength: drift.dimension)
+            try RungeKuttaDriver.checkFinite(z, count: n, t: gridTime(i + 1), rowLength: drift.dimension)
             if boundaries.dropFirst().contains(i + 1) { stored[i + 1] = z }
             stats.forwardEvaluations += scheme == .stochasticHeun ? 2 : 1
         }
