@@ -45,8 +45,37 @@ public enum TanhKernel {
     }
 
     private static let hasAVX2 = attractor_cpu_has_avx2_fma() != 0
+    private static let hasAVX512 = attractor_cpu_has_avx512f() != 0 && hasAVX2
+
+    /// The Float implementations, for tests and benchmarks; `apply` picks the widest available.
+    public enum Path: String, Sendable, CaseIterable { case portable, avx2, avx512 }
+
+    /// Whether `path` can run on this CPU.
+    public static func isAvailable(_ path: Path) -> Bool {
+        switch path {
+        case .portable: return true
+        case .avx2: return hasAVX2
+        case .avx512: return hasAVX512
+        }
+    }
+
+    /// `tanh` in place with a chosen implementation (falls back to portable if unavailable).
+    public static func apply(_ x: UnsafeMutablePointer<Float>, count: Int, path: Path) {
+        switch path {
+        case .avx512 where hasAVX512: attractor_tanh_f32_avx512(x, count)
+        case .avx2 where hasAVX2: attractor_tanh_f32_avx2(x, count)
+        default: applyPortable(x, count: count)
+        }
+    }
+
+    /// The instruction set the Float path runs on (for reports).
+    public static var instructionSet: String { hasAVX512 ? "avx512f" : hasAVX2 ? "avx2+fma" : "portable SIMD" }
 
     public static func applyFloat(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        if hasAVX512 {
+            attractor_tanh_f32_avx512(x, count)
+            return
+        }
         if hasAVX2 {
             attractor_tanh_f32_avx2(x, count)
             return

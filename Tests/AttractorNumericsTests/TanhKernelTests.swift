@@ -2,15 +2,15 @@ import Testing
 import AttractorNumerics
 
 @Suite struct TanhKernelTests {
-    @Test(arguments: [false, true])
-    func floatKernelIsAccurateToAFewUlp(portable: Bool) {
+    @Test(arguments: TanhKernel.Path.allCases)
+    func floatKernelIsAccurateToAFewUlp(path: TanhKernel.Path) {
         // Dense sweep over [-12, 12] plus tiny, huge and signed-zero inputs; odd count for the tail.
         var x: [Float] = stride(from: -12.0, through: 12.0, by: 0.000_73).map { Float($0) }
         x += [0, -0.0, 1e-30, -1e-30, 1e-6, -3e-5, 40, -40, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
         var y = x
         y.withUnsafeMutableBufferPointer {
-            // The dispatching entry point (AVX2 where available) and the portable SIMD path.
-            if portable { TanhKernel.applyPortable($0.baseAddress!, count: $0.count) } else { TanhKernel.apply($0.baseAddress!, count: $0.count) }
+            // Every implementation this CPU can run (others fall back to the portable path).
+            TanhKernel.apply($0.baseAddress!, count: $0.count, path: path)
         }
         var worst: Double = 0
         for (xi, yi) in zip(x, y) {
@@ -20,6 +20,15 @@ import AttractorNumerics
         }
         #expect(worst <= 4, "worst error \(worst) ulp")
         #expect(y[x.count - 10].sign == .plus && y[x.count - 9] == 0)
+    }
+
+    @Test func dispatchingEntryPointMatchesTheWidestPath() {
+        var x: [Float] = (0..<1001).map { Float($0) / 50 - 10 }
+        var y = x
+        x.withUnsafeMutableBufferPointer { TanhKernel.apply($0.baseAddress!, count: $0.count) }
+        let widest = TanhKernel.Path.allCases.last { TanhKernel.isAvailable($0) }!
+        y.withUnsafeMutableBufferPointer { TanhKernel.apply($0.baseAddress!, count: $0.count, path: widest) }
+        #expect(x == y)
     }
 
     @Test func doublePathIsTheLibraryTanh() {

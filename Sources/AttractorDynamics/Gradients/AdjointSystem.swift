@@ -13,6 +13,7 @@ final class AdjointSystem<Field: DifferentiableVectorField>: VectorField {
     var dimension: Int { 2 * stateCount + parameterCount }
     var isAutonomous: Bool { field.isAutonomous }
     private(set) var evaluations = 0
+    private let negatedAdjoint = ScratchBuffer<Scalar>()
 
     init(field: Field, rows: Int) {
         self.field = field
@@ -25,11 +26,13 @@ final class AdjointSystem<Field: DifferentiableVectorField>: VectorField {
         let n = stateCount
         let selection = RowSelection(count: rows)
         field.evaluate(t: t, state: y, derivative: dy, rows: selection)
+        // VJPs are linear in the cotangent: with −a they give −aᵀ∂f/∂z and −aᵀ∂f/∂θ directly.
+        let negated = negatedAdjoint.pointer(count: n)
+        GradientKernels.negate(y + n, into: negated, count: n)
         let paramPart = dy + 2 * n
-        paramPart.update(repeating: 0, count: parameterCount)
-        field.vectorJacobianProduct(t: t, state: y, cotangent: y + n, stateCotangent: dy + n,
-                                    parameterGradient: paramPart, rows: selection)
-        for i in n..<(2 * n + parameterCount) { dy[i] = -dy[i] }
+        GradientKernels.zero(paramPart, count: parameterCount)
+        field.vectorJacobianProduct(t: t, state: y, cotangent: negated, stateCotangent: dy + n,
+                                    parameterGradient: parameterCount > 0 ? paramPart : nil, rows: selection)
         evaluations += 1
     }
 }

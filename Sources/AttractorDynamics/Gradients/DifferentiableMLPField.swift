@@ -122,7 +122,7 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Dif
         // s = (ā W2) ⊙ (1 − a²)
         Scalar.gemm(transposeA: false, transposeB: false, m: m, n: h, k: d, alpha: 1,
                     a: cotangent, lda: d, b: w2, ldb: h, beta: 0, c: s, ldc: h)
-        for i in 0..<(m * h) { s[i] *= 1 - a[i] * a[i] }
+        GradientKernels.multiplyByTanhDerivative(s, activation: a, count: m * h)
         if let g = parameterGradient {
             let gb1 = g + h * d
             // ∂/∂w1 += sᵀ z, ∂/∂b1 += Σ_rows s
