@@ -10,6 +10,8 @@ struct AttractorCommand: ParsableCommand {
         subcommands: [
             InfoCommand.self,
             IntegrateCommand.self,
+            SudokuCommand.self,
+            DataCommand.self,
             GradcheckCommand.self,
             BenchNodeCommand.self,  // temporary: moves under `bench` once BenchCommand is on main
         ]

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Attractor
+import Foundation
+
+/// Puzzle input shared by `solve` and `rate`: a puzzle argument or `--file` (`-` = stdin).
+struct SudokuInputOptions: ParsableArguments {
+    @Argument(help: "A puzzle: 81 characters (digits, '.' or '0' for blanks).")
+    var puzzle: String?
+
+    @Option(name: .long, help: "Read puzzles from a file ('-' for stdin): one per line (81 characters) or 9-line grids; '#' comments.")
+    var file: String?
+
+    @Flag(name: .long, help: "Report malformed puzzles on stderr and go on with the rest.")
+    var skipInvalid = false
+
+    func validate() throws {
+        if (puzzle == nil) == (file == nil) { throw ValidationError("give exactly one of PUZZLE or --file") }
+    }
+
+    /// The puzzles with the line they start on (nil for a command-line puzzle).
+    func load() throws -> [(line: Int?, puzzle: SudokuGrid)] {
+        if let puzzle { return [(nil, try SudokuParser.parsePuzzle(puzzle))] }
+        let path = file!
+        let text: String
+        if path == "-" {
+            text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        } else {
+            guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("no such file: \(path)") }
+            guard let t = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw CommandFailure("cannot read \(path) as UTF-8 text")
+            }
+            text = t
+        }
+        let collection: SudokuParser.Collection
+        do { collection = try SudokuParser.parseCollection(text, skipInvalid: skipInvalid) } catch {
+            throw CommandFailure("\(path): \(error) (use --skip-invalid to skip malformed puzzles)")
+        }
+        for bad in collection.invalid { standardError("\(path): skipped \(bad)") }
+        if !collection.invalid.isEmpty { standardError("\(path): skipped \(collection.invalid.count) invalid puzzle(s)") }
+        return zip(collection.lines, collection.puzzles).map { (Optional($0), $1) }
+    }
+}
