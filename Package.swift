@@ -48,7 +48,7 @@ let package = Package(
             name: "IntegrateToEquilibrium", dependencies: ["AttractorDynamics"], path: "Examples/IntegrateToEquilibrium"),
         .executableTarget(name: "SDEEnsemble", dependencies: ["AttractorDynamics"], path: "Examples/SDEEnsemble"),
         .executableTarget(name: "SudokuBenchmark", dependencies: ["AttractorTasks"], path: "Benchmarks/SudokuBenchmark"),
-        .testTarget(name: "AttractorNumericsTests", dependencies: ["AttractorNumerics"]),
+        .testTarget(name: "AttractorNumericsTests", dependencies: ["AttractorNumerics"], resources: [.copy("Golden")]),
         .testTarget(name: "AttractorDynamicsTests", dependencies: ["AttractorDynamics"]),
         .testTarget(name: "AttractorNeuralTests", dependencies: ["AttractorNeural"], resources: [.copy("Golden")]),
         .testTarget(name: "AttractorTasksTests", dependencies: ["AttractorTasks"]),

@@ -13,6 +13,7 @@ struct AttractorCommand: ParsableCommand {
             SudokuCommand.self,
             DataCommand.self,
             BenchCommand.self,
+            GradcheckCommand.self,
         ]
     )
 }

@@ -1,0 +1,146 @@
+import AttractorNumerics
+
+/// The solver core's `RungeKuttaStepper` plus what differentiating it needs: the stage
+/// inputs of each step (recorded for the backward pass) and the step's exact
+/// vector–Jacobian product (its transpose).
+///
+/// Forward (solver core): `Y_i = z + h Σ_{j<i} a_ij K_j`, `K_i = f(t + c_i h, Y_i)`,
+/// `z' = z + h Σ b_i K_i`. The stage inputs are re-formed from the stages with the solver
+/// core's own `StepKernels.combine`, so they are bit for bit the points `f` was evaluated at.
+/// Backward, given `z̄' = ∂L/∂z'`: with `K̄_i = h b_i z̄' + h Σ_{j>i} a_ji Ȳ_j` and
+/// `Ȳ_i = K̄_iᵀ ∂f/∂z(Y_i)` (stages visited last to first), `z̄ = z̄' + Σ_i Ȳ_i` and
+/// `θ̄ += Σ_i K̄_iᵀ ∂f/∂θ(Y_i)`. Only stages that influence `z'` are stored and transposed
+/// (`storedStageCount`: 4 for RK4, 6 of Dopri5's 7).
+///
+/// Workspace: the stepper's `(s + 1)·n` plus `(s + 1)·n` here, allocated once; a step and
+/// its transpose allocate nothing.
+final class RungeKuttaKernel<S: Scalar> {
+    let tableau: ButcherTableau
+    let rows: Int
+    let dimension: Int
+    let count: Int
+    let stages: Int
+    let evaluator: FieldEvaluator<S>
+    let stepper: RungeKuttaStepper<S>
+    private let a: [[Double]], b: [Double], c: [Double]
+    /// Whether stage `i`'s input is needed to transpose the step.
+    let stageIsUsed: [Bool]
+    /// Index of stage `i` in a stored block of stage inputs (nil when not stored).
+    let storedIndex: [Int?]
+    let storedStageCount: Int
+    /// Evaluation counters of the stepper.
+    var statistics = SolverStatistics()
+    /// Whether the stepper's first stage holds `f(t, z)` for the current state.
+    private(set) var firstStageValid = false
+
+    private let stageCotangent: UnsafeMutablePointer<S>
+    private let vjpOut: UnsafeMutablePointer<S>
+
+    /// Bytes of workspace this kernel and its stepper hold.
+    var workspaceBytes: Int { 2 * (stages + 1) * count * MemoryLayout<S>.stride }
+
+    init<F: VectorField>(tableau: ButcherTableau, field: F, rows: Int) where F.Scalar == S {
+        self.tableau = tableau
+        self.rows = rows
+        dimension = field.dimension
+        count = rows * field.dimension
+        stages = tableau.stages
+        evaluator = FieldEvaluator(field)
+        stepper = RungeKuttaStepper(tableau: tableau, dimension: field.dimension, rowCapacity: rows)
+        a = tableau.a
+        b = tableau.b
+        c = tableau.c
+        var used = [Bool](repeating: false, count: tableau.stages)
+        for i in stride(from: tableau.stages - 1, through: 0, by: -1) {
+            used[i] = tableau.b[i] != 0
+                || ((i + 1)..<tableau.stages).contains { used[$0] && tableau.a[$0][i] != 0 }
+        }
+        stageIsUsed = used
+        var index: [Int?] = [], next = 0
+        for u in used { index.append(u ? next : nil); if u { next += 1 } }
+        storedIndex = index
+        storedStageCount = next
+        stageCotangent = .allocate(capacity: stages * count)
+        vjpOut = .allocate(capacity: count)
+    }
+
+    deinit {
+        stageCotangent.deallocate()
+        vjpOut.deallocate()
+    }
+
+    var selection: RowSelection { RowSelection(count: rows) }
+
+    /// Writes `f(t, z)` into the first stage unless it is already there.
+    func prepareFirstStage(t: Double, z: UnsafePointer<S>) {
+        if !firstStageValid {
+            stepper.evaluateFirstStage(evaluator, t: t, state: z, rows: selection, statistics: &statistics)
+            firstStageValid = true
+        }
+    }
+
+    /// The state was changed from outside (a new segment, a reset): forget `f(t, z)`.
+    func invalidateFirstStage() { firstStageValid = false }
+
+    /// One step from `(t, z)` with step `h` (may be negative) into `next`; copies the used
+    /// stage inputs into `store` (`storedStageCount × count`) when given.
+    func step(t: Double, h: Double, z: UnsafePointer<S>, next: UnsafeMutablePointer<S>, store: UnsafeMutablePointer<S>?) {
+        prepareFirstStage(t: t, z: z)
+        stepper.step(evaluator, t: t, h: h, state: z, next: next, rows: selection, statistics: &statistics)
+        guard let store else { return }
+        let n = count, s = stages
+        for i in 0..<s {
+            guard let slot = storedIndex[i] else { continue }
+            let out = store + slot * n
+            if i == 0 {
+                out.update(from: z, count: n)
+            } else {
+                StepKernels.combine(count: n, base: z, scale: S(h), weights: stepper.a + i * s,
+                                    stages: stepper.stages, stageCount: i, into: out)
+            }
+        }
+    }
+
+    /// The step was accepted and the state advanced: with first-same-as-last the last stage
+    /// becomes the next first stage.
+    func accept() {
+        if tableau.firstSameAsLast {
+            stepper.reuseLastStageAsFirst()
+            firstStageValid = true
+        } else {
+            firstStageValid = false
+        }
+    }
+
+    /// Transposes one step: `cotangent` holds `∂L/∂z'` on entry and `∂L/∂z` on return;
+    /// `∂L/∂θ` contributions are added to `parameterGradient`. `stored` holds the step's
+    /// stage inputs as written by `step(…, store:)`. Returns the number of VJPs.
+    @discardableResult
+    func transpose<F: DifferentiableVectorField>(
+        _ field: F, t: Double, h: Double, stored: UnsafePointer<S>,
+        cotangent: UnsafeMutablePointer<S>, parameterGradient: UnsafeMutablePointer<S>?
+    ) -> Int where F.Scalar == S {
+        let n = count
+        for i in 0..<stages where stageIsUsed[i] {
+            let kbar = stageCotangent + i * n
+            if b[i] != 0 {
+                let w = S(h * b[i])
+                for p in 0..<n { kbar[p] = w * cotangent[p] }
+            } else {
+                kbar.update(repeating: 0, count: n)
+            }
+        }
+        var products = 0
+        for j in stride(from: stages - 1, through: 0, by: -1) where stageIsUsed[j] {
+            field.vectorJacobianProduct(
+                t: S(t + c[j] * h), state: stored + storedIndex[j]! * n, cotangent: stageCotangent + j * n,
+                stateCotangent: vjpOut, parameterGradient: parameterGradient, rows: selection)
+            products += 1
+            for i in 0..<j where stageIsUsed[i] && a[j][i] != 0 {
+                S.axpy(n: n, alpha: S(h * a[j][i]), x: vjpOut, y: stageCotangent + i * n)
+            }
+            S.axpy(n: n, alpha: 1, x: vjpOut, y: cotangent)
+        }
+        return products
+    }
+}

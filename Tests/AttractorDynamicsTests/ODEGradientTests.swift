@@ -1,0 +1,149 @@
+import Testing
+import AttractorNumerics
+@testable import AttractorDynamics
+
+/// A small contraction problem: D = 3, two rows, t ∈ [0, 1], loss ½‖z(1)‖².
+struct ContractionCase {
+    let d = 3, rows = 2
+    let field = DifferentiableContractionField<Double>(dimension: 3, contraction: 0.9, seed: 21)
+    let z0: [Double] = [0.8, -0.4, 1.1, -0.6, 0.3, 0.5]
+    let loss = TerminalLoss<Double>.halfSquaredNorm
+
+    func solver(_ integration: GradientIntegration, field f: DifferentiableContractionField<Double>? = nil) -> ODEGradientSolver<DifferentiableContractionField<Double>> {
+        ODEGradientSolver(field: f ?? field, integration: integration, from: 0, to: 1)
+    }
+
+    func lossValue(_ integration: GradientIntegration, z0: [Double], theta: [Double]) throws -> Double {
+        let f = DifferentiableContractionField<Double>(weight: Array(theta[0..<(d * d)]), bias: Array(theta[(d * d)...]))
+        return loss.value(try solver(integration, field: f).solve(initialState: z0, rows: rows).finalState)
+    }
+
+    /// Finite-difference (∂L/∂z0, ∂L/∂θ) of the discrete solve.
+    func finiteDifferences(_ integration: GradientIntegration) throws -> (z0: [Double], theta: [Double]) {
+        let gz = try FiniteDifference.gradient(at: z0, epsilon: 1e-5) { try lossValue(integration, z0: $0, theta: field.parameters) }
+        let gt = try FiniteDifference.gradient(at: field.parameters, epsilon: 1e-5) { try lossValue(integration, z0: z0, theta: $0) }
+        return (gz, gt)
+    }
+}
+
+@Suite struct ODEGradientTests {
+    let problem = ContractionCase()
+
+    @Test(arguments: [ButcherTableau.euler, .midpoint, .heun, .rk4])
+    func backpropMatchesFiniteDifferences(tableau: ButcherTableau) throws {
+        let integration = GradientIntegration.fixed(tableau, steps: 12)
+        let result = try problem.solver(integration).gradient(initialState: problem.z0, rows: problem.rows,
+                                                              loss: problem.loss, strategy: .backprop)
+        let fd = try problem.finiteDifferences(integration)
+        #expect(FiniteDifference.relativeError(result.initialStateGradient, fd.z0) < 1e-8)
+        #expect(FiniteDifference.relativeError(result.parameterGradient, fd.theta) < 1e-8)
+        #expect(result.statistics.forwardSteps == 12)
+        #expect(result.statistics.vectorJacobianProducts == 12 * tableau.stages)
+    }
+
+    @Test func checkpointedEqualsBackpropBitForBit() throws {
+        for integration in [GradientIntegration.fixed(.rk4, steps: 17), .adaptive(.dormandPrince54, rtol: 1e-6, atol: 1e-8)] {
+            let s = problem.solver(integration)
+            let plain = try s.gradient(initialState: problem.z0, rows: problem.rows, loss: problem.loss, strategy: .backprop)
+            for every in [1, 4, 5, 100] {
+                let cp = try s.gradient(initialState: problem.z0, rows: problem.rows, loss: problem.loss, strategy: .checkpointed(every: every))
+                #expect(cp.initialStateGradient == plain.initialStateGradient)
+                #expect(cp.parameterGradient == plain.parameterGradient)
+                #expect(cp.statistics.recomputedSteps == plain.statistics.forwardSteps)
+            }
+            // Checkpointing every 4 stores far fewer stage inputs than plain backprop.
+            let cp4 = try s.gradient(initialState: problem.z0, rows: problem.rows, loss: problem.loss, strategy: .checkpointed(every: 4))
+            #expect(cp4.statistics.peakBytes < plain.statistics.peakBytes)
+        }
+    }
+
+    @Test func dopri5BackpropMatchesFiniteDifferencesAtTightTolerance() throws {
+        let integration = GradientIntegration.adaptive(.dormandPrince54, rtol: 1e-11, atol: 1e-11)
+        let result = try problem.solver(integration).gradient(initialState: problem.z0, rows: problem.rows,
+                                                              loss: problem.loss, strategy: .backprop)
+        let fd = try problem.finiteDifferences(integration)
+        #expect(FiniteDifference.relativeError(result.initialStateGradient, fd.z0) < 1e-6)
+        #expect(FiniteDifference.relativeError(result.parameterGradient, fd.theta) < 1e-6)
+    }
+
+    @Test func adjointAgreesWithBackpropAndConvergesWithTolerance() throws {
+        // Fixed RK4: the adjoint differs from exact backprop by the O(h⁴) discretisation error.
+        let fixed = GradientIntegration.fixed(.rk4, steps: 40)
+        let bp = try problem.solver(fixed).gradient(initialState: problem.z0, rows: problem.rows, loss: problem.loss, strategy: .backprop)
+        let adj = try problem.solver(fixed).gradient(initialState: problem.z0, rows: problem.rows, loss: problem.loss, strategy: .adjoint(checkpoints: 4))
+        #expect(FiniteDifference.relativeError(adj.parameterGradient, bp.parameterGradient) < 1e-7)
+        #expect(FiniteDifference.relativeError(adj.initialStateGradient, bp.initialStateGradient) < 1e-7)
+        #expect(abs(adj.loss - bp.loss) < 1e-14)
+
+        // Adaptive: error against a tight reference falls as the tolerance tightens.
+        let reference = try problem.solver(.fixed(.rk4, steps: 400)).gradient(
+            initialState: problem.z0, rows: problem.rows, loss: problem.loss, strategy: .backprop)
+        var errors: [Double] = []
+        for tol in [1e-3, 1e-6, 1e-9] {
+            let r = try problem.solver(.adaptive(.dormandPrince54, rtol: tol, atol: tol)).gradient(
+                initialState: problem.z0, rows: problem.rows, loss: problem.loss, strategy: .adjoint(checkpoints: 2))
+            errors.append(FiniteDifference.relativeError(r.parameterGradient, reference.parameterGradient))
+        }
+        #expect(errors[1] < errors[0] && errors[2] < errors[1])
+        #expect(errors[2] < 1e-7)
+    }
+
+    @Test func adjointMemoryIsFlatInTheNumberOfSteps() throws {
+        var adjointBytes: [Int] = [], backpropBytes: [Int] = []
+        for steps in [20, 200] {
+            let s = problem.solver(.fixed(.rk4, steps: steps))
+            adjointBytes.append(try s.gradient(initialState: problem.z0, rows: problem.rows, loss: problem.loss,
+                                               strategy: .adjoint(checkpoints: 4)).statistics.peakBytes)
+            backpropBytes.append(try s.gradient(initialState: problem.z0, rows: problem.rows, loss: problem.loss,
+                                                strategy: .backprop).statistics.peakBytes)
+        }
+        #expect(adjointBytes[0] == adjointBytes[1])
+        #expect(backpropBytes[1] > 5 * backpropBytes[0])
+    }
+
+    @Test func truncatedGradient() throws {
+        let steps = 10
+        let integration = GradientIntegration.fixed(.rk4, steps: steps)
+        let s = problem.solver(integration)
+        let full = try s.gradient(initialState: problem.z0, rows: problem.rows, loss: problem.loss, strategy: .backprop)
+        let all = try s.gradient(initialState: problem.z0, rows: problem.rows, loss: problem.loss, strategy: .truncated(steps: steps))
+        #expect(all.parameterGradient == full.parameterGradient)
+        #expect(all.initialStateGradient == full.initialStateGradient)
+
+        // k-step truncation = exact gradient of the last k steps with the incoming state frozen.
+        for k in [1, 3] {
+            let tr = try s.gradient(initialState: problem.z0, rows: problem.rows, loss: problem.loss, strategy: .truncated(steps: k))
+            #expect(tr.initialStateGradient.allSatisfy { $0 == 0 })
+            let frozen = try ODEGradientSolver(field: problem.field, integration: .fixed(.rk4, steps: steps - k), from: 0, to: Double(steps - k) / Double(steps)).solve(initialState: problem.z0, rows: problem.rows).finalState
+            let tail = GradientIntegration.fixed(.rk4, steps: k)
+            let d = problem.d
+            let fd = try FiniteDifference.gradient(at: problem.field.parameters, epsilon: 1e-5) { theta in
+                let f = DifferentiableContractionField<Double>(weight: Array(theta[0..<(d * d)]), bias: Array(theta[(d * d)...]))
+                let r = try ODEGradientSolver(field: f, integration: tail, from: Double(steps - k) / Double(steps), to: 1)
+                    .solve(initialState: frozen, rows: problem.rows)
+                return problem.loss.value(r.finalState)
+            }
+            #expect(FiniteDifference.relativeError(tr.parameterGradient, fd) < 1e-8)
+            #expect(FiniteDifference.relativeError(tr.parameterGradient, full.parameterGradient) > 1e-3)
+        }
+    }
+
+    @Test func badArgumentsAreTypedErrors() {
+        let s = problem.solver(.fixed(.rk4, steps: 5))
+        #expect(throws: GradientError.solver(.dimensionMismatch(expected: 6, got: 5, what: "initial state"))) {
+            try s.gradient(initialState: [1, 2, 3, 4, 5], rows: 2, loss: problem.loss, strategy: .backprop)
+        }
+        #expect(throws: GradientError.invalidArgument("checkpoint interval must be positive, got 0")) {
+            try s.gradient(initialState: problem.z0, rows: 2, loss: problem.loss, strategy: .checkpointed(every: 0))
+        }
+        #expect(throws: GradientError.self) {
+            try problem.solver(.adaptive(.rk4, rtol: 1e-6, atol: 1e-6)).gradient(
+                initialState: problem.z0, rows: 2, loss: problem.loss, strategy: .backprop)
+        }
+        var nanStart = problem.z0
+        nanStart[4] = .nan
+        #expect(throws: GradientError.solver(.nonFiniteState(t: 0, row: 1))) {
+            try s.gradient(initialState: nanStart, rows: 2, loss: problem.loss, strategy: .adjoint(checkpoints: 1))
+        }
+    }
+}
