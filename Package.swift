@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "AttractorDynamics", targets: ["AttractorDynamics"]),
         .library(name: "AttractorNeural", targets: ["AttractorNeural"]),
         .library(name: "AttractorTasks", targets: ["AttractorTasks"]),
+        .library(name: "AttractorStability", targets: ["AttractorStability"]),
         .executable(name: "attractor", targets: ["attractor"]),
     ],
     dependencies: [
@@ -32,9 +33,11 @@ let package = Package(
         .target(name: "AttractorDynamics", dependencies: ["AttractorNumerics", "CGSL"]),
         .target(name: "AttractorNeural", dependencies: ["AttractorNumerics", "AttractorDynamics", "CGSL"]),
         .target(name: "AttractorTasks", dependencies: ["AttractorNumerics"]),
+        // Stability diagnostics and validation suites over a generic latent map.
+        .target(name: "AttractorStability", dependencies: ["AttractorNumerics", "AttractorDynamics", "CGSL"]),
         .target(
             name: "Attractor",
-            dependencies: ["AttractorNumerics", "AttractorDynamics", "AttractorNeural", "AttractorTasks"]
+            dependencies: ["AttractorNumerics", "AttractorDynamics", "AttractorNeural", "AttractorTasks", "AttractorStability"]
         ),
         .executableTarget(
             name: "attractor",
@@ -53,6 +56,7 @@ let package = Package(
         .testTarget(name: "AttractorNeuralTests", dependencies: ["AttractorNeural"], resources: [.copy("Golden")]),
         .testTarget(name: "AttractorTasksTests", dependencies: ["AttractorTasks"]),
         .testTarget(name: "AttractorCLITests", dependencies: ["attractor"]),
+        .testTarget(name: "AttractorStabilityTests", dependencies: ["AttractorStability"]),
         // Benchmark-only: a malloc-counting interposer and the training-step allocation count.
         .target(name: "CMallocCounter", path: "Benchmarks/CMallocCounter"),
         .executableTarget(
