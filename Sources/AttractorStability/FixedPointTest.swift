@@ -6,7 +6,8 @@ import AttractorNumerics
 /// answer). Per row: the initial residual `‖F(z₀) − z₀‖`, the drift `‖z_N − z₀‖`, and
 /// with a decoder whether the decoded answer at the end equals `expected[row]`.
 /// A row passes when its decoded answer is correct (with a decoder) or its drift is at
-/// most `driftTolerance` (without).
+/// most `driftTolerance` (without). With `reference` (e.g. the exact fixed point when the
+/// start is a perturbation of it) the drift is measured from the reference instead.
 /// - Complexity: `steps` batched evaluations of `F`.
 public enum FixedPointTest {
     public struct Row: Codable, Sendable {
@@ -26,13 +27,16 @@ public enum FixedPointTest {
 
     public static func run<M: LatentMap>(
         _ map: M, correctStates: [M.Scalar], rows: Int, steps: Int = 50, driftTolerance: Double = 1e-3,
-        decoder: AnswerDecoder? = nil, expected: [[Int]]? = nil
+        decoder: AnswerDecoder? = nil, expected: [[Int]]? = nil, reference: [M.Scalar]? = nil
     ) throws(StabilityError) -> Report {
         let d = map.dimension
         try LatentBatch.validate(stateCount: correctStates.count, rows: rows, dimension: d, originalRows: nil)
         guard steps > 0, driftTolerance >= 0 else { throw .invalidArgument("fixed-point test: steps > 0, driftTolerance ≥ 0") }
         if let expected, expected.count != rows {
             throw .invalidArgument("fixed-point test: \(expected.count) expected answers for \(rows) rows")
+        }
+        if let reference, reference.count != correctStates.count {
+            throw .invalidArgument("fixed-point test: reference has \(reference.count) scalars, states \(correctStates.count)")
         }
         if (decoder == nil) != (expected == nil) {
             throw .invalidArgument("fixed-point test: give both a decoder and expected answers, or neither")
@@ -42,7 +46,7 @@ public enum FixedPointTest {
             options: .init(maximumSteps: steps, tolerance: 0, rateWindow: 1))
         var out: [Row] = []
         for r in 0..<rows {
-            let start = correctStates[(r * d)..<((r + 1) * d)].map { Double($0) }
+            let start = (reference ?? correctStates)[(r * d)..<((r + 1) * d)].map { Double($0) }
             let end = trace.finalRow(r)
             let drift = LatentBatch.distance(start[...], end)
             var correct: Bool? = nil

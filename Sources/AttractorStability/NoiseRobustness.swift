@@ -6,8 +6,11 @@ import AttractorNumerics
 ///
 /// Per `σ`: the drift of the end point from the noise-free end point (`σ = 0`, same
 /// scheme and step), mean over inputs and samples; the agreement across the `K`
-/// samples (fraction equal to the majority: decoded answers with a decoder, end-point
-/// clusters within `clusterTolerance` without); and, with expected answers, the mean
+/// samples (fraction equal to the majority: decoded answers with a decoder; without one,
+/// the basin each noisy end point relaxes to — the noise-free flow `dz/dt = F(z) − z`
+/// from it, by Dopri5 with the solver core's steady-state event at
+/// `‖F(z) − z‖ ≤ clusterTolerance·1e-3`, then end points clustered within
+/// `clusterTolerance`); and, with expected answers, the mean
 /// accuracy of single samples and the accuracy of the majority vote over `K` (the
 /// test-time-scaling option).
 /// - Complexity: per `σ`, `T/dt` steps of one batched `F` over `rows · K` rows.
@@ -86,6 +89,19 @@ public enum NoiseRobustness {
         var points: [Point] = []
         for (index, sigma) in options.sigmas.enumerated() {
             let end = sigma == 0 ? reference : try solve(sigma, seed: options.seed &+ UInt64(index + 1))
+            var relaxed: [Double] = []
+            if decoder == nil {
+                do {
+                    let tol = options.clusterTolerance * 1e-3
+                    relaxed = try ODESolver.solve(
+                        field, initialState: end.map { M.Scalar($0) }, t0: 0, t1: 1e4, method: .dormandPrince54,
+                        options: SolverOptions(relativeTolerance: .uniform(tol * 1e-2), absoluteTolerance: .uniform(tol * 1e-2),
+                                               steadyState: SteadyStateEvent(relativeTolerance: 0, absoluteTolerance: tol))
+                    ).finalState.scalars.map { Double($0) }
+                } catch {
+                    throw .underlying("noise sweep σ = \(sigma): relaxing the noisy end points: \(error)")
+                }
+            }
             var drift = 0.0, agreement = 0.0, sampleHits = 0, majorityHits = 0
             for input in 0..<rows {
                 let members = (input * k)..<((input + 1) * k)
@@ -101,7 +117,7 @@ public enum NoiseRobustness {
                         if vote.answer == expected[input] { majorityHits += 1 }
                     }
                 } else {
-                    let clusters = EndPointClusters(points: members.map { end[($0 * d)..<(($0 + 1) * d)] },
+                    let clusters = EndPointClusters(points: members.map { relaxed[($0 * d)..<(($0 + 1) * d)] },
                                                     tolerance: options.clusterTolerance)
                     agreement += clusters.largestFraction
                 }

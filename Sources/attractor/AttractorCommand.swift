@@ -14,6 +14,7 @@ struct AttractorCommand: ParsableCommand {
             DataCommand.self,
             BenchCommand.self,
             GradcheckCommand.self,
+            ValidateCommand.self,
         ]
     )
 }

@@ -1,0 +1,162 @@
+import AttractorDynamics
+import AttractorNumerics
+
+/// The `equilibrium` checks on a suite target: convergence, local stability, Lyapunov
+/// exponents, basins, the fixed-point test and the noise sweep, summarised with figures.
+/// Built-in targets are fields read through `FieldLatentMap` (`contraction`,
+/// `double-well`); trained models (issue 6) plug in through `LatentMap`.
+public enum EquilibriumValidation {
+    /// Runs one check on any latent map. `limit` caps sample counts (nil: the suite's).
+    public static func run<M: LatentMap>(
+        _ check: ValidationSuite.Check, on map: M, targetName: String, limit: Int? = nil
+    ) throws(StabilityError) -> CheckResult {
+        let p = check.parameters
+        func count(_ key: String) -> Int { min(p.integer(key) ?? 1, limit ?? Int.max) }
+        let d = map.dimension
+        switch check.kind {
+        case .convergence:
+            let m = count("samples")
+            let z0: [M.Scalar] = LatentBatch.gaussian(rows: m, dimension: d, scale: p.number("scale")!, seed: UInt64(p.integer("seed")!))
+            let t = try ConvergenceDiagnostic.run(map, initialState: z0, rows: m,
+                                                  options: .init(maximumSteps: p.integer("max_steps")!, tolerance: p.number("tolerance")!))
+            let steps = t.convergedStep.compactMap { $0.map(Double.init) }
+            var ms: [CheckResult.Measurement] = []
+            let minimum = p.number("min_converged_fraction")
+            ms.append(.init(label: "fraction converged (‖F(z) − z‖ ≤ \(t.tolerance))", value: t.convergedFraction,
+                            criterion: minimum.map { "≥ \($0)" }, passed: minimum.map { t.convergedFraction >= $0 }))
+            ms.append(.init(label: "median steps to tolerance", value: Quantiles.median(steps)))
+            ms.append(.init(label: "median contraction rate", value: Quantiles.median(t.contractionRate)))
+            ms.append(.init(label: "function evaluations (batched)", value: Double(t.functionEvaluations)))
+            let band = Quantiles.bands(t.residuals)
+            let maxStep = t.residuals.map(\.count).max() ?? 0
+            let fraction = (0..<maxStep).map { k in Double(t.convergedStep.filter { ($0 ?? .max) <= k }.count) / Double(m) }
+            return CheckResult(name: check.name, check: check.kind.rawValue, measurements: ms,
+                               notes: ["\(targetName): \(m) Gaussian initial latents (scale \(p.number("scale")!)), residual ‖F(z_k) − z_k‖₂"],
+                               figures: [
+                                Figure(title: "Residual vs step (\(targetName)): median and quartiles", kind: .line, xLabel: "step k",
+                                       yLabel: "‖F(z) − z‖₂", logY: true,
+                                       series: [.init(label: "median", x: band.step, y: band.median, low: band.low, high: band.high)]),
+                                Figure(title: "Converged fraction vs function evaluations (\(targetName))", kind: .line,
+                                       xLabel: "evaluations of F per sample", yLabel: "fraction converged",
+                                       series: [.init(label: targetName, x: (0..<maxStep).map { Double($0 + 1) }, y: fraction)]),
+                               ])
+        case .localStability:
+            let (points, rows) = try endPoints(map, samples: min(limit ?? 16, 16))
+            let reports = try LocalStability.analyze(map, at: points, rows: rows,
+                                                     options: .init(iterations: p.integer("iterations")!, denseLimit: p.integer("dense_limit")!))
+            let radii = reports.map(\.spectralRadius), norms = reports.map(\.spectralNorm)
+            let stable = Double(reports.filter { $0.stable == true }.count) / Double(rows)
+            var ms: [CheckResult.Measurement] = [
+                .init(label: "stable fraction (\(map.isContinuous ? "Re λ(J − I) < 0" : "ρ(J) < 1"))", value: stable,
+                      criterion: p.number("min_stable_fraction").map { "≥ \($0)" }, passed: p.number("min_stable_fraction").map { stable >= $0 }),
+                .init(label: "median spectral radius ρ(J)", value: Quantiles.median(radii),
+                      criterion: p.number("max_spectral_radius").map { "max ≤ \($0)" },
+                      passed: p.number("max_spectral_radius").map { radii.max()! <= $0 }),
+                .init(label: "median spectral norm ‖J‖₂", value: Quantiles.median(norms)),
+            ]
+            if let re = reports.compactMap(\.largestRealPartOfJMinusI).max() {
+                ms.append(.init(label: "largest Re λ(J − I) over end points", value: re))
+            }
+            var figures = [Figure.histogram(title: "Spectral radius at end points (\(targetName))", xLabel: "ρ(J)", values: radii)]
+            if let eig = reports.first?.eigenvalues {
+                figures.append(Figure(title: "Spectrum of J at one end point (\(targetName))", kind: .scatter, xLabel: "Re λ", yLabel: "Im λ",
+                                      series: [.init(label: "λ(J)", x: eig.map(\.re), y: eig.map(\.im))]))
+            }
+            return CheckResult(name: check.name, check: check.kind.rawValue, measurements: ms,
+                               notes: ["\(rows) end points; ρ by \(reports.first?.eigenvalues == nil ? "power iteration on JVPs" : "the dense spectrum (GSL nonsymm)"), ‖J‖₂ by power iteration on JᵀJ"],
+                               figures: figures)
+        case .lyapunov:
+            let m = count("samples")
+            let z0: [M.Scalar] = LatentBatch.gaussian(rows: m, dimension: d, scale: p.number("scale")!, seed: UInt64(p.integer("seed")!))
+            let l = try LyapunovExponent.largest(map, initialState: z0, rows: m,
+                                                 options: .init(steps: p.integer("steps")!, transient: p.integer("transient")!))
+            let maxExp = p.number("max_exponent")
+            return CheckResult(name: check.name, check: check.kind.rawValue, measurements: [
+                .init(label: "median largest Lyapunov exponent (per step)", value: Quantiles.median(l)),
+                .init(label: "max largest Lyapunov exponent", value: l.max()!, criterion: maxExp.map { "< \($0)" },
+                      passed: maxExp.map { l.max()! < $0 }),
+            ], notes: ["\(m) trajectories, \(p.integer("steps")!) steps, first \(p.integer("transient")!) not averaged"],
+               figures: [Figure.histogram(title: "Largest Lyapunov exponent (\(targetName))", xLabel: "λ per step", values: l)])
+        case .basins:
+            let b = try BasinAnalysis.analyze(map, options: .init(
+                samples: count("samples"), scale: p.number("scale")!, clusterTolerance: p.number("cluster_tolerance")!,
+                seed: UInt64(p.integer("seed")!), convergence: .init(maximumSteps: p.integer("max_steps")!, tolerance: p.number("tolerance")!)))
+            let expect = p.integer("expect_distinct")
+            return CheckResult(name: check.name, check: check.kind.rawValue, measurements: [
+                .init(label: "distinct end points", value: Double(b.distinctEndPoints), expected: expect.map(Double.init),
+                      criterion: expect.map { "= \($0)" }, passed: expect.map { b.distinctEndPoints == $0 }),
+                .init(label: "converged samples", value: Double(b.converged)),
+                .init(label: "largest basin fraction", value: Double(b.clusterSizes.max() ?? 0) / Double(max(b.converged, 1))),
+            ], notes: ["\(b.samples) random initial latents, end points merged within \(p.number("cluster_tolerance")!)"],
+               figures: [Figure(title: "Basin sizes (\(targetName)): \(b.distinctEndPoints) distinct end points", kind: .bar,
+                                xLabel: "end point", yLabel: "samples",
+                                series: [.init(label: "samples", x: b.clusterSizes.indices.map(Double.init), y: b.clusterSizes.map(Double.init))],
+                                labels: b.clusterSizes.indices.map { "#\($0 + 1)" })])
+        case .fixedPoint:
+            let (points, rows) = try endPoints(map, samples: min(limit ?? 8, 8))
+            var start = points
+            let eps = p.number("perturbation")!
+            if eps > 0 {
+                let noise: [M.Scalar] = LatentBatch.gaussian(rows: rows, dimension: d, scale: eps, seed: UInt64(p.integer("seed")!) &+ 99)
+                for i in start.indices { start[i] += noise[i] }
+            }
+            let r = try FixedPointTest.run(map, correctStates: start, rows: rows, steps: p.integer("steps")!,
+                                           driftTolerance: p.number("drift_tolerance")!, reference: points)
+            let minRate = p.number("min_pass_rate")
+            return CheckResult(name: check.name, check: check.kind.rawValue, measurements: [
+                .init(label: "pass rate (‖z_N − z*‖ ≤ \(p.number("drift_tolerance")!))", value: r.passRate,
+                      criterion: minRate.map { "≥ \($0)" }, passed: minRate.map { r.passRate >= $0 }),
+                .init(label: "max drift from z*", value: r.rows.map(\.drift).max()!),
+            ], notes: ["start at converged end points z*\(eps > 0 ? " perturbed by N(0, \(eps)²)" : ""), \(p.integer("steps")!) steps of F"])
+        case .noise:
+            let rows = min(limit ?? 4, 4)
+            let z0: [M.Scalar] = LatentBatch.gaussian(rows: rows, dimension: d, scale: 1, seed: UInt64(p.integer("seed")!))
+            let r = try NoiseRobustness.sweep(map, initialState: z0, rows: rows, options: .init(
+                sigmas: p.numbers("sigmas")!, samples: count("samples"), endTime: p.number("end_time")!,
+                stepSize: p.number("step_size")!, clusterTolerance: p.number("cluster_tolerance")!, seed: UInt64(p.integer("seed")!)))
+            let maxDrift = p.number("max_drift")
+            var ms: [CheckResult.Measurement] = r.points.map {
+                .init(label: "σ = \($0.sigma): mean end-point drift", value: $0.meanDrift)
+            }
+            ms += r.points.map { .init(label: "σ = \($0.sigma): agreement across \(r.samples) samples", value: $0.agreement) }
+            if let maxDrift, let worst = r.points.map(\.meanDrift).max() {
+                ms.append(.init(label: "largest mean drift", value: worst, criterion: "≤ \(maxDrift)", passed: worst <= maxDrift))
+            }
+            let sig = r.points.map(\.sigma)
+            return CheckResult(name: check.name, check: check.kind.rawValue, measurements: ms,
+                               notes: ["NSDE dz = (F(z) − z)dt + σ dW, Euler–Maruyama dt = \(r.stepSize), T = \(r.endTime), \(rows) inputs × \(r.samples) samples; drift against the σ = 0 end point"],
+                               figures: [Figure(title: "Noise sweep (\(targetName))", kind: .line, xLabel: "σ", yLabel: "drift / agreement",
+                                                series: [.init(label: "mean drift ‖z_T^σ − z_T^0‖", x: sig, y: r.points.map(\.meanDrift)),
+                                                         .init(label: "agreement", x: sig, y: r.points.map(\.agreement))])])
+        default:
+            throw .invalidArgument("\(check.kind.rawValue) is not an equilibrium check")
+        }
+    }
+
+    /// Up to `samples` converged end points from seeded random starts (tolerance 1e-10).
+    static func endPoints<M: LatentMap>(_ map: M, samples: Int) throws(StabilityError) -> ([M.Scalar], Int) {
+        let m = max(samples, 1)
+        let z0: [M.Scalar] = LatentBatch.gaussian(rows: m, dimension: map.dimension, scale: 0.5, seed: 12345)
+        let t = try ConvergenceDiagnostic.run(map, initialState: z0, rows: m, options: .init(maximumSteps: 2000, tolerance: 1e-10))
+        return (t.finalState.map { M.Scalar($0) }, m)
+    }
+
+    /// Runs an equilibrium check on the suite's built-in target field.
+    public static func run(_ check: ValidationSuite.Check, target: SuiteParameters, limit: Int?) throws(StabilityError) -> CheckResult {
+        let name = target.string("field") ?? ""
+        let d = target.integer("dimension")!
+        guard d > 0 else { throw .invalidArgument("target dimension must be positive") }
+        let h = target.number("step_size")!
+        switch name {
+        case "contraction":
+            let field = DifferentiableContractionField<Double>(dimension: d, contraction: target.number("spectral_norm")!,
+                                                               seed: UInt64(target.integer("seed")!))
+            return try run(check, on: FieldLatentMap(field: field, stepSize: h), targetName: "contraction D=\(d)", limit: limit)
+        case "double-well":
+            return try run(check, on: FieldLatentMap(field: DoubleWellField<Double>(dimension: d), stepSize: h),
+                           targetName: "double-well D=\(d)", limit: limit)
+        default:
+            throw .invalidArgument("unknown target field '\(name)'")
+        }
+    }
+}

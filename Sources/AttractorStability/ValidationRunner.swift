@@ -1,0 +1,126 @@
+import AttractorDynamics
+import AttractorNumerics
+import Foundation
+
+/// Runs validation suites: the library side of `attractor validate`.
+public enum ValidationRunner {
+    public struct Options: Sendable {
+        /// Caps sample counts of equilibrium checks (nil: the suite's).
+        public var limit: Int?
+        /// A trained model checkpoint for equilibrium checks (needs the issue-6 reasoning models).
+        public var checkpoint: String?
+        /// Puzzle file for equilibrium checks on a checkpoint.
+        public var puzzles: String?
+
+        public init(limit: Int? = nil, checkpoint: String? = nil, puzzles: String? = nil) {
+            self.limit = limit
+            self.checkpoint = checkpoint
+            self.puzzles = puzzles
+        }
+    }
+
+    /// The folder of suite files: `Validation/` of the current directory, else of the first
+    /// ancestor of `executable` that has one (the repository a binary was built in).
+    public static func suiteDirectory(executable: String) -> String? {
+        let fm = FileManager.default
+        let cwd = fm.currentDirectoryPath + "/Validation"
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: cwd, isDirectory: &isDir), isDir.boolValue { return cwd }
+        var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("Validation").path
+            if fm.fileExists(atPath: candidate, isDirectory: &isDir), isDir.boolValue { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        return nil
+    }
+
+    /// The suite names (`<name>.json`) in `directory`, sorted.
+    public static func suiteNames(in directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// Resolves `name` (a suite name in `directory`, or a path to a `.json` file) and parses it.
+    public static func load(_ name: String, directory: String?) throws(StabilityError) -> ValidationSuite {
+        if name.hasSuffix(".json") || name.contains("/") { return try ValidationSuite.load(path: name) }
+        guard let directory else {
+            throw .invalidArgument("no Validation/ folder found (run from the repository, or give a path to a suite .json)")
+        }
+        let path = directory + "/" + name + ".json"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .invalidArgument("unknown suite '\(name)' (known: \(suiteNames(in: directory).joined(separator: ", ")))")
+        }
+        return try ValidationSuite.load(path: path)
+    }
+
+    /// Runs every check of `suite`.
+    public static func run(_ suite: ValidationSuite, options: Options = Options()) throws(StabilityError) -> SuiteResult {
+        if suite.checks.contains(where: \.kind.needsTarget) {
+            if options.checkpoint != nil || options.puzzles != nil {
+                throw .unavailable("suite '\(suite.name)': --checkpoint/--puzzles need the trained reasoning models (issue 6, AttractorReasoning), which are not in this build; run it without them to diagnose the suite's built-in target field")
+            }
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var results: [CheckResult] = []
+        for check in suite.checks {
+            let t0 = clock.now
+            var r = try runCheck(check, suite: suite, options: options)
+            r.name = check.name
+            r.seconds = seconds(clock.now - t0)
+            results.append(r)
+        }
+        return SuiteResult(suite: suite.name, description: suite.description, file: suite.file, checks: results,
+                           seconds: seconds(clock.now - start))
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    static func runCheck(_ check: ValidationSuite.Check, suite: ValidationSuite, options: Options) throws(StabilityError) -> CheckResult {
+        let p = check.parameters
+        switch check.kind {
+        case .odeOrder:
+            return try SolverValidation.odeOrder(methods: p.strings("methods")!, tolerance: p.number("tolerance")!,
+                                                 largestStep: p.number("largest_step")!, halvings: p.integer("halvings")!)
+        case .adaptiveReference:
+            return try SolverValidation.adaptiveReference(
+                methods: p.strings("methods")!, problem: p.string("problem")!, endTime: p.number("end_time"),
+                tolerances: p.numbers("tolerances")!, factor: p.number("factor")!, referenceTolerance: p.number("reference_tolerance")!)
+        case .stiffConservation:
+            return try SolverValidation.stiffConservation(tolerance: p.number("tolerance")!, rtol: p.number("rtol")!)
+        case .sdeStrongOrder, .sdeWeakOrder:
+            return try SolverValidation.sdeOrder(strong: check.kind == .sdeStrongOrder, methods: p.strings("methods")!,
+                                                 paths: p.integer("paths")!, seed: UInt64(p.integer("seed")!),
+                                                 tolerance: p.number("tolerance")!)
+        case .gradientCheck:
+            return try GradientValidation.gradientCheck(problems: p.strings("problems")!, tolerance: p.number("tolerance")!,
+                                                        repeats: p.integer("repeats")!)
+        case .adjointMemory:
+            return try GradientValidation.adjointMemory(steps: p.numbers("steps")!.map { Int($0) }, maxGrowth: p.number("max_growth")!)
+        case .convergence, .localStability, .lyapunov, .basins, .fixedPoint, .noise:
+            return try EquilibriumValidation.run(check, target: suite.target, limit: options.limit)
+        }
+    }
+
+    /// `report.json` bytes (pretty, sorted keys; NaN and infinities as strings).
+    public static func json(_ report: ValidationReport) throws(StabilityError) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do { return try encoder.encode(report) } catch { throw .underlying("encoding report.json: \(error)") }
+    }
+
+    /// Writes `report.json` and `index.html` into `directory` (created if needed).
+    public static func writeReport(_ report: ValidationReport, to directory: String) throws(StabilityError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try json(report).write(to: URL(fileURLWithPath: directory + "/report.json"))
+            try Data(HTMLReport.render(report).utf8).write(to: URL(fileURLWithPath: directory + "/index.html"))
+        } catch let e as StabilityError { throw e } catch {
+            throw .underlying("writing the report to \(directory): \(error)")
+        }
+    }
+}

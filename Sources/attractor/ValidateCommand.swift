@@ -1,0 +1,79 @@
+import ArgumentParser
+import Attractor
+import Foundation
+
+/// `attractor validate [SUITE ...]`: run validation suites from `Validation/`.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Run stability validation suites (Validation/*.json): solvers, gradients, equilibrium, …",
+        discussion: "SUITE is a suite name in Validation/ or a path to a suite .json file (default: every suite). Exits with status 1 when a pass/fail check fails. See Docs/Stability.md for the suite format.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Argument(help: "Suites to run (default: all in Validation/).")
+    var suites: [String] = []
+
+    @Option(help: "A trained model checkpoint for the equilibrium checks (requires the issue-6 reasoning models).")
+    var checkpoint: String?
+
+    @Option(help: "Puzzle file for the equilibrium checks on a checkpoint.")
+    var puzzles: String?
+
+    @Option(help: "Cap the number of samples of equilibrium checks.")
+    var limit: Int?
+
+    @Option(help: "Write report.json and index.html (inline SVG plots) into this folder.")
+    var report: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: Format = .text
+
+    func validate() throws {
+        if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
+    }
+
+    func run() throws {
+        let directory = ValidationRunner.suiteDirectory(executable: CommandLine.arguments[0])
+        let names = suites.isEmpty ? (directory.map(ValidationRunner.suiteNames(in:)) ?? []) : suites
+        guard !names.isEmpty else { throw CommandFailure("no suites given and no Validation/ folder found") }
+        let options = ValidationRunner.Options(limit: limit, checkpoint: checkpoint, puzzles: puzzles)
+        var results: [SuiteResult] = []
+        do {
+            let loaded = try names.map { name throws(StabilityError) in try ValidationRunner.load(name, directory: directory) }
+            for suite in loaded {
+                let r = try ValidationRunner.run(suite, options: options)
+                if format == .text { printSuite(r) }
+                results.append(r)
+            }
+        } catch {
+            throw CommandFailure("validate: \(error)")
+        }
+        let full = ValidationReport(gslVersion: GSL.version, suites: results)
+        if let report {
+            try ValidationRunner.writeReport(full, to: report)
+            if format == .text { print("report: \(report)/index.html, \(report)/report.json") }
+        }
+        if format == .json {
+            print(String(decoding: try ValidationRunner.json(full), as: UTF8.self))
+        } else {
+            print("overall: \(label(full.passed))")
+        }
+        if full.passed == false { throw ExitCode(1) }
+    }
+
+    func label(_ p: Bool?) -> String { p.map { $0 ? "PASS" : "FAIL" } ?? "info (no pass/fail criteria)" }
+
+    func printSuite(_ r: SuiteResult) {
+        print("== suite \(r.suite) (\(r.file)) \(label(r.passed)) in \(String(format: "%.2f", r.seconds)) s")
+        for c in r.checks {
+            print("-- \(c.name) [\(c.check)] \(label(c.passed)) (\(String(format: "%.2f", c.seconds)) s)")
+            for m in c.measurements {
+                let v = String(format: "%.6g", m.value)
+                let verdict = m.passed.map { $0 ? "ok" : "FAIL" } ?? ""
+                print("   \(m.label): \(v)\(m.criterion.map { "  [\($0)]" } ?? "") \(verdict)")
+            }
+            for n in c.notes { print("   note: \(n)") }
+        }
+    }
+}
