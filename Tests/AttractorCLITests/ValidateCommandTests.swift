@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+@Suite struct ValidateCommandTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("attractor-validate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func multistableSuiteWritesAReportAndPasses() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let suite = Self.repository.appendingPathComponent("Validation/multistable.json").path
+        let r = try AttractorBinary.run(["validate", suite, "--report", dir.path, "--format", "json", "--limit", "64"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let suites = try #require(json?["suites"] as? [[String: Any]])
+        #expect(suites.first?["suite"] as? String == "multistable" && suites.first?["passed"] as? Bool == true)
+        let html = try String(contentsOf: dir.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(html.contains("<svg") && html.contains("Basin sizes"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("report.json").path))
+    }
+
+    @Test func failingSuiteExitsNonZero() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("strict.json")
+        try Data(#"{"suite": "strict", "checks": [{"check": "ode-order", "methods": ["heun"], "tolerance": 1e-9}]}"#.utf8).write(to: file)
+        let r = try AttractorBinary.run(["validate", file.path])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("heun observed order") && r.stdout.contains("FAIL"))
+    }
+
+    @Test func badSuiteAndCheckpointAreClearErrors() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bad.json")
+        try Data(#"{"suite": "bad", "checks": [{"check": "ode-order", "tolerence": 1}]}"#.utf8).write(to: file)
+        let bad = try AttractorBinary.run(["validate", file.path])
+        #expect(bad.status != 0 && bad.stderr.contains("unknown key 'tolerence'"), "\(bad.stderr)")
+        let equilibrium = Self.repository.appendingPathComponent("Validation/equilibrium.json").path
+        let cp = try AttractorBinary.run(["validate", equilibrium, "--checkpoint", "cmm-tiny"])
+        #expect(cp.status == 1 && cp.stderr.contains("issue 6"), "\(cp.stderr)")
+    }
+}
