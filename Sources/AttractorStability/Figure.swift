@@ -55,7 +55,11 @@ public struct Figure: Codable, Sendable {
         guard let lo = v.min(), let hi = v.max() else {
             return Figure(title: title, kind: .bar, xLabel: xLabel, yLabel: "count", series: [])
         }
-        let width = hi > lo ? (hi - lo) / Double(bins) : 1
+        guard hi - lo > 1e-9 * max(1, abs(hi)) else {
+            return Figure(title: title, kind: .bar, xLabel: xLabel, yLabel: "count",
+                          series: [Series(label: label, x: [lo], y: [Double(v.count)])])
+        }
+        let width = (hi - lo) / Double(bins)
         var counts = [Double](repeating: 0, count: bins)
         for x in v { counts[min(bins - 1, Int((x - lo) / width))] += 1 }
         let centers = (0..<bins).map { lo + (Double($0) + 0.5) * width }

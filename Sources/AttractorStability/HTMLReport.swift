@@ -123,9 +123,10 @@ enum SVGPlot {
         func n(_ v: Double) -> String { String(format: "%.1f", v) }
         // Axes and ticks.
         s += "<rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(pw))\" height=\"\(n(ph))\" fill=\"none\" stroke=\"#999\"/>"
-        for t in yr.ticks() {
+        let yt = yr.ticks()
+        for t in yt {
             s += "<line x1=\"\(n(left))\" x2=\"\(n(left + pw))\" y1=\"\(n(py(t)))\" y2=\"\(n(py(t)))\" stroke=\"#eee\"/>"
-            s += "<text x=\"\(n(left - 4))\" y=\"\(n(py(t) + 4))\" text-anchor=\"end\">\(e(Axis.label(t)))</text>"
+            s += "<text x=\"\(n(left - 4))\" y=\"\(n(py(t) + 4))\" text-anchor=\"end\">\(e(Axis.label(t, ticks: yt, log: yr.log)))</text>"
         }
         if f.kind == .bar, let labels = f.labels {
             let every = max(1, labels.count / 12)
@@ -134,9 +135,10 @@ enum SVGPlot {
                 s += "<text transform=\"translate(\(n(px(Double(i)))),\(n(top + ph + 10))) rotate(30)\" font-size=\"9\">\(e(short))</text>"
             }
         } else {
-            for t in xr.ticks() {
+            let xt = xr.ticks()
+            for t in xt {
                 s += "<line x1=\"\(n(px(t)))\" x2=\"\(n(px(t)))\" y1=\"\(n(top))\" y2=\"\(n(top + ph))\" stroke=\"#eee\"/>"
-                s += "<text x=\"\(n(px(t)))\" y=\"\(n(top + ph + 14))\" text-anchor=\"middle\">\(e(Axis.label(t)))</text>"
+                s += "<text x=\"\(n(px(t)))\" y=\"\(n(top + ph + 14))\" text-anchor=\"middle\">\(e(Axis.label(t, ticks: xt, log: xr.log)))</text>"
             }
         }
         s += "<text x=\"\(n(left + pw / 2))\" y=\"\(n(height - 8))\" text-anchor=\"middle\">\(e(f.xLabel))</text>"
@@ -173,9 +175,10 @@ enum SVGPlot {
         // Legend.
         if f.series.count > 1 || f.kind == .line {
             for (k, se) in f.series.enumerated() {
-                let y = top + 10 + Double(k) * 14
-                s += "<rect x=\"\(n(left + 8))\" y=\"\(n(y - 8))\" width=\"10\" height=\"10\" fill=\"\(palette[k % palette.count])\"/>"
-                s += "<text x=\"\(n(left + 22))\" y=\"\(n(y + 1))\">\(e(se.label))</text>"
+                let y = top + 12 + Double(k) * 14
+                let x = left + pw - 190
+                s += "<rect x=\"\(n(x))\" y=\"\(n(y - 8))\" width=\"10\" height=\"10\" fill=\"\(palette[k % palette.count])\"/>"
+                s += "<text x=\"\(n(x + 14))\" y=\"\(n(y + 1))\" paint-order=\"stroke\" stroke=\"#fff\" stroke-width=\"3\">\(e(se.label))</text>"
             }
         }
         return s + "</svg>"
@@ -214,9 +217,15 @@ enum SVGPlot {
             return out
         }
 
-        static func label(_ v: Double) -> String {
+        /// A tick label with as many decimals as the tick spacing needs.
+        static func label(_ v: Double, ticks: [Double], log: Bool) -> String {
             let a = abs(v)
             if v == 0 { return "0" }
+            if !log, ticks.count > 1, a < 1e4, a >= 1e-2 || abs(ticks[1] - ticks[0]) >= 1e-2 {
+                let step = abs(ticks[1] - ticks[0])
+                let decimals = max(0, Int(-Foundation.floor(Foundation.log10(step) + 1e-9)))
+                return String(format: "%.\(decimals)f", v)
+            }
             if a >= 1e4 || a < 1e-2 {
                 let e = Int(Foundation.floor(Foundation.log10(a)))
                 let m = v / Foundation.pow(10, Double(e))
