@@ -149,6 +149,22 @@ import Testing
         #expect(w.points[1].agreement < 0.9 && w.points[1].sampleAccuracy! < 0.9)
     }
 
+    @Test func floatMapTracksDouble() throws {
+        let d = DifferentiableContractionField<Double>(dimension: 6, contraction: 0.8, seed: 5)
+        let f = DifferentiableContractionField<Float>(weight: d.parameters[0..<36].map { Float($0) },
+                                                      bias: d.parameters[36...].map { Float($0) })
+        let td = try ConvergenceDiagnostic.run(FieldLatentMap(field: d), initialState: [Double](repeating: 0.5, count: 6), rows: 1,
+                                               options: .init(maximumSteps: 200, tolerance: 1e-12))
+        let tf = try ConvergenceDiagnostic.run(FieldLatentMap(field: f), initialState: [Float](repeating: 0.5, count: 6), rows: 1,
+                                               options: .init(maximumSteps: 200, tolerance: 1e-5))
+        #expect(LatentBatch_distance(td.finalState, tf.finalState) < 1e-5)
+        let rd = try LocalStability.analyze(FieldLatentMap(field: d), at: td.finalState, rows: 1)[0]
+        let rf = try LocalStability.analyze(FieldLatentMap(field: f), at: tf.finalState.map { Float($0) }, rows: 1)[0]
+        #expect(abs(rd.spectralRadius - rf.spectralRadius) < 1e-4 * max(rd.spectralRadius, 1e-3))
+        // The Float FD JVP (ε ≈ 5e-3) still gives the spectral norm to about 1e-2.
+        #expect(abs(rd.spectralNorm - rf.spectralNorm) < 1e-2 * rd.spectralNorm)
+    }
+
     @Test func badInputsAreTypedErrors() throws {
         #expect(throws: StabilityError.self) { try LinearLatentMap<Double>(matrix: [1, 2, 3]) }
         let map = try LinearLatentMap<Double>(matrix: [0.5, 0, 0, 0.5])
@@ -159,4 +175,8 @@ import Testing
             try ConvergenceDiagnostic.run(diverging, initialState: [1e200, 0], rows: 1)
         }
     }
+}
+
+func LatentBatch_distance(_ a: [Double], _ b: [Double]) -> Double {
+    zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
 }
