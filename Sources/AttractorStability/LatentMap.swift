@@ -23,6 +23,10 @@ public protocol LatentMap<Scalar>: AnyObject {
     var isContinuous: Bool { get }
     /// Whether `jacobianVectorProduct` is exact (false: the finite-difference default).
     var hasExactJacobianVectorProduct: Bool { get }
+    /// Whether `vectorJacobianProduct` is available (default true). Maps without one
+    /// implement it by writing NaN; the diagnostics then skip the spectral norm and build
+    /// dense Jacobians from JVPs.
+    var hasVectorJacobianProduct: Bool { get }
 
     /// Writes `F(z)` for `rows.count` rows of `state` into `image` (no aliasing).
     func apply(state: UnsafePointer<Scalar>, image: UnsafeMutablePointer<Scalar>, rows: RowSelection)
@@ -40,6 +44,7 @@ public protocol LatentMap<Scalar>: AnyObject {
 
 extension LatentMap {
     public var hasExactJacobianVectorProduct: Bool { false }
+    public var hasVectorJacobianProduct: Bool { true }
 
     /// Central finite differences, `(F(z + εv) − F(z − εv)) / 2ε` per row, with
     /// `ε = ε_mach^{1/3} · max(1, ‖z‖) / ‖v‖` (truncation and rounding error balanced;

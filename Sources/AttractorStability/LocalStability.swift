@@ -44,6 +44,7 @@ public enum LocalStability {
     /// The verdict at one point.
     public struct Report: Codable, Sendable {
         public var spectralRadius: Double
+        /// `‖J‖₂`; NaN when the map has no VJP.
         public var spectralNorm: Double
         /// The dense spectrum of `J`, sorted by decreasing modulus (nil above `denseLimit`).
         public var eigenvalues: [Eigenvalue]?
@@ -122,6 +123,7 @@ public enum LocalStability {
     public static func powerNorm<M: LatentMap>(
         _ map: M, _ states: [M.Scalar], rows: Int, originalRows: [Int]?, options: Options
     ) -> [Double] {
+        guard map.hasVectorJacobianProduct else { return [Double](repeating: .nan, count: rows) }
         let d = map.dimension
         var v: [M.Scalar] = LatentBatch.gaussian(rows: rows, dimension: d, scale: 1, seed: options.seed &+ 1)
         var jv = v, u = v
@@ -151,7 +153,8 @@ public enum LocalStability {
     }
 
     /// The dense Jacobian `J = ∂F/∂z` at row `row` of `states`, row-major `D × D`, from
-    /// one batched VJP with the `D` unit cotangents (row `i` of the result is `e_iᵀJ`).
+    /// one batched VJP with the `D` unit cotangents (row `i` of the result is `e_iᵀJ`), or
+    /// from `D` JVPs (columns `J e_j`) when the map has no VJP.
     public static func denseJacobian<M: LatentMap>(
         _ map: M, _ states: [M.Scalar], row: Int, originalRow: Int
     ) -> [Double] {
@@ -168,13 +171,22 @@ public enum LocalStability {
             replicated.withUnsafeBufferPointer { z in
                 identity.withUnsafeBufferPointer { e in
                     product.withUnsafeMutableBufferPointer { p in
-                        map.vectorJacobianProduct(state: z.baseAddress!, cotangent: e.baseAddress!,
-                                                  product: p.baseAddress!, rows: sel)
+                        if map.hasVectorJacobianProduct {
+                            map.vectorJacobianProduct(state: z.baseAddress!, cotangent: e.baseAddress!,
+                                                      product: p.baseAddress!, rows: sel)
+                        } else {
+                            map.jacobianVectorProduct(state: z.baseAddress!, tangent: e.baseAddress!,
+                                                      product: p.baseAddress!, rows: sel)
+                        }
                     }
                 }
             }
         }
-        return product.map { Double($0) }
+        if map.hasVectorJacobianProduct { return product.map { Double($0) } }
+        // Row j of the JVP batch is column j of J: transpose.
+        var j = [Double](repeating: 0, count: d * d)
+        for r in 0..<d { for c in 0..<d { j[r * d + c] = Double(product[c * d + r]) } }
+        return j
     }
 
     /// Eigenvalues of the dense Jacobian at one row, by decreasing modulus.

@@ -180,3 +180,30 @@ import Testing
 func LatentBatch_distance(_ a: [Double], _ b: [Double]) -> Double {
     zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
 }
+
+/// A linear map that offers only JVPs (by finite differences): exercises the no-VJP paths.
+final class JVPOnlyMap: LatentMap {
+    typealias Scalar = Double
+    let inner: LinearLatentMap<Double>
+    var dimension: Int { inner.dimension }
+    var isContinuous: Bool { false }
+    var hasVectorJacobianProduct: Bool { false }
+    init(_ inner: LinearLatentMap<Double>) { self.inner = inner }
+    func apply(state: UnsafePointer<Double>, image: UnsafeMutablePointer<Double>, rows: RowSelection) {
+        inner.apply(state: state, image: image, rows: rows)
+    }
+    func vectorJacobianProduct(state: UnsafePointer<Double>, cotangent: UnsafePointer<Double>,
+                               product: UnsafeMutablePointer<Double>, rows: RowSelection) {
+        product.update(repeating: .nan, count: rows.count * dimension)
+    }
+}
+
+@Suite struct NoVJPTests {
+    @Test func denseSpectrumFromJVPsAndNoNorm() throws {
+        let map = JVPOnlyMap(try LinearLatentMap(matrix: DiagnosticsTests.triangular))
+        let r = try LocalStability.analyze(map, at: [0.1, 0.2, 0.3], rows: 1)[0]
+        let eig = try #require(r.eigenvalues)
+        for (got, want) in zip(eig, [0.9, 0.5, -0.3]) { #expect(abs(got.re - want) < 1e-6 && abs(got.im) < 1e-6) }
+        #expect(r.spectralNorm.isNaN)
+    }
+}
