@@ -34,7 +34,7 @@ import Testing
         var outputs: [String: Output] = [:]
         for gradient in ["backprop", "checkpoint", "adjoint"] {
             let grads = dir.appendingPathComponent("\(gradient).safetensors").path
-            let r = try AttractorBinary.run(["node", "--weights", weights, "--steps", "16", "--gradient", gradient,
+            let r = try AttractorBinary.run(["bench", "node", "--weights", weights, "--steps", "16", "--gradient", gradient,
                                              "--repeat", "1", "--grads-out", grads, "--format", "json"])
             #expect(r.status == 0, "stderr: \(r.stderr)")
             outputs[gradient] = try JSONDecoder().decode(Output.self, from: Data(r.stdout.utf8))
@@ -51,10 +51,10 @@ import Testing
     }
 
     @Test func rejectsBadOptionsAndFiles() throws {
-        let r = try AttractorBinary.run(["node", "--weights", "/nonexistent.safetensors"])
+        let r = try AttractorBinary.run(["bench", "node", "--weights", "/nonexistent.safetensors"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("safetensors"))
-        let v = try AttractorBinary.run(["node", "--weights", "x", "--rtol", "1e-3"])
+        let v = try AttractorBinary.run(["bench", "node", "--weights", "x", "--rtol", "1e-3"])
         #expect(v.status != 0)
     }
 }
