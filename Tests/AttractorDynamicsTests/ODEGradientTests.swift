@@ -128,6 +128,22 @@ struct ContractionCase {
         }
     }
 
+    /// The forward pass is the solver core's arithmetic (same stepper, error norm, PI
+    /// controller); `ODESolver` lands its last fixed step on t1 by shortening it (a few ulp
+    /// of h), so the two agree to rounding.
+    @Test func forwardPassIsTheSolverCoresSolve() throws {
+        let ours = try problem.solver(.fixed(.rk4, steps: 25)).solve(initialState: problem.z0, rows: problem.rows).finalState
+        let core = try ODESolver.solve(problem.field, initialState: problem.z0, t0: 0, t1: 1, method: .rk4,
+                                       options: SolverOptions(stepSize: 1.0 / 25))
+        #expect(FiniteDifference.relativeError(ours, core.finalState.scalars) < 1e-14)
+        let adaptive = try problem.solver(.adaptive(.dormandPrince54, rtol: 1e-8, atol: 1e-10))
+            .solve(initialState: problem.z0, rows: problem.rows)
+        let coreAdaptive = try ODESolver.solve(problem.field, initialState: problem.z0, t0: 0, t1: 1, method: .dormandPrince54,
+                                               options: SolverOptions(relativeTolerance: 1e-8, absoluteTolerance: 1e-10))
+        #expect(adaptive.statistics.forwardSteps == coreAdaptive.statistics.steps)
+        #expect(FiniteDifference.relativeError(adaptive.finalState, coreAdaptive.finalState.scalars) < 1e-13)
+    }
+
     @Test func badArgumentsAreTypedErrors() {
         let s = problem.solver(.fixed(.rk4, steps: 5))
         #expect(throws: GradientError.solver(.dimensionMismatch(expected: 6, got: 5, what: "initial state"))) {
