@@ -144,6 +144,27 @@ struct ContractionCase {
         #expect(FiniteDifference.relativeError(adaptive.finalState, coreAdaptive.finalState.scalars) < 1e-13)
     }
 
+    @Test func batchSplitEqualsTheWholeBatch() throws {
+        let z0 = (0..<15).map { Double($0 % 7) / 4 - 0.7 }  // 5 rows
+        let s = problem.solver(.fixed(.rk4, steps: 10))
+        let fields = (0..<2).map { _ in
+            DifferentiableContractionField<Double>(weight: Array(problem.field.parameters[0..<9]), bias: Array(problem.field.parameters[9...]))
+        }
+        for strategy in [GradientStrategy.backprop, .adjoint(checkpoints: 2)] {
+            let whole = try s.gradient(initialState: z0, rows: 5, loss: problem.loss, strategy: strategy)
+            let split = try s.gradient(initialState: z0, rows: 5, loss: problem.loss, strategy: strategy, blockFields: fields)
+            #expect(split.finalState == whole.finalState)
+            #expect(split.initialStateGradient == whole.initialStateGradient)
+            #expect(FiniteDifference.relativeError(split.parameterGradient, whole.parameterGradient) < 1e-14)
+            #expect(abs(split.loss - whole.loss) <= 1e-14 * whole.loss)
+        }
+        #expect(try s.solve(initialState: z0, rows: 5, blockFields: fields).finalState == s.solve(initialState: z0, rows: 5).finalState)
+        #expect(throws: GradientError.self) {
+            try problem.solver(.adaptive(.dormandPrince54, rtol: 1e-6, atol: 1e-6))
+                .solve(initialState: z0, rows: 5, blockFields: fields)
+        }
+    }
+
     @Test func badArgumentsAreTypedErrors() {
         let s = problem.solver(.fixed(.rk4, steps: 5))
         #expect(throws: GradientError.solver(.dimensionMismatch(expected: 6, got: 5, what: "initial state"))) {
