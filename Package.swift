@@ -41,9 +41,8 @@ let package = Package(
             dependencies: ["Attractor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Benchmarks and examples (executables; the allocation counter is linked into the benchmark only).
-        .target(name: "AllocationCounter", path: "Benchmarks/AllocationCounter"),
         .executableTarget(
-            name: "SolverBenchmarks", dependencies: ["AttractorDynamics", "AllocationCounter"],
+            name: "SolverBenchmarks", dependencies: ["AttractorDynamics", "CMallocCounter"],
             path: "Benchmarks/SolverBenchmarks"),
         .executableTarget(
             name: "IntegrateToEquilibrium", dependencies: ["AttractorDynamics"], path: "Examples/IntegrateToEquilibrium"),
@@ -54,6 +53,13 @@ let package = Package(
         .testTarget(name: "AttractorNeuralTests", dependencies: ["AttractorNeural"], resources: [.copy("Golden")]),
         .testTarget(name: "AttractorTasksTests", dependencies: ["AttractorTasks"]),
         .testTarget(name: "AttractorCLITests", dependencies: ["attractor"]),
+        // Benchmark-only: a malloc-counting interposer and the training-step allocation count.
+        .target(name: "CMallocCounter", path: "Benchmarks/CMallocCounter"),
+        .executableTarget(
+            name: "NeuralAllocations",
+            dependencies: ["AttractorNeural", "AttractorNumerics", "CMallocCounter"],
+            path: "Benchmarks/NeuralAllocations"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

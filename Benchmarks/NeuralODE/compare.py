@@ -17,7 +17,7 @@ p.add_argument("--gradient", default="backprop")
 a = p.parse_args()
 here = os.path.dirname(os.path.abspath(__file__))
 runs = {
-    "attractor": [a.attractor, "node", "--weights", a.weights, "--steps", str(a.steps), "--repeat", str(a.repeat),
+    "attractor": [a.attractor, "bench", "node", "--weights", a.weights, "--steps", str(a.steps), "--repeat", str(a.repeat),
                   "--gradient", a.gradient, "--format", "json"],
     "jax": [sys.executable, f"{here}/bench_jax.py", "--weights", a.weights, "--steps", str(a.steps), "--repeat", str(a.repeat)],
     "torchdiffeq": [sys.executable, f"{here}/bench_torchdiffeq.py", "--weights", a.weights, "--steps", str(a.steps),

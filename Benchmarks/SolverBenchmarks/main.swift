@@ -4,7 +4,7 @@
 // allocations per solve and per step (malloc & co. interposed by AllocationCounter).
 //
 //   swift build -c release --product SolverBenchmarks && .build/release/SolverBenchmarks [--quick]
-import AllocationCounter
+import CMallocCounter
 import AttractorDynamics
 import AttractorNumerics
 

@@ -1,3 +1,4 @@
+import AttractorNumerics
 import Foundation
 
 /// Reads and writes the dataset files: the **safetensors** format restricted to U8 and I32
@@ -9,30 +10,18 @@ import Foundation
 /// Writing is deterministic: tensors and metadata keys in sorted order, no timestamps, so one
 /// seed gives byte-identical files. Reading checks every offset, shape and dtype.
 public enum TokenTensorFile {
-    /// Serialises `tensors` and `metadata` to safetensors bytes.
+    /// Serialises `tensors` and `metadata` to safetensors bytes (through the numerics
+    /// layer's `SafetensorsArchive`, which lays tensors out as the reference writer does).
     public static func encode(_ tensors: [String: TokenTensor], metadata: [String: String] = [:]) -> [UInt8] {
-        var header = "{"
-        var parts: [String] = []
-        if !metadata.isEmpty {
-            let items = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
-            parts.append("\"__metadata__\":{" + items.joined(separator: ",") + "}")
+        var archive = SafetensorsArchive(metadata: metadata)
+        for (name, t) in tensors {
+            // A TokenTensor's byte count always matches its shape, so `set` cannot fail.
+            switch t.dtype {
+            case .u8: try! archive.set(name, shape: t.shape, scalars: t.bytes)
+            case .i32: try! archive.set(name, shape: t.shape, scalars: t.int32Values!)
+            }
         }
-        var offset = 0
-        for name in tensors.keys.sorted() {
-            let t = tensors[name]!
-            let shape = t.shape.map(String.init).joined(separator: ",")
-            parts.append("\(jsonString(name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + t.bytes.count)]}")
-            offset += t.bytes.count
-        }
-        header += parts.joined(separator: ",") + "}"
-        var headerBytes = Array(header.utf8)
-        while headerBytes.count % 8 != 0 { headerBytes.append(UInt8(ascii: " ")) }
-        var out = [UInt8]()
-        out.reserveCapacity(8 + headerBytes.count + offset)
-        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { out.append(contentsOf: $0) }
-        out += headerBytes
-        for name in tensors.keys.sorted() { out += tensors[name]!.bytes }
-        return out
+        return archive.serialized()
     }
 
     /// Writes `tensors` to `path` atomically.
@@ -52,51 +41,27 @@ public enum TokenTensorFile {
         return try decode(Array(data), path: path)
     }
 
-    /// Parses safetensors bytes; `path` only names the source in errors.
+    /// Parses safetensors bytes (validated by `SafetensorsArchive`: header, offsets, dtypes,
+    /// coverage); `path` only names the source in errors.
     public static func decode(_ bytes: [UInt8], path: String = "<memory>") throws -> (tensors: [String: TokenTensor], metadata: [String: String]) {
-        func fail(_ reason: String) -> TokenTensorFileError { TokenTensorFileError(path: path, reason: reason) }
-        guard bytes.count >= 8 else { throw fail("too short for a safetensors header (\(bytes.count) bytes)") }
-        var n: UInt64 = 0
-        for k in 0..<8 { n |= UInt64(bytes[k]) << (8 * UInt64(k)) }
-        guard n <= UInt64(bytes.count - 8) else {
-            throw fail("header length \(n) exceeds the file (\(bytes.count) bytes): truncated or not safetensors")
+        let archive: SafetensorsArchive
+        do { archive = try SafetensorsArchive(bytes: bytes) } catch {
+            throw TokenTensorFileError(path: path, reason: error.description)
         }
-        let headerEnd = 8 + Int(n)
-        guard let json = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])),
-              let header = json as? [String: Any] else { throw fail("header is not a JSON object") }
-        let dataCount = bytes.count - headerEnd
-        var metadata: [String: String] = [:]
         var tensors: [String: TokenTensor] = [:]
-        var covered = 0
-        for (name, value) in header {
-            if name == "__metadata__" {
-                guard let m = value as? [String: String] else { throw fail("__metadata__ must map strings to strings") }
-                metadata = m
-                continue
+        for name in archive.names {
+            let entry = archive.entries[name]!
+            let dtype: TokenTensor.DType
+            switch entry.dtype.rawValue {
+            case "U8": dtype = .u8
+            case "I32": dtype = .i32
+            default:
+                throw TokenTensorFileError(
+                    path: path, reason: "tensor '\(name)': unsupported dtype \(entry.dtype.rawValue) (expected U8 or I32)")
             }
-            guard let entry = value as? [String: Any],
-                  let dtypeName = entry["dtype"] as? String,
-                  let shape = (entry["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let offsets = (entry["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  offsets.count == 2 else { throw fail("tensor '\(name)': malformed header entry") }
-            guard let dtype = TokenTensor.DType(rawValue: dtypeName) else {
-                throw fail("tensor '\(name)': unsupported dtype \(dtypeName) (expected U8 or I32)")
-            }
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataCount else {
-                throw fail("tensor '\(name)': data offsets \(offsets) outside the data section (\(dataCount) bytes): truncated or corrupted file")
-            }
-            let expected = shape.reduce(1, *) * dtype.size
-            guard offsets[1] - offsets[0] == expected else {
-                throw fail("tensor '\(name)': shape \(shape) needs \(expected) bytes, offsets give \(offsets[1] - offsets[0])")
-            }
-            covered += expected
-            tensors[name] = TokenTensor(dtype: dtype, shape: shape,
-                                        bytes: Array(bytes[(headerEnd + offsets[0])..<(headerEnd + offsets[1])]))
+            tensors[name] = TokenTensor(dtype: dtype, shape: entry.shape, bytes: entry.bytes)
         }
-        guard covered == dataCount else {
-            throw fail("data section has \(dataCount) bytes but tensors cover \(covered): truncated or padded file")
-        }
-        return (tensors, metadata)
+        return (tensors, archive.metadata)
     }
 
     /// A U8 tensor named `name` of shape `[n, width]`, or a clear error.
@@ -106,20 +71,5 @@ public enum TokenTensorFile {
             throw TokenTensorFileError(path: path, reason: "tensor '\(name)' must be U8 [n, \(width)], found \(t.dtype.rawValue) \(t.shape)")
         }
         return t
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

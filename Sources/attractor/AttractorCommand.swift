@@ -12,8 +12,8 @@ struct AttractorCommand: ParsableCommand {
             IntegrateCommand.self,
             SudokuCommand.self,
             DataCommand.self,
+            BenchCommand.self,
             GradcheckCommand.self,
-            BenchNodeCommand.self,  // temporary: moves under `bench` once BenchCommand is on main
         ]
     )
 }

@@ -3,13 +3,6 @@ import Foundation
 import Testing
 
 @Suite struct BenchNodeCommandTests {
-    /// `bench node` once registered under the `bench` group, `node` until then.
-    static let command: [String] = {
-        // (`--help` would not tell: the root command answers it for unknown subcommands.)
-        let probe = try? AttractorBinary.run(["bench", "node", "--weights", "/nonexistent/probe.safetensors"])
-        return probe?.stderr.contains("probe.safetensors") == true ? ["bench", "node"] : ["node"]
-    }()
-
     struct Output: Decodable {
         var loss: Double; var grad_norm: Double; var forward_seconds: Double; var forward_backward_seconds: Double
         var function_evaluations: Int; var peak_rss_bytes: Int; var gradient_peak_bytes: Int
@@ -41,7 +34,7 @@ import Testing
         var outputs: [String: Output] = [:]
         for gradient in ["backprop", "checkpoint", "adjoint"] {
             let grads = dir.appendingPathComponent("\(gradient).safetensors").path
-            let r = try AttractorBinary.run(Self.command + ["--weights", weights, "--steps", "16", "--gradient", gradient,
+            let r = try AttractorBinary.run(["bench", "node", "--weights", weights, "--steps", "16", "--gradient", gradient,
                                              "--repeat", "1", "--grads-out", grads, "--format", "json"])
             #expect(r.status == 0, "stderr: \(r.stderr)")
             outputs[gradient] = try JSONDecoder().decode(Output.self, from: Data(r.stdout.utf8))
@@ -58,10 +51,10 @@ import Testing
     }
 
     @Test func rejectsBadOptionsAndFiles() throws {
-        let r = try AttractorBinary.run(Self.command + ["--weights", "/nonexistent.safetensors"])
+        let r = try AttractorBinary.run(["bench", "node", "--weights", "/nonexistent.safetensors"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("safetensors"))
-        let v = try AttractorBinary.run(Self.command + ["--weights", "x", "--rtol", "1e-3"])
+        let v = try AttractorBinary.run(["bench", "node", "--weights", "x", "--rtol", "1e-3"])
         #expect(v.status != 0)
     }
 }

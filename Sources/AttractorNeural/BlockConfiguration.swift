@@ -1,0 +1,81 @@
+/// Shape of a stack of post-norm residual blocks (HRM/TRM/CMM):
+/// `h = RMSNorm(h + Mixer(h)); h = RMSNorm(h + SwiGLU(h))`.
+public struct BlockConfiguration: Sendable, Equatable, Codable {
+    /// Which sublayer mixes information across positions.
+    public enum Mixer: String, Sendable, Codable, CaseIterable {
+        /// SwiGLU across the sequence axis (TRM's attention-free Sudoku model).
+        case mlp
+        /// Multi-head non-causal self-attention with RoPE.
+        case attention
+    }
+
+    public var hidden: Int
+    public var sequence: Int
+    public var layers: Int
+    public var mixer: Mixer
+    /// Inner width of the token-mixing SwiGLU (default HRM/TRM's rule, 256 at 81 positions).
+    public var tokenInner: Int
+    /// Inner width of the channel SwiGLU (default `3·hidden`, the `tiny` preset's 384 at 128).
+    public var channelInner: Int
+    /// Attention heads (attention mixer only).
+    public var heads: Int
+    public var ropeBase: Double
+    /// SiLU (HRM/TRM) or tanh (a CMM option) inside both SwiGLUs.
+    public var activation: Activation
+    /// RMSNorm with a learned weight (false: parameter-free, as in HRM/TRM).
+    public var weightedNorm: Bool
+    public var normEpsilon: Double
+    /// Axis of the RMSNorm that follows the token-mixing MLP. TRM's code applies it in the
+    /// transposed layout, i.e. over the sequence (`.sequence`, the default); `.hidden`
+    /// normalises over channels like every other norm. Ignored for attention.
+    public var tokenMixerNormAxis: NormAxis
+
+    /// The axis an RMSNorm averages over.
+    public enum NormAxis: String, Sendable, Codable, CaseIterable {
+        case hidden
+        case sequence
+    }
+
+    public init(hidden: Int, sequence: Int, layers: Int, mixer: Mixer, tokenInner: Int? = nil,
+                channelInner: Int? = nil, heads: Int? = nil, ropeBase: Double = 10_000,
+                activation: Activation = .silu, weightedNorm: Bool = false,
+                normEpsilon: Double = Neural.rmsNormEpsilon, tokenMixerNormAxis: NormAxis = .sequence) {
+        self.hidden = hidden
+        self.sequence = sequence
+        self.layers = layers
+        self.mixer = mixer
+        self.tokenInner = tokenInner ?? Self.swigluInner(expansion: 4, width: sequence)
+        self.channelInner = channelInner ?? 3 * hidden
+        self.heads = heads ?? Swift.max(1, hidden / 64)
+        self.ropeBase = ropeBase
+        self.activation = activation
+        self.weightedNorm = weightedNorm
+        self.normEpsilon = normEpsilon
+        self.tokenMixerNormAxis = tokenMixerNormAxis
+    }
+
+    /// HRM/TRM's SwiGLU width: `round(expansion·width·2/3)` rounded up to a multiple of 256
+    /// (81 → 256, 128 → 384).
+    public static func swigluInner(expansion: Double, width: Int) -> Int {
+        let raw = Int((expansion * Double(width) * 2 / 3).rounded())
+        return ((raw + 255) / 256) * 256
+    }
+
+    /// The `tiny` preset's network: hidden 128, 81 positions, 2 blocks, token inner 256,
+    /// channel inner 384, parameter-free norms, no biases.
+    public static func tiny(mixer: Mixer = .mlp) -> BlockConfiguration {
+        BlockConfiguration(hidden: 128, sequence: 81, layers: 2, mixer: mixer, tokenInner: 256, channelInner: 384)
+    }
+
+    /// Throws when the shape cannot be built.
+    public func validate() throws(NeuralError) {
+        guard hidden > 0, sequence > 0, layers > 0, tokenInner > 0, channelInner > 0 else {
+            throw .invalidConfiguration("hidden, sequence, layers and inner widths must be positive")
+        }
+        if mixer == .attention {
+            guard heads > 0, hidden % heads == 0, (hidden / heads) % 2 == 0 else {
+                throw .invalidConfiguration("hidden \(hidden) must split into \(heads) heads of even size")
+            }
+        }
+    }
+}

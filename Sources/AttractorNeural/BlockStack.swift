@@ -1,0 +1,89 @@
+import AttractorNumerics
+
+/// A stack of `ResidualBlock`s: the network `F` of HRM/TRM/CMM, mapping
+/// `[batch, sequence, hidden]` to the same shape. A value describing parameter offsets;
+/// the mutable state lives in a `ParameterStore` and a `BlockStack.Workspace`.
+public struct BlockStack: Sendable, Equatable {
+    public let configuration: BlockConfiguration
+    public let blocks: [ResidualBlock]
+
+    /// Registers the parameters of every block (`name.0.…`, `name.1.…`) in `layout`.
+    public init(_ name: String = "blocks", configuration: BlockConfiguration,
+                layout: inout ParameterLayout) throws(NeuralError) {
+        try configuration.validate()
+        self.configuration = configuration
+        var blocks: [ResidualBlock] = []
+        for i in 0..<configuration.layers {
+            blocks.append(ResidualBlock("\(name).\(i)", configuration: configuration, layout: &layout))
+        }
+        self.blocks = blocks
+    }
+
+    /// Matmul flops of one forward pass; a backward pass costs twice this.
+    public func forwardFlops(batch: Int) -> Int { blocks.reduce(0) { $0 + $1.forwardFlops(batch: batch) } }
+
+    /// Everything a forward/backward pair needs, allocated once for up to `maxBatch` examples.
+    public final class Workspace<T: Scalar> {
+        public let maxBatch: Int
+        /// Batch size of the last forward pass.
+        public internal(set) var batch: Int = 0
+        let input: ScalarBuffer<T>
+        let blocks: [ResidualBlock.Workspace<T>]
+        let scratch: ScalarBuffer<T>
+        /// The input cotangent after `backward`.
+        public let cotangent: ScalarBuffer<T>
+
+        public init(_ stack: BlockStack, maxBatch: Int) {
+            self.maxBatch = maxBatch
+            let n = maxBatch * stack.configuration.sequence * stack.configuration.hidden
+            input = ScalarBuffer(count: n)
+            blocks = stack.blocks.map { ResidualBlock.Workspace($0, maxBatch: maxBatch) }
+            scratch = ScalarBuffer(count: n)
+            cotangent = ScalarBuffer(count: n)
+        }
+
+        /// The output of the last forward pass (`batch·sequence·hidden` scalars).
+        public var output: UnsafePointer<T> { UnsafePointer(blocks[blocks.count - 1].output.pointer) }
+    }
+
+    /// `F(input)`; returns a pointer to the output inside `workspace` (valid until the next
+    /// forward). The input is copied, so the caller may reuse its buffer.
+    /// - Complexity: `forwardFlops(batch:)` matmul flops plus O(rows·hidden) elementwise work.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    @discardableResult
+    public func forward<T: Scalar>(_ input: UnsafePointer<T>, batch: Int, parameters p: UnsafePointer<T>,
+                                   workspace w: Workspace<T>) -> UnsafePointer<T> {
+        precondition(batch > 0 && batch <= w.maxBatch, "batch \(batch) outside 1...\(w.maxBatch)")
+        w.batch = batch
+        let n = batch * configuration.sequence * configuration.hidden
+        Kernels.copy(input, w.input.pointer, count: n)
+        var x = UnsafePointer(w.input.pointer)
+        for k in 0..<blocks.count {  // an index loop: `zip` here allocated iterator boxes
+            blocks[k].forward(x, batch: batch, parameters: p, workspace: w.blocks[k])
+            x = UnsafePointer(w.blocks[k].output.pointer)
+        }
+        return x
+    }
+
+    /// VJP of the last `forward`: given `∂L/∂F`, adds `∂L/∂θ` into `gradients` and returns
+    /// `∂L/∂input` (inside `workspace`, valid until the next backward).
+    /// - Complexity: `2·forwardFlops(batch:)` matmul flops.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    @discardableResult
+    public func backward<T: Scalar>(_ cotangent: UnsafePointer<T>, parameters p: UnsafePointer<T>,
+                                    gradients g: UnsafeMutablePointer<T>, workspace w: Workspace<T>) -> UnsafePointer<T> {
+        let batch = w.batch
+        precondition(batch > 0, "backward needs a forward pass first")
+        let n = batch * configuration.sequence * configuration.hidden
+        let d = w.cotangent.pointer
+        Kernels.copy(cotangent, d, count: n)
+        for k in stride(from: blocks.count - 1, through: 0, by: -1) {
+            let x = k == 0 ? UnsafePointer(w.input.pointer) : UnsafePointer(w.blocks[k - 1].output.pointer)
+            blocks[k].backward(d, input: x, batch: batch, parameters: p, gradients: g, workspace: w.blocks[k],
+                               scratch: w.scratch.pointer, inputCotangent: d)
+        }
+        return UnsafePointer(d)
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-import AttractorNeural
-
-@Suite struct NeuralDefaultsTests {
-    @Test func rmsNormEpsilonMatchesHRM() { #expect(Neural.rmsNormEpsilon == 1e-5) }
-}
