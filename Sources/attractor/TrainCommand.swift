@@ -1,0 +1,193 @@
+import ArgumentParser
+import Attractor
+import Foundation
+
+/// `attractor train`: deep-supervision training of CMM, TRM or HRM with checkpoints.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train a reasoning model (cmm, trm, hrm) on Sudoku or mazes.")
+
+    @Option(help: "cmm, trm or hrm.") var model: ModelKind
+    @Option(help: "sudoku or maze.") var task: TaskKind = .sudoku
+    @Option(help: "Preset: tiny, small, paper.") var preset = "tiny"
+    @Option(help: "Optimiser steps (also the cosine schedule length).") var steps: Int?
+    @Option(help: "Wall-clock budget in minutes (instead of --steps).") var minutes: Double?
+    @Option(help: "Dataset directory from `attractor data` (default: built in-process from Data/sudoku).") var data: String?
+    @Option(help: "Seed for weights, data order, augmentation, exploration.") var seed: UInt64 = 0
+    @Option(help: "Checkpoint directory.") var out: String = "checkpoint"
+    @Flag(help: "Continue from the checkpoint in --out.") var resume = false
+    @Option(help: "Training puzzles when building in-process.") var trainCount = 1000
+    @Option(help: "Batch size (default: the preset's).") var batch: Int?
+    @Option(help: "Steps between progress lines.") var logEvery = 10
+    @Option(help: "Steps between checkpoints.") var saveEvery = 100
+    @Option(help: "Steps between evaluations on held-out puzzles (0: only at the end).") var evalEvery = 0
+    @Option(help: "Held-out puzzles per evaluation.") var evalPuzzles = 64
+    @Option(help: "Steps of the LR schedule when training by --minutes.") var scheduleSteps: Int?
+    @Option(help: "Sudoku blanks ladder instead of the Extreme-style data: train on puzzles with this many blanks.") var blanks: Int?
+
+    func validate() throws {
+        if steps == nil && minutes == nil { throw ValidationError("give --steps N or --minutes M") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be positive") }
+        if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
+    }
+
+    func run() throws {
+        do { try train() } catch let e as ReasoningError { throw CommandFailure("\(e)") }
+    }
+
+    func train() throws {
+        var config = try ReasoningConfiguration.preset(preset, model: model, task: task)
+        if let batch { config.training.batch = batch }
+        config.training.scheduleSteps = steps ?? scheduleSteps ?? 2000
+        let (examples, heldOut) = try loadData()
+        let trainer = try ReasoningTrainer(configuration: config, examples: examples, seed: seed)
+        var trainedSeconds = 0.0
+        if resume {
+            try ReasoningCheckpoint.restore(trainer, from: out)
+            trainedSeconds = try ReasoningCheckpoint.manifest(at: out).trainingSeconds
+            FileHandle.standardError.write("resumed \(out) at step \(trainer.step)\n".data(using: .utf8)!)
+        }
+        let stop = StopRequest()
+        stop.install()
+        let clock = ContinuousClock(), t0 = clock.now
+        func elapsed() -> Double {
+            let d = clock.now - t0
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        var lastGood: String? = resume ? out : nil
+        var window: [ReasoningTrainer.StepReport] = []
+        var finished = 0, finishedExact = 0
+        let startStep = trainer.step
+        func save() throws {
+            try ReasoningCheckpoint.save(trainer, to: out, trainingSeconds: trainedSeconds + elapsed(),
+                                         notes: ["data": dataDescription, "seed": "\(seed)"])
+            lastGood = out
+        }
+        print("training \(model.rawValue)-\(preset) on \(task.rawValue): \(trainer.model.store.count) parameters, batch \(config.training.batch), \(examples.count) training examples")
+        while true {
+            if let steps, trainer.step >= steps { break }
+            if let minutes, elapsed() >= minutes * 60 { break }
+            if stop.requested {
+                try save()
+                print("interrupted: saved \(out) at step \(trainer.step)")
+                return
+            }
+            let report: ReasoningTrainer.StepReport
+            do { report = try trainer.trainStep() } catch {
+                if case .nonFiniteLoss(let step, _) = error {
+                    throw CommandFailure("\(ReasoningError.nonFiniteLoss(step: step, lastGoodCheckpoint: lastGood))")
+                }
+                throw error
+            }
+            window.append(report)
+            finished += report.finished
+            finishedExact += report.finishedExact
+            if trainer.step % logEvery == 0 {
+                let n = Double(window.count)
+                func mean(_ f: (ReasoningTrainer.StepReport) -> Double) -> Double { window.map(f).reduce(0, +) / n }
+                let rate = Double((trainer.step - startStep) * config.training.batch) / max(elapsed(), 1e-9)
+                var eta = ""
+                if let steps { eta = String(format: "ETA %.0fs", Double(steps - trainer.step) * elapsed() / Double(trainer.step - startStep)) }
+                if let minutes { eta = String(format: "ETA %.0fs", max(0, minutes * 60 - elapsed())) }
+                let reg = mean { $0.regularisers.total }
+                print(String(format: "step %d  %.1f ex/s  loss %.4f (answer %.4f halt %.4f reg %.4f)  cell %.3f  exact %d/%d (%.3f)  segs %.1f  lr %.2e  %@",
+                             trainer.step, rate, mean { $0.totalLoss }, mean { $0.answerLoss }, mean { $0.haltingLoss }, reg,
+                             mean { $0.cellAccuracy }, finishedExact, finished,
+                             finished > 0 ? Double(finishedExact) / Double(finished) : 0, mean { $0.finishedSegments },
+                             report.learningRate, eta))
+                fflush(nil)
+                window.removeAll()
+            }
+            if trainer.step % saveEvery == 0 { try save() }
+            if evalEvery > 0 && trainer.step % evalEvery == 0 { try evaluate(trainer, heldOut) }
+        }
+        try save()
+        try evaluate(trainer, heldOut)
+        print(String(format: "done: %d steps in %.1f s (%.1f examples/s); checkpoint %@", trainer.step, elapsed(),
+                     Double((trainer.step - startStep) * config.training.batch) / max(elapsed(), 1e-9), out))
+    }
+
+    var dataDescription: String {
+        if let data { return data }
+        if let blanks { return "in-process blanks-\(blanks) puzzles, seed \(seed)" }
+        return "in-process from Data/sudoku: \(trainCount) training puzzles, seed \(seed)"
+    }
+
+    func evaluate(_ trainer: ReasoningTrainer, _ heldOut: [SudokuExample]) throws {
+        guard task == .sudoku, !heldOut.isEmpty else { return }
+        trainer.ema.swap(with: trainer.model.store)
+        defer { trainer.ema.swap(with: trainer.model.store) }
+        let e = try ReasoningInference.evaluateSudoku(trainer.model, name: "\(model.rawValue)-\(preset)", puzzles: heldOut)
+        print(String(format: "eval (EMA, %d held-out puzzles): exact %.3f  valid %.3f  cell %.3f  segments %.1f  residual %.3g  %.1f s",
+                     e.puzzles, e.exactAccuracy, e.validAccuracy, e.cellAccuracy, e.meanSteps, e.meanResidual, e.seconds))
+    }
+
+    /// Training examples and a few held-out puzzles.
+    func loadData() throws -> (TrainingExamples, [SudokuExample]) {
+        switch task {
+        case .sudoku:
+            if let blanks {
+                let generator = SudokuGenerator(seed: seed)
+                var puzzles: [SudokuExample] = []
+                for _ in 0..<(trainCount + evalPuzzles) {
+                    let p = try generator.puzzle(blanks: blanks)
+                    puzzles.append(SudokuExample(puzzle: p.puzzle, solution: p.solution))
+                }
+                return (TrainingExamples(sudoku: Array(puzzles.prefix(trainCount))), Array(puzzles.suffix(evalPuzzles)))
+            }
+            if let data {
+                let trainPath = data + "/train.safetensors"
+                guard FileManager.default.fileExists(atPath: trainPath) else {
+                    throw CommandFailure("no \(trainPath): --data must be a directory written by `attractor data sudoku`")
+                }
+                let train: [LabelledSudoku]
+                do { train = try SudokuDatasetBuilder.read(path: trainPath) } catch {
+                    throw CommandFailure("\(trainPath) is not a Sudoku dataset (\(error)); a maze dataset needs --task maze")
+                }
+                let testPath = data + "/test_forum_hardest_1905_11plus.safetensors"
+                let test = (try? SudokuDatasetBuilder.read(path: testPath)) ?? []
+                return (TrainingExamples(sudoku: train), test.prefix(evalPuzzles).map(SudokuExample.init))
+            }
+            var options = SudokuDatasetBuilder.Options()
+            options.trainCount = trainCount
+            options.seed = seed
+            options.testPerSource = evalPuzzles
+            let result = try SudokuDatasetBuilder(dataDirectory: DataSudokuCommand.defaultDataDirectory()).build(options) {
+                FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!)
+            }
+            return (TrainingExamples(sudoku: result.train), (result.tests.last ?? []).map(SudokuExample.init))
+        case .maze:
+            guard let data else { throw CommandFailure("--task maze needs --data DIR from `attractor data maze`") }
+            let path = data + "/train.safetensors"
+            let mazes: [MazeInstance]
+            do {
+                let size = Int((Double(try TokenTensorFile.read(path: path).tensors["inputs"]?.shape.last ?? 900)).squareRoot())
+                mazes = try MazeDatasetBuilder.read(path: path, size: size)
+            } catch { throw CommandFailure("\(path) is not a maze dataset (\(error)); a Sudoku dataset needs --task sudoku") }
+            return (TrainingExamples(mazes: mazes), [])
+        }
+    }
+}
+
+/// Ctrl-C during training: the first SIGINT asks the loop to save and exit.
+final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    private var source: DispatchSourceSignal?
+
+    var requested: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+
+    func install() {
+        signal(SIGINT, SIG_IGN)
+        let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        s.setEventHandler { [self] in
+            lock.lock(); flag = true; lock.unlock()
+            FileHandle.standardError.write("\ninterrupt: saving checkpoint after this step…\n".data(using: .utf8)!)
+        }
+        s.resume()
+        source = s
+    }
+}
+
+extension ModelKind: ExpressibleByArgument {}
+extension TaskKind: ExpressibleByArgument {}
