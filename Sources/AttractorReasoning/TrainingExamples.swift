@@ -16,6 +16,16 @@ public struct TrainingExamples: Sendable {
 
     public var count: Int { inputs.count }
 
+    /// Token sequences as they are (any task with this sequence length and vocabulary).
+    public init(task: TaskKind, sequence: Int, vocabulary: Int, inputs: [[Int32]], labels: [[Int32]], augment: Bool) {
+        self.task = task
+        self.sequence = sequence
+        self.vocabulary = vocabulary
+        self.inputs = inputs
+        self.labels = labels
+        self.augment = augment
+    }
+
     /// Sudoku puzzles (tokens as in `SudokuToken`: blank 1, digit d → d + 1).
     public init(sudoku puzzles: [LabelledSudoku], augment: Bool = true) {
         self.init(sudoku: puzzles.map(SudokuExample.init), augment: augment)

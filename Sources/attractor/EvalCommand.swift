@@ -34,8 +34,8 @@ struct EvalCommand: ParsableCommand {
                 encoder.outputFormatting = [.sortedKeys]
                 print(String(decoding: try encoder.encode(e), as: UTF8.self))
             } else {
-                print(String(format: "%@ on %d puzzles%@: exact %.4f  valid %.4f  cell %.4f  segments %.2f  F-evals %.1f  residual %.3g  halted %.3f  (%.1f s)",
-                             name, e.puzzles, blanks.map { " (\($0) blanks)" } ?? "", e.exactAccuracy, e.validAccuracy,
+                print("\(name) on \(e.puzzles) puzzles\(blanks.map { " (\($0) blanks)" } ?? ""): " + String(format: "exact %.4f  valid %.4f  cell %.4f  segments %.2f  F-evals %.1f  residual %.3g  halted %.3f  (%.1f s)",
+                             e.exactAccuracy, e.validAccuracy,
                              e.cellAccuracy, e.meanSteps, e.meanFunctionEvaluations, e.meanResidual, e.haltedFraction, e.seconds))
             }
         } catch let e as ReasoningError { throw CommandFailure("\(e)") }

@@ -36,8 +36,8 @@ struct SolveCommand: ParsableCommand {
             let valid = answer?.isSolution(of: grid) ?? false
             print("valid solution: \(valid ? "yes" : "no")")
             let reached = o.residual < config.equilibriumTolerance
-            print(String(format: "equilibrium reached: %@ (final residual %.3e, tolerance %.2g; %d segments, %d F-evaluations)",
-                         reached ? "yes" : "no", o.residual, config.equilibriumTolerance, o.segments, o.functionEvaluations))
+            print("equilibrium reached: \(reached ? "yes" : "no") " + String(format: "(final residual %.3e, tolerance %.2g; %d segments, %d F-evaluations)",
+                         o.residual, config.equilibriumTolerance, o.segments, o.functionEvaluations))
         } catch let e as ReasoningError { throw CommandFailure("\(e)") }
     }
 }

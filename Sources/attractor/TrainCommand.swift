@@ -12,6 +12,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Preset: tiny, small, paper.") var preset = "tiny"
     @Option(help: "Optimiser steps (also the cosine schedule length).") var steps: Int?
     @Option(help: "Wall-clock budget in minutes (instead of --steps).") var minutes: Double?
+    @Option(help: "Process CPU-time budget in minutes (fair on a shared machine; with or instead of --minutes).") var cpuMinutes: Double?
     @Option(help: "Dataset directory from `attractor data` (default: built in-process from Data/sudoku).") var data: String?
     @Option(help: "Seed for weights, data order, augmentation, exploration.") var seed: UInt64 = 0
     @Option(help: "Checkpoint directory.") var out: String = "checkpoint"
@@ -26,7 +27,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Sudoku blanks ladder instead of the Extreme-style data: train on puzzles with this many blanks.") var blanks: Int?
 
     func validate() throws {
-        if steps == nil && minutes == nil { throw ValidationError("give --steps N or --minutes M") }
+        if steps == nil && minutes == nil && cpuMinutes == nil { throw ValidationError("give --steps N, --minutes M or --cpu-minutes M") }
+        if let cpuMinutes, cpuMinutes <= 0 { throw ValidationError("--cpu-minutes must be positive") }
         if let steps, steps < 1 { throw ValidationError("--steps must be positive") }
         if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
     }
@@ -49,7 +51,7 @@ struct TrainCommand: ParsableCommand {
         }
         let stop = StopRequest()
         stop.install()
-        let clock = ContinuousClock(), t0 = clock.now
+        let clock = ContinuousClock(), t0 = clock.now, cpu0 = Self.processCPUSeconds()
         func elapsed() -> Double {
             let d = clock.now - t0
             return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
@@ -60,13 +62,16 @@ struct TrainCommand: ParsableCommand {
         let startStep = trainer.step
         func save() throws {
             try ReasoningCheckpoint.save(trainer, to: out, trainingSeconds: trainedSeconds + elapsed(),
-                                         notes: ["data": dataDescription, "seed": "\(seed)"])
+                                         notes: ["data": dataDescription, "seed": "\(seed)",
+                                                 "cpu_seconds": String(format: "%.1f", Self.processCPUSeconds() - cpu0),
+                                                 "examples_seen": "\(trainer.draws)"])
             lastGood = out
         }
         print("training \(model.rawValue)-\(preset) on \(task.rawValue): \(trainer.model.store.count) parameters, batch \(config.training.batch), \(examples.count) training examples")
         while true {
             if let steps, trainer.step >= steps { break }
             if let minutes, elapsed() >= minutes * 60 { break }
+            if let cpuMinutes, Self.processCPUSeconds() - cpu0 >= cpuMinutes * 60 { break }
             if stop.requested {
                 try save()
                 print("interrupted: saved \(out) at step \(trainer.step)")
@@ -89,12 +94,15 @@ struct TrainCommand: ParsableCommand {
                 var eta = ""
                 if let steps { eta = String(format: "ETA %.0fs", Double(steps - trainer.step) * elapsed() / Double(trainer.step - startStep)) }
                 if let minutes { eta = String(format: "ETA %.0fs", max(0, minutes * 60 - elapsed())) }
+                if let cpuMinutes { eta = String(format: "ETA %.0f CPU-s", max(0, cpuMinutes * 60 - (Self.processCPUSeconds() - cpu0))) }
                 let reg = mean { $0.regularisers.total }
-                print(String(format: "step %d  %.1f ex/s  loss %.4f (answer %.4f halt %.4f reg %.4f)  cell %.3f  exact %d/%d (%.3f)  segs %.1f  lr %.2e  %@",
-                             trainer.step, rate, mean { $0.totalLoss }, mean { $0.answerLoss }, mean { $0.haltingLoss }, reg,
-                             mean { $0.cellAccuracy }, finishedExact, finished,
-                             finished > 0 ? Double(finishedExact) / Double(finished) : 0, mean { $0.finishedSegments },
-                             report.learningRate, eta))
+                let exactRate = finished > 0 ? Double(finishedExact) / Double(finished) : 0
+                let line = "step \(trainer.step)  " + String(format: "%.1f ex/s  loss %.4f (answer %.4f halt %.4f reg %.4f)  cell %.3f",
+                                                             rate, mean { $0.totalLoss }, mean { $0.answerLoss },
+                                                             mean { $0.haltingLoss }, reg, mean { $0.cellAccuracy })
+                    + "  exact \(finishedExact)/\(finished) " + String(format: "(%.3f)  segs %.1f  lr %.2e  ", exactRate,
+                                                                       mean { $0.finishedSegments }, report.learningRate) + eta
+                print(line)
                 fflush(nil)
                 window.removeAll()
             }
@@ -103,8 +111,17 @@ struct TrainCommand: ParsableCommand {
         }
         try save()
         try evaluate(trainer, heldOut)
-        print(String(format: "done: %d steps in %.1f s (%.1f examples/s); checkpoint %@", trainer.step, elapsed(),
-                     Double((trainer.step - startStep) * config.training.batch) / max(elapsed(), 1e-9), out))
+        let cpu = Self.processCPUSeconds() - cpu0
+        print("done: \(trainer.step) steps in " + String(format: "%.1f s wall, %.1f s CPU (%.1f examples/s wall, %.1f per CPU-second)",
+              elapsed(), cpu, Double((trainer.step - startStep) * config.training.batch) / max(elapsed(), 1e-9),
+              Double((trainer.step - startStep) * config.training.batch) / max(cpu, 1e-9)) + "; checkpoint \(out)")
+    }
+
+    /// CPU time of this process (all threads), seconds.
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     var dataDescription: String {
