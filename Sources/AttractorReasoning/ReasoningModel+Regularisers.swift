@@ -40,6 +40,7 @@ extension ReasoningModel {
         VectorKernels.accumulate(r, into: highCotangent.pointer, count: n)
         // ∂L/∂u = −Jᵀr̄ and ∂L/∂θ = −r̄ᵀ∂F/∂θ: one VJP with −r̄ gives both.
         for e in 0..<n { r[e] = -r[e] }
+        backwardEvaluations += batch
         let v = networks[slowNetwork].backward(UnsafePointer(r), parameters: UnsafePointer(store.values.pointer),
                                                gradients: store.gradients.pointer, workspace: workspaces[slowNetwork])
         VectorKernels.accumulate(v, into: highCotangent.pointer, count: n)

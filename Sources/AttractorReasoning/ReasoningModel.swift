@@ -70,8 +70,13 @@ public final class ReasoningModel<T: Scalar> {
     /// Parameter-gradient sink for VJPs whose parameter part must be discarded.
     let discardedGradients: ScalarBuffer<T>
 
-    /// Network evaluations (forward passes of `F`) since the counter was last reset.
+    /// Network evaluations (forward passes of `F`, in examples) since the counter was last reset.
     public var functionEvaluations = 0
+    /// Network VJPs (backward passes of `F`, in examples) since the counter was last reset.
+    public var backwardEvaluations = 0
+
+    /// Matmul flops of one forward pass of `F` for one example (a backward pass costs twice this).
+    public var forwardFlopsPerExample: Int { networks[0].forwardFlops(batch: 1) }
 
     struct TapeStep {
         var fast: Bool
@@ -214,6 +219,7 @@ public final class ReasoningModel<T: Scalar> {
         if generation == nil || generations[k] != generation! || workspaces[k].batch != batch {
             _ = evaluate(network: k, input, batch: batch)
         }
+        backwardEvaluations += batch
         return networks[k].backward(cotangent, parameters: UnsafePointer(store.values.pointer), gradients: gradients,
                                     workspace: workspaces[k])
     }

@@ -26,6 +26,10 @@ public final class ReasoningTrainer {
         public var cellAccuracy = 0.0
         /// Mean segments used by the finished examples.
         public var finishedSegments = 0.0
+        /// Forward and backward passes of `F` this step, in examples, and their matmul flops.
+        public var forwardExamples = 0
+        public var backwardExamples = 0
+        public var flops = 0.0
     }
 
     public let model: ReasoningModel<Float>
@@ -100,6 +104,8 @@ public final class ReasoningTrainer {
             slotHalted[b] = false
         }
         // 2. Segment.
+        model.functionEvaluations = 0
+        model.backwardEvaluations = 0
         model.store.zeroGradients()
         try model.embed(slotInputs, batch: batch)
         model.runSegment(carry, batch: batch, record: true, noise: config.sigma > 0 ? random(0x5EED) : nil)
@@ -219,6 +225,9 @@ public final class ReasoningTrainer {
                 if correct[b] { report.finishedExact += 1 }
             }
         }
+        report.forwardExamples = model.functionEvaluations
+        report.backwardExamples = model.backwardEvaluations
+        report.flops = Double(model.forwardFlopsPerExample) * Double(model.functionEvaluations + 2 * model.backwardEvaluations)
         report.finishedSegments = report.finished > 0 ? Double(finishedSegments) / Double(report.finished) : 0
         step += 1
         return report

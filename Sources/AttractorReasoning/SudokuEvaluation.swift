@@ -147,3 +147,53 @@ public enum ReasoningInference {
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     }
 }
+
+/// Scores of a model on mazes: exact (every cell equals the label) and valid (an optimal
+/// path by `MazePathValidator`), plus path-cell accuracy.
+public struct MazeEvaluation: Codable, Sendable {
+    public var model: String
+    public var mazes: Int
+    public var exactAccuracy: Double
+    public var validAccuracy: Double
+    /// Fraction of the label's path cells predicted as path.
+    public var pathCellRecall: Double
+    public var meanSteps: Double
+    public var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case model, mazes, seconds
+        case exactAccuracy = "exact_accuracy"
+        case validAccuracy = "valid_accuracy"
+        case pathCellRecall = "path_cell_recall"
+        case meanSteps = "mean_steps"
+    }
+}
+
+extension ReasoningInference {
+    /// Scores `model` on labelled mazes.
+    public static func evaluateMazes(_ model: ReasoningModel<Float>, name: String,
+                                     mazes: [MazeInstance]) throws(ReasoningError) -> MazeEvaluation {
+        guard model.configuration.task == .maze else {
+            throw .mismatch("the model was trained on \(model.configuration.task.rawValue), not maze")
+        }
+        let clock = ContinuousClock(), t0 = clock.now
+        let outcomes = try run(model, inputs: mazes.map { $0.maze.tokens.map(Int32.init) })
+        var exact = 0, valid = 0, pathCells = 0, pathRight = 0, steps = 0.0
+        let pathToken = Int32(MazeCell.path.rawValue)
+        for (m, o) in zip(mazes, outcomes) {
+            let label = m.label.tokens.map(Int32.init)
+            if o.answer == label { exact += 1 }
+            if MazePathValidator.validate(prediction: o.answer.map { UInt8(clamping: $0) }, for: m.maze) == .correct { valid += 1 }
+            for i in label.indices where label[i] == pathToken {
+                pathCells += 1
+                if o.answer[i] == pathToken { pathRight += 1 }
+            }
+            steps += Double(o.segments)
+        }
+        let n = Double(max(1, mazes.count))
+        let elapsed = clock.now - t0
+        return MazeEvaluation(model: name, mazes: mazes.count, exactAccuracy: Double(exact) / n, validAccuracy: Double(valid) / n,
+                              pathCellRecall: pathCells > 0 ? Double(pathRight) / Double(pathCells) : 0, meanSteps: steps / n,
+                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+}

@@ -38,10 +38,10 @@ struct TrainCommand: ParsableCommand {
     }
 
     func train() throws {
-        var config = try ReasoningConfiguration.preset(preset, model: model, task: task)
+        let (examples, heldOut) = try loadData()
+        var config = try ReasoningConfiguration.preset(preset, model: model, task: task, sequence: examples.sequence)
         if let batch { config.training.batch = batch }
         config.training.scheduleSteps = steps ?? scheduleSteps ?? 2000
-        let (examples, heldOut) = try loadData()
         let trainer = try ReasoningTrainer(configuration: config, examples: examples, seed: seed)
         var trainedSeconds = 0.0
         if resume {
@@ -58,7 +58,8 @@ struct TrainCommand: ParsableCommand {
         }
         var lastGood: String? = resume ? out : nil
         var window: [ReasoningTrainer.StepReport] = []
-        var finished = 0, finishedExact = 0
+        var finished = 0, finishedExact = 0, finishedSegmentSum = 0.0, windowFinished = 0
+        var totalFlops = 0.0, forwardPasses = 0, backwardPasses = 0
         let startStep = trainer.step
         func save() throws {
             try ReasoningCheckpoint.save(trainer, to: out, trainingSeconds: trainedSeconds + elapsed(),
@@ -85,7 +86,12 @@ struct TrainCommand: ParsableCommand {
                 throw error
             }
             window.append(report)
+            totalFlops += report.flops
+            forwardPasses += report.forwardExamples
+            backwardPasses += report.backwardExamples
             finished += report.finished
+            windowFinished += report.finished
+            finishedSegmentSum += report.finishedSegments * Double(report.finished)
             finishedExact += report.finishedExact
             if trainer.step % logEvery == 0 {
                 let n = Double(window.count)
@@ -101,10 +107,12 @@ struct TrainCommand: ParsableCommand {
                                                              rate, mean { $0.totalLoss }, mean { $0.answerLoss },
                                                              mean { $0.haltingLoss }, reg, mean { $0.cellAccuracy })
                     + "  exact \(finishedExact)/\(finished) " + String(format: "(%.3f)  segs %.1f  lr %.2e  ", exactRate,
-                                                                       mean { $0.finishedSegments }, report.learningRate) + eta
+                                                                       windowFinished > 0 ? finishedSegmentSum / Double(windowFinished) : 0, report.learningRate) + eta
                 print(line)
                 fflush(nil)
                 window.removeAll()
+                windowFinished = 0
+                finishedSegmentSum = 0
             }
             if trainer.step % saveEvery == 0 { try save() }
             if evalEvery > 0 && trainer.step % evalEvery == 0 { try evaluate(trainer, heldOut) }
@@ -112,6 +120,10 @@ struct TrainCommand: ParsableCommand {
         try save()
         try evaluate(trainer, heldOut)
         let cpu = Self.processCPUSeconds() - cpu0
+        let done = max(1, trainer.step - startStep)
+        print(String(format: "per step: %.1f forward and %.1f backward passes of F per example, %.1f GFLOP (matmuls); %.1f GFLOP/s per CPU-second",
+                     Double(forwardPasses) / Double(done * config.training.batch), Double(backwardPasses) / Double(done * config.training.batch),
+                     totalFlops / Double(done) / 1e9, totalFlops / max(cpu, 1e-9) / 1e9))
         print("done: \(trainer.step) steps in " + String(format: "%.1f s wall, %.1f s CPU (%.1f examples/s wall, %.1f per CPU-second)",
               elapsed(), cpu, Double((trainer.step - startStep) * config.training.batch) / max(elapsed(), 1e-9),
               Double((trainer.step - startStep) * config.training.batch) / max(cpu, 1e-9)) + "; checkpoint \(out)")
@@ -130,17 +142,30 @@ struct TrainCommand: ParsableCommand {
         return "in-process from Data/sudoku: \(trainCount) training puzzles, seed \(seed)"
     }
 
-    func evaluate(_ trainer: ReasoningTrainer, _ heldOut: [SudokuExample]) throws {
-        guard task == .sudoku, !heldOut.isEmpty else { return }
+    /// Held-out examples for the periodic evaluation.
+    struct HeldOut {
+        var sudoku: [SudokuExample] = []
+        var mazes: [MazeInstance] = []
+    }
+
+    func evaluate(_ trainer: ReasoningTrainer, _ heldOut: HeldOut) throws {
         trainer.ema.swap(with: trainer.model.store)
         defer { trainer.ema.swap(with: trainer.model.store) }
+        if task == .maze, !heldOut.mazes.isEmpty {
+            let e = try ReasoningInference.evaluateMazes(trainer.model, name: "\(model.rawValue)-\(preset)", mazes: heldOut.mazes)
+            print(String(format: "eval (EMA, %d held-out mazes): exact %.3f  valid %.3f  path-cell recall %.3f  segments %.1f  %.1f s",
+                         e.mazes, e.exactAccuracy, e.validAccuracy, e.pathCellRecall, e.meanSteps, e.seconds))
+            return
+        }
+        let heldOut = heldOut.sudoku
+        guard task == .sudoku, !heldOut.isEmpty else { return }
         let e = try ReasoningInference.evaluateSudoku(trainer.model, name: "\(model.rawValue)-\(preset)", puzzles: heldOut)
         print(String(format: "eval (EMA, %d held-out puzzles): exact %.3f  valid %.3f  cell %.3f  segments %.1f  residual %.3g  %.1f s",
                      e.puzzles, e.exactAccuracy, e.validAccuracy, e.cellAccuracy, e.meanSteps, e.meanResidual, e.seconds))
     }
 
     /// Training examples and a few held-out puzzles.
-    func loadData() throws -> (TrainingExamples, [SudokuExample]) {
+    func loadData() throws -> (TrainingExamples, HeldOut) {
         switch task {
         case .sudoku:
             if let blanks {
@@ -150,7 +175,7 @@ struct TrainCommand: ParsableCommand {
                     let p = try generator.puzzle(blanks: blanks)
                     puzzles.append(SudokuExample(puzzle: p.puzzle, solution: p.solution))
                 }
-                return (TrainingExamples(sudoku: Array(puzzles.prefix(trainCount))), Array(puzzles.suffix(evalPuzzles)))
+                return (TrainingExamples(sudoku: Array(puzzles.prefix(trainCount))), HeldOut(sudoku: Array(puzzles.suffix(evalPuzzles))))
             }
             if let data {
                 let trainPath = data + "/train.safetensors"
@@ -163,7 +188,7 @@ struct TrainCommand: ParsableCommand {
                 }
                 let testPath = data + "/test_forum_hardest_1905_11plus.safetensors"
                 let test = (try? SudokuDatasetBuilder.read(path: testPath)) ?? []
-                return (TrainingExamples(sudoku: train), test.prefix(evalPuzzles).map(SudokuExample.init))
+                return (TrainingExamples(sudoku: train), HeldOut(sudoku: test.prefix(evalPuzzles).map(SudokuExample.init)))
             }
             var options = SudokuDatasetBuilder.Options()
             options.trainCount = trainCount
@@ -172,7 +197,7 @@ struct TrainCommand: ParsableCommand {
             let result = try SudokuDatasetBuilder(dataDirectory: DataSudokuCommand.defaultDataDirectory()).build(options) {
                 FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!)
             }
-            return (TrainingExamples(sudoku: result.train), (result.tests.last ?? []).map(SudokuExample.init))
+            return (TrainingExamples(sudoku: result.train), HeldOut(sudoku: (result.tests.last ?? []).map(SudokuExample.init)))
         case .maze:
             guard let data else { throw CommandFailure("--task maze needs --data DIR from `attractor data maze`") }
             let path = data + "/train.safetensors"
@@ -181,7 +206,8 @@ struct TrainCommand: ParsableCommand {
                 let size = Int((Double(try TokenTensorFile.read(path: path).tensors["inputs"]?.shape.last ?? 900)).squareRoot())
                 mazes = try MazeDatasetBuilder.read(path: path, size: size)
             } catch { throw CommandFailure("\(path) is not a maze dataset (\(error)); a Sudoku dataset needs --task sudoku") }
-            return (TrainingExamples(mazes: mazes), [])
+            let test = (try? MazeDatasetBuilder.read(path: data + "/test.safetensors", size: mazes.first?.maze.size ?? 30)) ?? []
+            return (TrainingExamples(mazes: mazes), HeldOut(mazes: Array(test.prefix(evalPuzzles))))
         }
     }
 }
