@@ -102,12 +102,13 @@ struct TrainCommand: ParsableCommand {
                 if let minutes { eta = String(format: "ETA %.0fs", max(0, minutes * 60 - elapsed())) }
                 if let cpuMinutes { eta = String(format: "ETA %.0f CPU-s", max(0, cpuMinutes * 60 - (Self.processCPUSeconds() - cpu0))) }
                 let reg = mean { $0.regularisers.total }
-                let exactRate = finished > 0 ? Double(finishedExact) / Double(finished) : 0
+                let exactRate: Double = finished > 0 ? Double(finishedExact) / Double(finished) : 0
+                let meanSegments: Double = windowFinished > 0 ? finishedSegmentSum / Double(windowFinished) : 0
                 let line = "step \(trainer.step)  " + String(format: "%.1f ex/s  loss %.4f (answer %.4f halt %.4f reg %.4f)  cell %.3f",
                                                              rate, mean { $0.totalLoss }, mean { $0.answerLoss },
                                                              mean { $0.haltingLoss }, reg, mean { $0.cellAccuracy })
                     + "  exact \(finishedExact)/\(finished) " + String(format: "(%.3f)  segs %.1f  lr %.2e  ", exactRate,
-                                                                       windowFinished > 0 ? finishedSegmentSum / Double(windowFinished) : 0, report.learningRate) + eta
+                                                                       meanSegments, report.learningRate) + eta
                 print(line)
                 fflush(nil)
                 window.removeAll()
