@@ -42,6 +42,11 @@ struct TrainCommand: ParsableCommand {
         var config = try ReasoningConfiguration.preset(preset, model: model, task: task, sequence: examples.sequence)
         if let batch { config.training.batch = batch }
         config.training.scheduleSteps = steps ?? scheduleSteps ?? 2000
+        if resume {
+            // The learning-rate schedule continues as the checkpoint planned it.
+            let saved = try ReasoningCheckpoint.manifest(at: out).configuration
+            config.training.scheduleSteps = saved.training.scheduleSteps
+        }
         let trainer = try ReasoningTrainer(configuration: config, examples: examples, seed: seed)
         var trainedSeconds = 0.0
         if resume {
