@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "AttractorDynamics", targets: ["AttractorDynamics"]),
         .library(name: "AttractorNeural", targets: ["AttractorNeural"]),
         .library(name: "AttractorTasks", targets: ["AttractorTasks"]),
+        .library(name: "AttractorReasoning", targets: ["AttractorReasoning"]),
         .executable(name: "attractor", targets: ["attractor"]),
     ],
     dependencies: [
@@ -33,8 +34,12 @@ let package = Package(
         .target(name: "AttractorNeural", dependencies: ["AttractorNumerics", "AttractorDynamics", "CGSL"]),
         .target(name: "AttractorTasks", dependencies: ["AttractorNumerics"]),
         .target(
-            name: "Attractor",
+            name: "AttractorReasoning",
             dependencies: ["AttractorNumerics", "AttractorDynamics", "AttractorNeural", "AttractorTasks"]
+        ),
+        .target(
+            name: "Attractor",
+            dependencies: ["AttractorNumerics", "AttractorDynamics", "AttractorNeural", "AttractorTasks", "AttractorReasoning"]
         ),
         .executableTarget(
             name: "attractor",
@@ -52,6 +57,7 @@ let package = Package(
         .testTarget(name: "AttractorDynamicsTests", dependencies: ["AttractorDynamics"]),
         .testTarget(name: "AttractorNeuralTests", dependencies: ["AttractorNeural"], resources: [.copy("Golden")]),
         .testTarget(name: "AttractorTasksTests", dependencies: ["AttractorTasks"]),
+        .testTarget(name: "AttractorReasoningTests", dependencies: ["AttractorReasoning"]),
         .testTarget(name: "AttractorCLITests", dependencies: ["attractor"]),
         // Benchmark-only: a malloc-counting interposer and the training-step allocation count.
         .target(name: "CMallocCounter", path: "Benchmarks/CMallocCounter"),

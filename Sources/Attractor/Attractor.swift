@@ -3,3 +3,4 @@
 @_exported import AttractorDynamics
 @_exported import AttractorNeural
 @_exported import AttractorTasks
+@_exported import AttractorReasoning
