@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "AttractorDynamics", targets: ["AttractorDynamics"]),
         .library(name: "AttractorNeural", targets: ["AttractorNeural"]),
         .library(name: "AttractorTasks", targets: ["AttractorTasks"]),
+        .library(name: "AttractorReasoning", targets: ["AttractorReasoning"]),
         .library(name: "AttractorStability", targets: ["AttractorStability"]),
         .executable(name: "attractor", targets: ["attractor"]),
     ],
@@ -33,11 +34,20 @@ let package = Package(
         .target(name: "AttractorDynamics", dependencies: ["AttractorNumerics", "CGSL"]),
         .target(name: "AttractorNeural", dependencies: ["AttractorNumerics", "AttractorDynamics", "CGSL"]),
         .target(name: "AttractorTasks", dependencies: ["AttractorNumerics"]),
-        // Stability diagnostics and validation suites over a generic latent map.
-        .target(name: "AttractorStability", dependencies: ["AttractorNumerics", "AttractorDynamics", "CGSL"]),
+        .target(
+            name: "AttractorReasoning",
+            dependencies: ["AttractorNumerics", "AttractorDynamics", "AttractorNeural", "AttractorTasks"]
+        ),
+        // Stability diagnostics and validation suites over a generic latent map (the
+        // reasoning models conform through ReasoningLatentMap).
+        .target(
+            name: "AttractorStability",
+            dependencies: ["AttractorNumerics", "AttractorDynamics", "AttractorTasks", "AttractorReasoning", "CGSL"]
+        ),
         .target(
             name: "Attractor",
-            dependencies: ["AttractorNumerics", "AttractorDynamics", "AttractorNeural", "AttractorTasks", "AttractorStability"]
+            dependencies: ["AttractorNumerics", "AttractorDynamics", "AttractorNeural", "AttractorTasks", "AttractorReasoning",
+                           "AttractorStability"]
         ),
         .executableTarget(
             name: "attractor",
@@ -55,6 +65,7 @@ let package = Package(
         .testTarget(name: "AttractorDynamicsTests", dependencies: ["AttractorDynamics"]),
         .testTarget(name: "AttractorNeuralTests", dependencies: ["AttractorNeural"], resources: [.copy("Golden")]),
         .testTarget(name: "AttractorTasksTests", dependencies: ["AttractorTasks"]),
+        .testTarget(name: "AttractorReasoningTests", dependencies: ["AttractorReasoning"]),
         .testTarget(name: "AttractorCLITests", dependencies: ["attractor"]),
         .testTarget(name: "AttractorStabilityTests", dependencies: ["AttractorStability"]),
         // Benchmark-only: a malloc-counting interposer and the training-step allocation count.

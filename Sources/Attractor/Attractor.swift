@@ -3,4 +3,5 @@
 @_exported import AttractorDynamics
 @_exported import AttractorNeural
 @_exported import AttractorTasks
+@_exported import AttractorReasoning
 @_exported import AttractorStability

@@ -46,6 +46,10 @@ public final class AdamW<T: Scalar> {
         }
     }
 
+    /// Restores the update count (the `t` of the bias correction) when resuming from a
+    /// checkpoint whose moments were loaded into `firstMoment`/`secondMoment`.
+    public func restore(step: Int) { self.step = max(0, step) }
+
     /// One update of every parameter in `store` from its accumulated gradients.
     public func update(_ store: ParameterStore<T>, learningRate: Double) {
         precondition(store.count == firstMoment.count, "AdamW state has \(firstMoment.count) scalars, store \(store.count)")

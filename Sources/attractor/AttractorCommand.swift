@@ -14,6 +14,9 @@ struct AttractorCommand: ParsableCommand {
             DataCommand.self,
             BenchCommand.self,
             GradcheckCommand.self,
+            TrainCommand.self,
+            EvalCommand.self,
+            SolveCommand.self,
             ValidateCommand.self,
         ]
     )

@@ -33,7 +33,10 @@ import Testing
         let out = try run("gbm")
         #expect(out.passed)
         for row in out.report.rows {
-            #expect(row.relativeErrorExact! < 2e-2, "\(row.strategy)")
+            // Against the closed form: the schemes' strong error (order ½ for Euler–Maruyama
+            // on multiplicative noise, 1 for Heun) at N = 1024.
+            let bound = row.strategy.contains("eulerMaruyama") ? 5e-2 : 1e-3
+            #expect(row.relativeErrorExact! < bound, "\(row.strategy)")
             if row.exact { #expect(row.relativeErrorFD < 1e-6) }
         }
     }

@@ -88,6 +88,21 @@ struct ContractionCase {
         #expect(errors[2] < 1e-7)
     }
 
+    /// Backward, the contraction's `−z` term makes state reconstruction unstable (errors grow
+    /// like e^t): over a long horizon the adjoint needs its stored states to stay accurate.
+    @Test func adjointCheckpointsControlReconstructionDrift() throws {
+        let s = ODEGradientSolver(field: problem.field, integration: .fixed(.rk4, steps: 600), from: 0, to: 30)
+        let exact = try s.gradient(initialState: problem.z0, rows: problem.rows, loss: problem.loss, strategy: .backprop)
+        func error(_ checkpoints: Int) throws -> Double {
+            let r = try s.gradient(initialState: problem.z0, rows: problem.rows, loss: problem.loss,
+                                   strategy: .adjoint(checkpoints: checkpoints))
+            return FiniteDifference.relativeError(r.parameterGradient, exact.parameterGradient)
+        }
+        let one = try error(1), many = try error(30)
+        #expect(many < 1e-6)
+        #expect(many * 100 < one)
+    }
+
     @Test func adjointMemoryIsFlatInTheNumberOfSteps() throws {
         var adjointBytes: [Int] = [], backpropBytes: [Int] = []
         for steps in [20, 200] {
@@ -125,6 +140,43 @@ struct ContractionCase {
             }
             #expect(FiniteDifference.relativeError(tr.parameterGradient, fd) < 1e-8)
             #expect(FiniteDifference.relativeError(tr.parameterGradient, full.parameterGradient) > 1e-3)
+        }
+    }
+
+    /// The forward pass is the solver core's arithmetic (same stepper, error norm, PI
+    /// controller); `ODESolver` lands its last fixed step on t1 by shortening it (a few ulp
+    /// of h), so the two agree to rounding.
+    @Test func forwardPassIsTheSolverCoresSolve() throws {
+        let ours = try problem.solver(.fixed(.rk4, steps: 25)).solve(initialState: problem.z0, rows: problem.rows).finalState
+        let core = try ODESolver.solve(problem.field, initialState: problem.z0, t0: 0, t1: 1, method: .rk4,
+                                       options: SolverOptions(stepSize: 1.0 / 25))
+        #expect(FiniteDifference.relativeError(ours, core.finalState.scalars) < 1e-14)
+        let adaptive = try problem.solver(.adaptive(.dormandPrince54, rtol: 1e-8, atol: 1e-10))
+            .solve(initialState: problem.z0, rows: problem.rows)
+        let coreAdaptive = try ODESolver.solve(problem.field, initialState: problem.z0, t0: 0, t1: 1, method: .dormandPrince54,
+                                               options: SolverOptions(relativeTolerance: 1e-8, absoluteTolerance: 1e-10))
+        #expect(adaptive.statistics.forwardSteps == coreAdaptive.statistics.steps)
+        #expect(FiniteDifference.relativeError(adaptive.finalState, coreAdaptive.finalState.scalars) < 1e-13)
+    }
+
+    @Test func batchSplitEqualsTheWholeBatch() throws {
+        let z0 = (0..<15).map { Double($0 % 7) / 4 - 0.7 }  // 5 rows
+        let s = problem.solver(.fixed(.rk4, steps: 10))
+        let fields = (0..<2).map { _ in
+            DifferentiableContractionField<Double>(weight: Array(problem.field.parameters[0..<9]), bias: Array(problem.field.parameters[9...]))
+        }
+        for strategy in [GradientStrategy.backprop, .adjoint(checkpoints: 2)] {
+            let whole = try s.gradient(initialState: z0, rows: 5, loss: problem.loss, strategy: strategy)
+            let split = try s.gradient(initialState: z0, rows: 5, loss: problem.loss, strategy: strategy, blockFields: fields)
+            #expect(split.finalState == whole.finalState)
+            #expect(split.initialStateGradient == whole.initialStateGradient)
+            #expect(FiniteDifference.relativeError(split.parameterGradient, whole.parameterGradient) < 1e-14)
+            #expect(abs(split.loss - whole.loss) <= 1e-14 * whole.loss)
+        }
+        #expect(try s.solve(initialState: z0, rows: 5, blockFields: fields).finalState == s.solve(initialState: z0, rows: 5).finalState)
+        #expect(throws: GradientError.self) {
+            try problem.solver(.adaptive(.dormandPrince54, rtol: 1e-6, atol: 1e-6))
+                .solve(initialState: z0, rows: 5, blockFields: fields)
         }
     }
 

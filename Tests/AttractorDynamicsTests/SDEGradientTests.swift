@@ -65,6 +65,20 @@ struct GBMCase {
         #expect(FiniteDifference.relativeError(r.parameterGradient, exact) < 2e-2)
     }
 
+    /// The discrete map differentiated here is the solver core's: same grid, same path,
+    /// same arithmetic, so the final states agree bit for bit.
+    @Test(arguments: GBMCase.Solver.Scheme.allCases)
+    func forwardPassIsTheSolverCoresScheme(scheme: GBMCase.Solver.Scheme) throws {
+        let steps = 300
+        let ours = try problem.solver(scheme, steps: steps).solve(initialState: problem.x0, rows: 2)
+        let core = try SDESolver.solve(scheme == .eulerMaruyama ? .eulerMaruyama : .stochasticHeun,
+                                       drift: DifferentiableGBMDrift<Double>(mu: problem.mu),
+                                       noise: DifferentiableGBMDiffusion<Double>(sigma: problem.sigma),
+                                       initialState: problem.x0, rows: 2, t0: 0, t1: 1, dt: 1.0 / Double(steps),
+                                       path: problem.path)
+        #expect(ours == core.finalState)
+    }
+
     @Test func mismatchedNoiseIsAnError() throws {
         let s = GBMCase.Solver(drift: DifferentiableGBMDrift(mu: 0.1), diffusion: DifferentiableGBMDiffusion(sigma: 0.2),
                                scheme: .eulerMaruyama, steps: 10, brownian: try BrownianPath(t1: 1, rows: 3, width: 1, seed: 1))

@@ -28,6 +28,16 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Dif
         parameters = w1 + b1 + w2 + b2
     }
 
+    /// A new field with the same parameters and its own scratch memory (for concurrent use).
+    public func copy() -> DifferentiableMLPField {
+        let d = dimension, h = hidden, p = parameters
+        let copy = DifferentiableMLPField(
+            dimension: d, hidden: h, w1: Array(p[0..<(h * d)]), b1: Array(p[(h * d)..<(h * d + h)]),
+            w2: Array(p[(h * d + h)..<(2 * h * d + h)]), b2: Array(p[(2 * h * d + h)...]))
+        copy.rowBlocks = rowBlocks
+        return copy
+    }
+
     /// `tanh(z W1ᵀ + b1)` for `rows` rows into `a` (`rows × H`).
     @inline(__always)
     private func hiddenActivation(_ z: UnsafePointer<Scalar>, rows: Int, into a: UnsafeMutablePointer<Scalar>,

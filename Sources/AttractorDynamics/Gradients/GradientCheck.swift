@@ -115,7 +115,7 @@ public enum GradientCheck {
     /// `dX = μX dt + σX dW`, X0 = 1, t ∈ [0, 1], one fixed seeded path, loss X_T.
     static func gbm(repeats: Int) throws(GradientError) -> GradientCheckReport {
         typealias Solver = SDEGradientSolver<DifferentiableGBMDrift<Double>, DifferentiableGBMDiffusion<Double>>
-        let mu = 0.3, sigma = 0.5, x0 = [1.0], steps = 1000, seed: UInt64 = 2026, eps = 1e-6
+        let mu = 0.3, sigma = 0.5, x0 = [1.0], steps = 1024, seed: UInt64 = 2026, eps = 1e-6
         let path: BrownianPath<Double>
         let wT: Double
         do {
@@ -158,7 +158,7 @@ public enum GradientCheck {
         }
         return GradientCheckReport(
             problem: "gbm", loss: "X_T", parameters: ["x0", "mu", "sigma"], finiteDifferenceStep: eps, rows: out,
-            notes: ["μ = 0.3, σ = 0.5, X0 = 1, T = 1, one BrownianPath (seed 2026, replayed backward), W_T = \(wT)",
+            notes: ["μ = 0.3, σ = 0.5, X0 = 1, T = 1, N = 1024 (dyadic: every step time is a node of the path), one BrownianPath (seed 2026, replayed backward), W_T = \(wT)",
                     "exact (Itô, Euler–Maruyama): dX_T/dμ = T·X_T, dX_T/dσ = (W_T − σT)·X_T with X_T = X0·exp((μ − σ²/2)T + σW_T)",
                     "exact (Stratonovich, stochastic Heun): dX_T/dσ = W_T·X_T with X_T = X0·exp(μT + σW_T)",
                     "FD differentiates the discrete scheme on the same path; the closed forms differ from it by the scheme's strong error"])

@@ -19,7 +19,9 @@ public enum NeuralODEBenchmark {
         public var checkpointEvery: Int? = nil
         /// Stored states for `adjoint`.
         public var adjointCheckpoints: Int = 1
-        /// Row blocks evaluated concurrently; above 1, BLAS runs single-threaded.
+        /// Row blocks processed concurrently; above 1, BLAS runs single-threaded. For RK4
+        /// each block is a whole independent solve (one synchronisation per solve); for
+        /// Dopri5, whose step control couples the rows, the blocks split each evaluation.
         public var rowBlocks: Int = 1
         public init() {}
     }
@@ -60,12 +62,15 @@ public enum NeuralODEBenchmark {
         return (field, z0.scalars, z0.shape[0])
     }
 
-    /// Times forward and forward+backward (medians over `repeats`, after one warm-up run)
+    /// Times forward and forward+backward (medians over `repeats`, after warm-up runs)
     /// and returns the gradients as an archive (`w1`, `b1`, `w2`, `b2`, `z0`).
     public static func run(_ archive: SafetensorsArchive, configuration c: Configuration) throws -> (Result, SafetensorsArchive) {
         let (field, z0, batch) = try load(archive)
-        field.rowBlocks = c.rowBlocks
         if c.rowBlocks > 1 { BLAS.setThreadCount(1) }
+        // RK4: independent solves per block, each with its own field (own scratch memory).
+        let splitBatch = c.method == .rk4 && c.rowBlocks > 1
+        let blockFields = splitBatch ? (0..<c.rowBlocks).map { _ in field.copy() } : []
+        if !splitBatch { field.rowBlocks = c.rowBlocks }
         let integration: GradientIntegration
         switch c.method {
         case .rk4: integration = .fixed(.rk4, steps: c.steps)
@@ -85,18 +90,28 @@ public enum NeuralODEBenchmark {
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         func median(_ x: [Double]) -> Double { let s = x.sorted(); return s[s.count / 2] }
 
-        var forward = try solver.solve(initialState: z0, rows: batch)  // warm-up
+        func forwardPass() throws -> (finalState: [Float], statistics: GradientStatistics) {
+            splitBatch ? try solver.solve(initialState: z0, rows: batch, blockFields: blockFields)
+                       : try solver.solve(initialState: z0, rows: batch)
+        }
+        func gradientPass() throws -> GradientResult<Float> {
+            splitBatch ? try solver.gradient(initialState: z0, rows: batch, loss: loss, strategy: strategy, blockFields: blockFields)
+                       : try solver.gradient(initialState: z0, rows: batch, loss: loss, strategy: strategy)
+        }
+        var forward = try forwardPass()  // warm-up (caches, thread pool, BLAS buffers)
+        for _ in 0..<2 { forward = try forwardPass() }
         var forwardTimes: [Double] = []
         for _ in 0..<max(c.repeats, 1) {
             let start = clock.now
-            forward = try solver.solve(initialState: z0, rows: batch)
+            forward = try forwardPass()
             forwardTimes.append(seconds(clock.now - start))
         }
-        var result = try solver.gradient(initialState: z0, rows: batch, loss: loss, strategy: strategy)  // warm-up
+        var result = try gradientPass()  // warm-up
+        result = try gradientPass()
         var gradientTimes: [Double] = []
         for _ in 0..<max(c.repeats, 1) {
             let start = clock.now
-            result = try solver.gradient(initialState: z0, rows: batch, loss: loss, strategy: strategy)
+            result = try gradientPass()
             gradientTimes.append(seconds(clock.now - start))
         }
 

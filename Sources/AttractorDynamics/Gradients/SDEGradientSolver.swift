@@ -55,8 +55,11 @@ where Drift.Scalar == Diffusion.Scalar {
         self.brownian = brownian
     }
 
-    private var h: Scalar { Scalar((t1 - t0) / Double(steps)) }
-    private func time(_ i: Int) -> Scalar { Scalar(t0) + Scalar(i) * h }
+    /// The grid of `SDESolver` (same times, same per-step `h`), so the discrete map
+    /// differentiated here is the one the solver core integrates.
+    private var dt: Double { (t1 - t0) / Double(steps) }
+    private func time(_ i: Int) -> Scalar { Scalar(gridTime(i)) }
+    private func stepSize(_ i: Int) -> Scalar { Scalar(gridTime(i + 1) - gridTime(i)) }
 
     private func validate(_ z0: [Scalar], rows: Int) throws(GradientError) {
         guard drift.dimension == diffusion.dimension else {
@@ -79,7 +82,7 @@ where Drift.Scalar == Diffusion.Scalar {
     // MARK: Noise helpers
 
     /// Grid time `t_i` in Double (exactly `t1` at the end).
-    private func gridTime(_ i: Int) -> Double { i == steps ? t1 : t0 + Double(i) * (t1 - t0) / Double(steps) }
+    private func gridTime(_ i: Int) -> Double { i == steps ? t1 : t0 + Double(i) * dt }
 
     /// `W(t_{i+1}) − W(t_i)` into `dw` (`scratch` holds `W(t_i)`).
     private func increment(_ i: Int, into dw: UnsafeMutablePointer<Scalar>, scratch: UnsafeMutablePointer<Scalar>) throws(GradientError) {
@@ -114,26 +117,27 @@ where Drift.Scalar == Diffusion.Scalar {
 
     // MARK: Forward
 
-    /// One step of the scheme from `z` into `next`; `predictor` receives Heun's `z̃`.
+    /// One step of the scheme from `z` into `next` (the same arithmetic as `SDESolver`);
+    /// `predictor` receives Heun's `z̃`. `f0, g0` hold `f, g` at `z`, `f1, g1` at `z̃`.
     private func step(_ i: Int, rows: Int, z: UnsafePointer<Scalar>, dw: UnsafePointer<Scalar>,
                       next: UnsafeMutablePointer<Scalar>, predictor: UnsafeMutablePointer<Scalar>,
-                      f: UnsafeMutablePointer<Scalar>, g: UnsafeMutablePointer<Scalar>, count n: Int) {
-        let sel = RowSelection(count: rows), t = time(i)
-        drift.evaluate(t: t, state: z, derivative: f, rows: sel)
-        diffusion.diffusion(t: t, state: z, diffusion: g, rows: sel)
+                      f0: UnsafeMutablePointer<Scalar>, g0: UnsafeMutablePointer<Scalar>,
+                      f1: UnsafeMutablePointer<Scalar>, g1: UnsafeMutablePointer<Scalar>, count n: Int) {
+        let sel = RowSelection(count: rows), t = time(i), h = stepSize(i)
+        let d = drift.dimension, scalarNoise = diffusion.noiseKind == .scalar
+        drift.evaluate(t: t, state: z, derivative: f0, rows: sel)
+        diffusion.diffusion(t: t, state: z, diffusion: g0, rows: sel)
         switch scheme {
         case .eulerMaruyama:
-            for p in 0..<n { next[p] = z[p] + h * f[p] }
-            addNoise(g, dw, scale: 1, into: next, count: n)
+            for k in 0..<n { next[k] = z[k] + (f0[k] * h + g0[k] * dw[scalarNoise ? k / d : k]) }
         case .stochasticHeun:
-            for p in 0..<n { predictor[p] = z[p] + h * f[p] }
-            addNoise(g, dw, scale: 1, into: predictor, count: n)
-            for p in 0..<n { next[p] = z[p] + h / 2 * f[p] }
-            addNoise(g, dw, scale: 0.5, into: next, count: n)
-            drift.evaluate(t: t + h, state: predictor, derivative: f, rows: sel)
-            diffusion.diffusion(t: t + h, state: predictor, diffusion: g, rows: sel)
-            for p in 0..<n { next[p] += h / 2 * f[p] }
-            addNoise(g, dw, scale: 0.5, into: next, count: n)
+            for k in 0..<n { predictor[k] = z[k] + f0[k] * h + g0[k] * dw[scalarNoise ? k / d : k] }
+            drift.evaluate(t: time(i + 1), state: predictor, derivative: f1, rows: sel)
+            diffusion.diffusion(t: time(i + 1), state: predictor, diffusion: g1, rows: sel)
+            let half: Scalar = 0.5
+            for k in 0..<n {
+                next[k] = z[k] + half * ((f0[k] + f1[k]) * h + (g0[k] + g1[k]) * dw[scalarNoise ? k / d : k])
+            }
         }
     }
 
@@ -141,11 +145,11 @@ where Drift.Scalar == Diffusion.Scalar {
     public func solve(initialState z0: [Scalar], rows: Int) throws(GradientError) -> [Scalar] {
         try validate(z0, rows: rows)
         let n = z0.count
-        var z = z0, next = z0, pred = z0, f = z0, g = z0
+        var z = z0, next = z0, pred = z0, f = z0, g = z0, f1 = z0, g1 = z0
         var dw = [Scalar](repeating: 0, count: brownian.channels), wScratch = dw
         for i in 0..<steps {
             try increment(i, into: &dw, scratch: &wScratch)
-            step(i, rows: rows, z: z, dw: dw, next: &next, predictor: &pred, f: &f, g: &g, count: n)
+            step(i, rows: rows, z: z, dw: dw, next: &next, predictor: &pred, f0: &f, g0: &g, f1: &f1, g1: &g1, count: n)
             swap(&z, &next)
             try RungeKuttaDriver.checkFinite(z, count: n, t: gridTime(i + 1), rowLength: drift.dimension)
         }
@@ -172,11 +176,11 @@ where Drift.Scalar == Diffusion.Scalar {
         let perStep = heun ? 2 * n : n
         var tape = [Scalar](repeating: 0, count: steps * perStep)
         var stats = GradientStatistics()
-        var z = z0, next = z0, pred = z0, f = z0, g = z0
+        var z = z0, next = z0, pred = z0, f = z0, g = z0, f1 = z0, g1 = z0
         var dw = [Scalar](repeating: 0, count: brownian.channels), wScratch = dw
         for i in 0..<steps {
             try increment(i, into: &dw, scratch: &wScratch)
-            step(i, rows: rows, z: z, dw: dw, next: &next, predictor: &pred, f: &f, g: &g, count: n)
+            step(i, rows: rows, z: z, dw: dw, next: &next, predictor: &pred, f0: &f, g0: &g, f1: &f1, g1: &g1, count: n)
             tape.replaceSubrange((i * perStep)..<(i * perStep + n), with: z)
             if heun { tape.replaceSubrange((i * perStep + n)..<((i + 1) * perStep), with: pred) }
             swap(&z, &next)
@@ -194,7 +198,7 @@ where Drift.Scalar == Diffusion.Scalar {
             let gf = pf > 0 ? gp.baseAddress! : nil, gg = pg > 0 ? gp.baseAddress! + pf : nil
             try tape.withUnsafeBufferPointer { tp throws(GradientError) in
                 for i in stride(from: steps - 1, through: 0, by: -1) {
-                    let t = time(i)
+                    let t = time(i), h = stepSize(i), tNext = time(i + 1)
                     try increment(i, into: &dw, scratch: &wScratch)
                     let zi = tp.baseAddress! + i * perStep
                     switch scheme {
@@ -211,9 +215,9 @@ where Drift.Scalar == Diffusion.Scalar {
                         let zp = zi + n
                         // z̄̃ = VJP_f(z̃; ½hā) + VJP_g(z̃; ½ā⊙ΔW)
                         for p in 0..<n { c[p] = h / 2 * a[p] }
-                        drift.vectorJacobianProduct(t: t + h, state: zp, cotangent: c, stateCotangent: &predBar, parameterGradient: gf, rows: sel)
+                        drift.vectorJacobianProduct(t: tNext, state: zp, cotangent: c, stateCotangent: &predBar, parameterGradient: gf, rows: sel)
                         noiseCotangent(a, dw, scale: 0.5, into: &c, count: n)
-                        diffusion.diffusionVectorJacobianProduct(t: t + h, state: zp, cotangent: c, stateCotangent: &v, parameterGradient: gg, rows: sel)
+                        diffusion.diffusionVectorJacobianProduct(t: tNext, state: zp, cotangent: c, stateCotangent: &v, parameterGradient: gg, rows: sel)
                         for p in 0..<n { predBar[p] += v[p] }
                         // z̄ = ā + z̄̃ + VJP_f(z; h(½ā + z̄̃)) + VJP_g(z; (½ā + z̄̃)⊙ΔW)
                         for p in 0..<n { aHalf[p] = a[p] / 2 + predBar[p]; c[p] = h * aHalf[p] }
@@ -277,11 +281,11 @@ where Drift.Scalar == Diffusion.Scalar {
         // Forward, storing the state at the start of each backward segment.
         let boundaries = (0...checkpoints).map { steps * $0 / checkpoints }
         var stored: [Int: [Scalar]] = [:]
-        var z = z0, next = z0, pred = z0, f = z0, g = z0
+        var z = z0, next = z0, pred = z0, f = z0, g = z0, f1 = z0, g1 = z0
         var dw = [Scalar](repeating: 0, count: brownian.channels), wScratch = dw
         for i in 0..<steps {
             try increment(i, into: &dw, scratch: &wScratch)
-            step(i, rows: rows, z: z, dw: dw, next: &next, predictor: &pred, f: &f, g: &g, count: n)
+            step(i, rows: rows, z: z, dw: dw, next: &next, predictor: &pred, f0: &f, g0: &g, f1: &f1, g1: &g1, count: n)
             swap(&z, &next)
             try RungeKuttaDriver.checkFinite(z, count: n, t: gridTime(i + 1), rowLength: drift.dimension)
             if boundaries.dropFirst().contains(i + 1) { stored[i + 1] = z }
@@ -299,12 +303,12 @@ where Drift.Scalar == Diffusion.Scalar {
         var negDW = dw
         for i in stride(from: steps - 1, through: 0, by: -1) {
             if let reset = stored[i + 1] { y.replaceSubrange(0..<n, with: reset) }
-            let tEnd = time(i + 1), hb = -h
+            let tEnd = time(i + 1), hb = -stepSize(i)
             try increment(i, into: &dw, scratch: &wScratch)
             for p in dw.indices { negDW[p] = -dw[p] }
             try augmented(t: tEnd, y: y, dw: negDW, rows: rows, dDrift: &d1, dNoise: &n1, g: &g, c: &c, v: &v, n: n)
             for p in 0..<total { yPred[p] = y[p] + hb * d1[p] + n1[p] }
-            try augmented(t: tEnd + hb, y: yPred, dw: negDW, rows: rows, dDrift: &d2, dNoise: &n2, g: &g, c: &c, v: &v, n: n)
+            try augmented(t: time(i), y: yPred, dw: negDW, rows: rows, dDrift: &d2, dNoise: &n2, g: &g, c: &c, v: &v, n: n)
             for p in 0..<total { y[p] += hb / 2 * (d1[p] + d2[p]) + (n1[p] + n2[p]) / 2 }
             stats.backwardEvaluations += 2
             stats.vectorJacobianProducts += 4

@@ -1,0 +1,32 @@
+import AttractorNeural
+import AttractorNumerics
+
+/// The latent state of a batch: the slow level `z_H` (TRM's answer state `y`) and the fast
+/// level `z_L` (TRM's `z`), each `capacity × sequence × hidden`, row-major per example.
+public final class LatentState<T: Scalar> {
+    public let capacity: Int
+    /// Scalars per example (`sequence · hidden`).
+    public let width: Int
+    public let high: ScalarBuffer<T>
+    public let low: ScalarBuffer<T>
+
+    public init(capacity: Int, width: Int) {
+        self.capacity = capacity
+        self.width = width
+        high = ScalarBuffer(count: capacity * width)
+        low = ScalarBuffer(count: capacity * width)
+    }
+
+    /// Sets example `row` to the initial state (zero: the input "repeller" `u = x`).
+    public func reset(row: Int) {
+        (high.pointer + row * width).update(repeating: 0, count: width)
+        (low.pointer + row * width).update(repeating: 0, count: width)
+    }
+
+    /// Copies every example of `other` (same shape).
+    public func copy(from other: LatentState<T>) {
+        precondition(other.capacity == capacity && other.width == width, "latent states differ in shape")
+        high.pointer.update(from: other.high.pointer, count: capacity * width)
+        low.pointer.update(from: other.low.pointer, count: capacity * width)
+    }
+}

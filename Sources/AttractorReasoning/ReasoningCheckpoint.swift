@@ -1,0 +1,166 @@
+import AttractorNeural
+import AttractorNumerics
+import Foundation
+
+/// Checkpoints: a directory with `config.json` (the `Manifest`), `model.safetensors` (the
+/// EMA weights by parameter name, what evaluation loads) and, for resuming,
+/// `state.safetensors` (raw weights, AdamW moments, the slots' latent states, tokens and
+/// counters). Every file is written to a temporary name and renamed, so an interrupted
+/// write never leaves a corrupt checkpoint.
+public enum ReasoningCheckpoint {
+    public static let format = "attractor-reasoning-1"
+
+    /// `config.json`.
+    public struct Manifest: Codable, Sendable {
+        public var format: String
+        public var configuration: ReasoningConfiguration
+        public var step: Int
+        public var draws: Int
+        public var seed: UInt64
+        public var parameters: Int
+        public var trainingSeconds: Double
+        /// Free-form provenance (data, command line, last metrics).
+        public var notes: [String: String]
+    }
+
+    /// Writes the trainer's checkpoint into `directory` (created if needed).
+    public static func save(_ trainer: ReasoningTrainer, to directory: String, trainingSeconds: Double,
+                            notes: [String: String] = [:], includeState: Bool = true) throws(ReasoningError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let model = trainer.model
+            var weights = SafetensorsArchive(metadata: ["format": format, "weights": "ema"])
+            let ema = Array(trainer.ema.shadow.buffer)
+            for view in model.store.layout.views {
+                try weights.set(view.name, shape: view.shape, scalars: Array(ema[view.offset..<view.end]))
+            }
+            if includeState {
+                var state = SafetensorsArchive(metadata: ["format": format])
+                try state.set("parameters", shape: [model.store.count], scalars: model.store.values.array)
+                try state.set("adam.m", shape: [model.store.count], scalars: trainer.optimizer.firstMoment.array)
+                try state.set("adam.v", shape: [model.store.count], scalars: trainer.optimizer.secondMoment.array)
+                try state.set("carry.high", shape: [trainer.carry.high.count], scalars: trainer.carry.high.array)
+                try state.set("carry.low", shape: [trainer.carry.low.count], scalars: trainer.carry.low.array)
+                try state.set("slots.inputs", shape: [trainer.slotInputs.count], scalars: trainer.slotInputs)
+                try state.set("slots.labels", shape: [trainer.slotLabels.count], scalars: trainer.slotLabels)
+                try state.set("slots.segments", shape: [trainer.batch], scalars: trainer.slotSegments.map { Int64($0) })
+                try state.set("slots.halted", shape: [trainer.batch], scalars: trainer.slotHalted.map { UInt8($0 ? 1 : 0) })
+                try state.set("counters", shape: [3],
+                              scalars: [Int64(trainer.step), Int64(trainer.draws), Int64(trainer.optimizer.step)])
+                try atomicWrite(state.serialized(), to: directory + "/state.safetensors")
+            }
+            try atomicWrite(weights.serialized(), to: directory + "/model.safetensors")
+            let manifest = Manifest(format: format, configuration: trainer.configuration, step: trainer.step,
+                                    draws: trainer.draws, seed: trainer.seed, parameters: model.store.count,
+                                    trainingSeconds: trainingSeconds, notes: notes)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try atomicWrite(Array(try encoder.encode(manifest)), to: directory + "/config.json")
+        } catch let e as ReasoningError {
+            throw e
+        } catch {
+            throw .checkpoint("cannot write \(directory): \(error)")
+        }
+    }
+
+    static func atomicWrite(_ bytes: [UInt8], to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        try Data(bytes).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, path) == 0 else {
+            throw ReasoningError.checkpoint("cannot rename \(temporary) to \(path): errno \(errno)")
+        }
+    }
+
+    /// Reads `config.json` of a checkpoint directory.
+    public static func manifest(at directory: String) throws(ReasoningError) -> Manifest {
+        let path = directory + "/config.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .checkpoint("no checkpoint at \(directory) (missing config.json)")
+        }
+        do {
+            let m = try JSONDecoder().decode(Manifest.self, from: data)
+            guard m.format == format else { throw ReasoningError.checkpoint("\(path): format \(m.format), expected \(format)") }
+            return m
+        } catch let e as ReasoningError { throw e } catch {
+            throw .checkpoint("\(path) is not a reasoning checkpoint: \(error)")
+        }
+    }
+
+    /// Loads a checkpoint's EMA weights into a fresh model for up to `maxBatch` examples.
+    /// With `expecting`, a different model kind, preset or task is an error naming both.
+    public static func loadModel(_ directory: String, maxBatch: Int, expecting model: ModelKind? = nil,
+                                 preset: String? = nil, task: TaskKind? = nil) throws(ReasoningError)
+        -> (model: ReasoningModel<Float>, manifest: Manifest) {
+        let m = try manifest(at: directory)
+        try check(m, model: model, preset: preset, task: task, directory: directory)
+        let net = try ReasoningModel<Float>(configuration: m.configuration, maxBatch: maxBatch, seed: m.seed)
+        let archive: SafetensorsArchive
+        do { archive = try SafetensorsArchive(contentsOfFile: directory + "/model.safetensors") } catch {
+            throw .checkpoint("cannot read \(directory)/model.safetensors: \(error)")
+        }
+        for view in net.store.layout.views {
+            do {
+                let (shape, scalars) = try archive.scalars(view.name, as: Float.self)
+                guard shape == view.shape else {
+                    throw ReasoningError.mismatch("parameter \(view.name) has shape \(shape) in the checkpoint, \(view.shape) in the model")
+                }
+                try net.store.setValues(named: view.name, scalars)
+            } catch let e as ReasoningError { throw e } catch {
+                throw .checkpoint("\(directory)/model.safetensors: \(view.name): \(error)")
+            }
+        }
+        return (net, m)
+    }
+
+    static func check(_ m: Manifest, model: ModelKind?, preset: String?, task: TaskKind?, directory: String) throws(ReasoningError) {
+        if let model, model != m.configuration.model {
+            throw .mismatch("checkpoint \(directory) holds a \(m.configuration.model.rawValue) model, not \(model.rawValue)")
+        }
+        if let preset, preset != m.configuration.preset {
+            throw .mismatch("checkpoint \(directory) uses preset \(m.configuration.preset), not \(preset)")
+        }
+        if let task, task != m.configuration.task {
+            throw .mismatch("checkpoint \(directory) was trained on \(m.configuration.task.rawValue), not \(task.rawValue)")
+        }
+    }
+
+    /// Restores a trainer (built with the same configuration, data and seed) from
+    /// `state.safetensors`, so training continues bit for bit.
+    public static func restore(_ trainer: ReasoningTrainer, from directory: String) throws(ReasoningError) {
+        let m = try manifest(at: directory)
+        try check(m, model: trainer.configuration.model, preset: trainer.configuration.preset,
+                  task: trainer.configuration.task, directory: directory)
+        guard m.configuration == trainer.configuration else {
+            throw .mismatch("checkpoint \(directory) was trained with a different configuration (architecture, schedule or losses)")
+        }
+        guard m.seed == trainer.seed else { throw .mismatch("checkpoint seed \(m.seed) differs from --seed \(trainer.seed)") }
+        do {
+            let s = try SafetensorsArchive(contentsOfFile: directory + "/state.safetensors")
+            func floats(_ name: String, into buffer: ScalarBuffer<Float>) throws {
+                let (_, v) = try s.scalars(name, as: Float.self)
+                guard v.count == buffer.count else { throw ReasoningError.mismatch("\(name): \(v.count) scalars, expected \(buffer.count)") }
+                buffer.assign(v)
+            }
+            try floats("parameters", into: trainer.model.store.values)
+            try floats("adam.m", into: trainer.optimizer.firstMoment)
+            try floats("adam.v", into: trainer.optimizer.secondMoment)
+            try floats("carry.high", into: trainer.carry.high)
+            try floats("carry.low", into: trainer.carry.low)
+            let weights = try SafetensorsArchive(contentsOfFile: directory + "/model.safetensors")
+            for view in trainer.model.store.layout.views {
+                let (_, v) = try weights.scalars(view.name, as: Float.self)
+                for i in 0..<view.count { trainer.ema.shadow.pointer[view.offset + i] = v[i] }
+            }
+            trainer.slotInputs = try s.scalars("slots.inputs", as: Int32.self).scalars
+            trainer.slotLabels = try s.scalars("slots.labels", as: Int32.self).scalars
+            trainer.slotSegments = try s.scalars("slots.segments", as: Int64.self).scalars.map { Int($0) }
+            trainer.slotHalted = try s.scalars("slots.halted", as: UInt8.self).scalars.map { $0 != 0 }
+            let counters = try s.scalars("counters", as: Int64.self).scalars
+            trainer.step = Int(counters[0])
+            trainer.draws = Int(counters[1])
+            trainer.optimizer.restore(step: Int(counters[2]))
+        } catch let e as ReasoningError { throw e } catch {
+            throw .checkpoint("cannot resume from \(directory)/state.safetensors: \(error)")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import AttractorNeural
+
+extension ReasoningConfiguration {
+    /// Preset names: `tiny` (fixed by the issue: the comparison point), `small`, `paper`.
+    public static let presetNames = ["tiny", "small", "paper"]
+
+    /// The configuration of `model` on `task` for a named preset.
+    ///
+    /// `tiny` (fixed): hidden 128, embedding scaled by √128, post-norm blocks with a token
+    /// MLP (inner 256) and a channel SwiGLU (inner 384), parameter-free RMSNorm, no biases,
+    /// 2 blocks per network; TRM n 6, T 3; HRM L 2, H 2; CMM RK4; N_sup 16, AdamW (0.9, 0.95),
+    /// lr 1e-3, 100 warm-up steps, cosine to 10%, weight decay 0.1, EMA 0.999, clip 1, batch 64.
+    /// `sequence` defaults to 81 (Sudoku) or 900 (30×30 maze).
+    public static func preset(_ name: String, model: ModelKind, task: TaskKind,
+                              sequence: Int? = nil) throws(ReasoningError) -> ReasoningConfiguration {
+        let seq = sequence ?? (task == .sudoku ? 81 : 900)
+        let vocabulary = task == .sudoku ? 11 : 6
+        var block: BlockConfiguration
+        switch name {
+        case "tiny":
+            block = BlockConfiguration(hidden: 128, sequence: seq, layers: 2, mixer: .mlp,
+                                       tokenInner: seq == 81 ? 256 : nil, channelInner: 384)
+        case "small":
+            block = BlockConfiguration(hidden: 256, sequence: seq, layers: 2, mixer: .mlp)
+        case "paper":
+            // HRM 27M: hidden 512, 4 attention layers per level; TRM-MLP 5M: hidden 512, 2 MLP
+            // layers; CMM 5M: as TRM-MLP with tanh.
+            block = model == .hrm
+                ? BlockConfiguration(hidden: 512, sequence: seq, layers: 4, mixer: .attention, heads: 8)
+                : BlockConfiguration(hidden: 512, sequence: seq, layers: 2, mixer: .mlp)
+        default:
+            throw .invalidConfiguration("unknown preset '\(name)' (known: \(presetNames.joined(separator: ", ")))")
+        }
+        var config = ReasoningConfiguration(
+            model: model, task: task, preset: name, vocabulary: vocabulary, block: block,
+            networks: 1, fastSteps: 6, cycles: 3, integrator: .direct, stepSize: 1, fastStepSize: 1, epsilon: 1,
+            noise: .additive, sigma: 0, gradient: .lastCycle, implicitIterations: 4,
+            halting: .haltLogit, haltOutputs: 1, equilibriumTolerance: 0.05, segments: 16, exploration: 0.1,
+            answerLoss: .stablemax, loss: LossWeights(), training: Training())
+        switch model {
+        case .trm:
+            break
+        case .hrm:
+            config.networks = 2
+            config.fastSteps = 2
+            config.cycles = 2
+            config.gradient = .oneStep
+            config.halting = .qLearning
+            config.haltOutputs = 2
+        case .cmm:
+            // One shared F, a multi-rate RK4 schedule: 2 fast steps of 0.5 (ε = 0.5, so one
+            // unit of fast time each) per slow step of 1, 2 cycles per segment; the gradient
+            // backpropagates through the last cycle's RK4 stages; halting when the residual
+            // falls under 5%.
+            config.integrator = .rk4
+            config.fastSteps = 2
+            config.cycles = 2
+            config.fastStepSize = 0.5
+            config.epsilon = 0.5
+            config.halting = .equilibrium
+            config.haltOutputs = 0
+            config.loss.halting = 0
+            config.loss.residual = 0.1
+            config.loss.traceHinge = 0.05
+            config.loss.repulsion = 0.01
+        }
+        if name == "paper" && model == .hrm { config.training.batch = 64 }
+        return config
+    }
+}

@@ -1,0 +1,166 @@
+import AttractorNeural
+
+/// Everything that defines a reasoning model and its training: the network `F`, the
+/// integration schedule, the gradient strategy, the halting rule, the losses and the
+/// optimiser. Saved as JSON beside every checkpoint. See `Docs/Models.md`.
+///
+/// One segment (one deep-supervision step) runs `cycles` times: `fastSteps` steps of the
+/// fast level `z_L` (with `z_H` frozen), then one step of the slow level `z_H` (with `z_L`
+/// frozen) — a multi-rate (split) integrator of
+/// `ε dz_L/dt = F_L(z_L + z_H + x) − z_L`, `dz_H/dt = F_H(z_H + z_L) − z_H`.
+public struct ReasoningConfiguration: Codable, Sendable, Equatable {
+    /// How one step of a level is taken.
+    public enum Integrator: String, Codable, Sendable, CaseIterable {
+        /// The discrete update `z ← F(u)` (HRM, TRM).
+        case direct
+        /// Explicit Runge–Kutta on `dz/dt = (F(u) − z)/ε` with the solver core's tableaus.
+        case euler, midpoint, heun, rk4
+        /// Dormand–Prince 5(4) stages used as a fixed-step 5th-order method in training;
+        /// evaluation can integrate adaptively (`ReasoningModel.integrateToEquilibrium`).
+        case dopri5
+        /// Euler–Maruyama on the NSDE `dz = f dt + σ g(z) dW` (g = 1 or z, see `noise`).
+        case eulerMaruyama
+    }
+
+    /// The diffusion `g(z)` of the NSDE.
+    public enum NoiseModel: String, Codable, Sendable, CaseIterable {
+        case additive
+        case multiplicative
+    }
+
+    /// Which part of a segment is differentiated (the incoming state is always detached).
+    public enum SegmentGradient: String, Codable, Sendable, CaseIterable {
+        /// Only the last fast step and the last slow step (HRM's one-step gradient, the
+        /// 1-step truncation of the implicit gradient).
+        case oneStep
+        /// Every step of the last cycle (TRM: the last of `T` recursions).
+        case lastCycle
+        /// The implicit gradient at the final state treated as an equilibrium of the joint
+        /// map: `w = Σ_{m≤k} (Jᵀ)^m ∂L/∂z*` (`implicitIterations` terms of the Neumann series).
+        case implicit
+    }
+
+    /// When an example stops (deep supervision ends for it).
+    public enum HaltingRule: String, Codable, Sendable, CaseIterable {
+        /// TRM: halt when the halting logit `q_halt > 0` (trained by BCE on correctness).
+        case haltLogit
+        /// HRM: ACT with Q-learning, halt when `q_halt > q_continue`.
+        case qLearning
+        /// CMM: halt when the relative residual `‖F(z_H + z_L) − z_H‖/‖z_H‖` is below the tolerance.
+        case equilibrium
+        /// Never halt early: always `segments` segments.
+        case never
+    }
+
+    /// The answer loss.
+    public enum AnswerLoss: String, Codable, Sendable, CaseIterable {
+        case stablemax
+        case softmax
+    }
+
+    /// Weights of the loss terms and how often the (costly) regularisers run.
+    public struct LossWeights: Codable, Sendable, Equatable {
+        public var answer: Double = 1
+        /// Halting BCE (TRM: `q_halt`; HRM: `q_halt` and `q_continue`).
+        public var halting: Double = 0.5
+        /// Equilibrium residual `mean ‖z_H − F(z_H + z_L)‖²`.
+        public var residual: Double = 0
+        /// Hutchinson trace hinge `[ReLU(vᵀJv/K − 1)]²` at the final state.
+        public var traceHinge: Double = 0
+        /// Its opposite `[ReLU(1 − vᵀJv/K)]²` at the input "repeller" (state 0, `u = x`).
+        public var repellerHinge: Double = 0
+        /// Frobenius estimate `‖Jv‖²/K`.
+        public var frobenius: Double = 0
+        /// Spectral-norm estimate by power iteration, `‖Jv‖²/‖v‖²`.
+        public var spectral: Double = 0
+        /// Hyperspherical repulsion over the batch's flattened `z_H`.
+        public var repulsion: Double = 0
+        /// The Jacobian regularisers run every `regulariserEvery` steps …
+        public var regulariserEvery: Int = 4
+        /// … on the first `regulariserBatch` examples, with one probe vector.
+        public var regulariserBatch: Int = 16
+        /// Power-iteration steps for the spectral norm.
+        public var powerIterations: Int = 2
+        public init() {}
+    }
+
+    /// Optimiser and schedule.
+    public struct Training: Codable, Sendable, Equatable {
+        public var batch: Int = 64
+        public var learningRate: Double = 1e-3
+        public var warmupSteps: Int = 100
+        public var minimumRateRatio: Double = 0.1
+        public var weightDecay: Double = 0.1
+        public var beta1: Double = 0.9
+        public var beta2: Double = 0.95
+        public var emaDecay: Double = 0.999
+        public var clipNorm: Double = 1.0
+        /// Steps of the cosine schedule (set from `--steps`, or estimated for `--minutes`).
+        public var scheduleSteps: Int = 10_000
+        public init() {}
+    }
+
+    public var model: ModelKind
+    public var task: TaskKind
+    public var preset: String
+    public var vocabulary: Int
+    /// The shape of each network `F` (`sequence` = puzzle length).
+    public var block: BlockConfiguration
+    /// 1: one shared `F` (TRM, CMM); 2: `F_L` and `F_H` (HRM).
+    public var networks: Int
+    /// Fast steps per cycle (`n` of TRM, `L_cycles` of HRM).
+    public var fastSteps: Int
+    /// Cycles per segment (`T` of TRM, `H_cycles` of HRM, macro steps of CMM).
+    public var cycles: Int
+    public var integrator: Integrator
+    /// Step of the slow level.
+    public var stepSize: Double
+    /// Step of the fast level.
+    public var fastStepSize: Double
+    /// Time-scale ratio ε of the fast level.
+    public var epsilon: Double
+    public var noise: NoiseModel
+    /// σ of the NSDE (`eulerMaruyama` only; 0 = deterministic). Evaluation is noise-free.
+    public var sigma: Double
+    public var gradient: SegmentGradient
+    public var implicitIterations: Int
+    public var halting: HaltingRule
+    /// Outputs of the halting head: 0 (none), 1 (`q_halt`), 2 (`q_halt`, `q_continue`).
+    public var haltOutputs: Int
+    public var equilibriumTolerance: Double
+    /// `N_sup`: the most segments an example gets.
+    public var segments: Int
+    /// Training exploration probability of ACT (a random minimum number of segments).
+    public var exploration: Double
+    public var answerLoss: AnswerLoss
+    public var loss: LossWeights
+    public var training: Training
+
+    /// Scalars in one example's latent state (`sequence · hidden`).
+    public var stateWidth: Int { block.sequence * block.hidden }
+
+    /// Throws when the configuration cannot be built, naming the field.
+    public func validate() throws(ReasoningError) {
+        do { try block.validate() } catch { throw .invalidConfiguration("\(error)") }
+        guard vocabulary > 1 else { throw .invalidConfiguration("vocabulary must exceed 1") }
+        guard networks == 1 || networks == 2 else { throw .invalidConfiguration("networks must be 1 or 2, got \(networks)") }
+        guard fastSteps >= 1, cycles >= 1, segments >= 1 else {
+            throw .invalidConfiguration("fastSteps, cycles and segments must be positive")
+        }
+        guard stepSize > 0, fastStepSize > 0, epsilon > 0, stepSize.isFinite, fastStepSize.isFinite, epsilon.isFinite else {
+            throw .invalidConfiguration("step sizes and ε must be positive and finite")
+        }
+        guard sigma >= 0, sigma.isFinite else { throw .invalidConfiguration("σ must be non-negative") }
+        if sigma > 0 && integrator != .eulerMaruyama {
+            throw .invalidConfiguration("noise σ > 0 needs the eulerMaruyama integrator")
+        }
+        guard (0...2).contains(haltOutputs) else { throw .invalidConfiguration("haltOutputs must be 0, 1 or 2") }
+        if halting == .haltLogit && haltOutputs < 1 { throw .invalidConfiguration("haltLogit halting needs a halting head") }
+        if halting == .qLearning && haltOutputs != 2 { throw .invalidConfiguration("Q-learning halting needs 2 halting outputs") }
+        if gradient == .implicit && implicitIterations < 0 { throw .invalidConfiguration("implicitIterations must be ≥ 0") }
+        guard training.batch >= 1, loss.regulariserEvery >= 1, loss.regulariserBatch >= 1 else {
+            throw .invalidConfiguration("batch and regulariser cadence must be positive")
+        }
+        guard (0...1).contains(exploration) else { throw .invalidConfiguration("exploration must be in [0, 1]") }
+    }
+}

@@ -1,0 +1,116 @@
+import AttractorDynamics
+import AttractorNeural
+import AttractorNumerics
+
+extension ReasoningModel {
+    /// Backpropagates `highCotangent`/`lowCotangent` (∂L/∂ of the segment's final `z_H`,
+    /// `z_L`, filled by the heads and losses) through the taped steps of the last
+    /// `runSegment(record: true)` — or, for the implicit gradient, through the equilibrium
+    /// condition — and through the embedding. Parameter gradients are added to
+    /// `store.gradients`. The incoming state of the segment gets no gradient (detached).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func backwardSegment(_ state: LatentState<T>, batch: Int) {
+        let n = batch * width
+        inputCotangent.pointer.update(repeating: 0, count: n)
+        if configuration.gradient == .implicit {
+            implicitBackward(state, batch: batch)
+        } else {
+            for step in tape.reversed() { backwardStep(step, batch: batch) }
+        }
+        embedding.backward(UnsafePointer(inputCotangent.pointer), tokens: tokensCopy, rows: batch * sequence,
+                           gradients: store.gradients.pointer)
+    }
+
+    /// Reverse of `takeStep` for one taped step (see `Docs/Models.md` for the formulas):
+    /// `k̄_i = h b_i ȳ'`, then for `i` from the last stage down: `v = F_uᵀ(s k̄_i)`,
+    /// `Ȳ_i = v − s k̄_i`, `c̄ += v`, `ȳ += Ȳ_i`, `k̄_j += h a_ij Ȳ_i`.
+    func backwardStep(_ step: TapeStep, batch: Int) {
+        let n = batch * width
+        let g = store.gradients.pointer
+        let dy = step.fast ? lowCotangent.pointer : highCotangent.pointer
+        func addToAddend(_ v: UnsafePointer<T>) {
+            if step.fast {
+                VectorKernels.accumulate(v, into: highCotangent.pointer, count: n)
+                VectorKernels.accumulate(v, into: inputCotangent.pointer, count: n)
+            } else {
+                VectorKernels.accumulate(v, into: lowCotangent.pointer, count: n)
+            }
+        }
+        if configuration.integrator == .direct {
+            let e = tapeEvaluations[step.firstEvaluation]
+            VectorKernels.copy(dy, scratchA.pointer, count: n)
+            let v = vectorJacobianProduct(network: e.network, input: tapeInputs[step.firstEvaluation].pointer,
+                                          generation: e.generation, cotangent: scratchA.pointer, batch: batch, gradients: g)
+            VectorKernels.copy(v, dy, count: n)
+            addToAddend(v)
+            return
+        }
+        let config = configuration
+        let h = T(step.fast ? config.fastStepSize : config.stepSize)
+        let s = T(step.fast ? 1 / config.epsilon : 1)
+        for i in 0..<stageCount {
+            let kb = stageCotangents[i].pointer, w = h * T(tableau.b[i])
+            for e in 0..<n { kb[e] = w * dy[e] }
+        }
+        if let slot = step.noiseSlot {
+            let w = tapeNoise[slot].pointer
+            for e in 0..<n { dy[e] += w[e] * dy[e] }
+        }
+        for i in stride(from: stageCount - 1, through: 0, by: -1) {
+            let kb = stageCotangents[i].pointer
+            let fbar = scratchA.pointer
+            for e in 0..<n { fbar[e] = s * kb[e] }
+            let ev = tapeEvaluations[step.firstEvaluation + i]
+            let v = vectorJacobianProduct(network: ev.network, input: tapeInputs[step.firstEvaluation + i].pointer,
+                                          generation: ev.generation, cotangent: fbar, batch: batch, gradients: g)
+            let ybar = scratchB.pointer
+            for e in 0..<n { ybar[e] = v[e] - fbar[e] }
+            addToAddend(v)
+            VectorKernels.accumulate(ybar, into: dy, count: n)
+            for j in 0..<i where tableau.a[i][j] != 0 {
+                VectorKernels.axpy(h * T(tableau.a[i][j]), ybar, stageCotangents[j].pointer, count: n)
+            }
+        }
+    }
+
+    /// Implicit gradient at the final state, read as an equilibrium of the joint map
+    /// `G(z_L, z_H) = (F_L(z_L + z_H + x), F_H(z_H + z_L))`: `w = g + J_Gᵀ w` by
+    /// `implicitIterations` fixed-point steps from `w = g` (the Neumann series truncated
+    /// after that many terms; 0 terms = the one-step "phantom" gradient), then
+    /// `∂L/∂θ = wᵀ∂G/∂θ`. Each iteration costs two VJPs of `F`.
+    func implicitBackward(_ state: LatentState<T>, batch: Int) {
+        let n = batch * width
+        let uLow = tapeFreeBuffer(0), uHigh = tapeFreeBuffer(1)
+        VectorKernels.add(state.low.pointer, state.high.pointer, into: uLow, count: n)
+        VectorKernels.accumulate(x.pointer, into: uLow, count: n)
+        VectorKernels.add(state.high.pointer, state.low.pointer, into: uHigh, count: n)
+        // w starts at g (the cotangents); keep g in stages 0/1 cotangent buffers.
+        let gLow = stageCotangents[0].pointer
+        let gHigh = stageCotangents.count > 1 ? stageCotangents[1].pointer : scratchB.pointer
+        VectorKernels.copy(lowCotangent.pointer, gLow, count: n)
+        VectorKernels.copy(highCotangent.pointer, gHigh, count: n)
+        let sum = scratchA.pointer
+        for _ in 0..<configuration.implicitIterations {
+            let v1 = vectorJacobianProduct(network: fastNetwork, input: uLow, generation: nil, cotangent: lowCotangent.pointer,
+                                           batch: batch, gradients: discardedGradients.pointer)
+            VectorKernels.copy(v1, sum, count: n)
+            let v2 = vectorJacobianProduct(network: slowNetwork, input: uHigh, generation: nil, cotangent: highCotangent.pointer,
+                                           batch: batch, gradients: discardedGradients.pointer)
+            VectorKernels.accumulate(v2, into: sum, count: n)
+            VectorKernels.add(gLow, sum, into: lowCotangent.pointer, count: n)
+            VectorKernels.add(gHigh, sum, into: highCotangent.pointer, count: n)
+        }
+        let g = store.gradients.pointer
+        let v1 = vectorJacobianProduct(network: fastNetwork, input: uLow, generation: nil, cotangent: lowCotangent.pointer,
+                                       batch: batch, gradients: g)
+        VectorKernels.accumulate(v1, into: inputCotangent.pointer, count: n)
+        _ = vectorJacobianProduct(network: slowNetwork, input: uHigh, generation: nil, cotangent: highCotangent.pointer,
+                                  batch: batch, gradients: g)
+    }
+
+    /// A state-sized buffer not used by the implicit path's other work.
+    func tapeFreeBuffer(_ k: Int) -> UnsafeMutablePointer<T> {
+        k == 0 ? fastAddend.pointer : stageState.pointer
+    }
+}

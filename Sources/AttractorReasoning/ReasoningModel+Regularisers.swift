@@ -1,0 +1,191 @@
+import AttractorDynamics
+import AttractorNeural
+import AttractorNumerics
+
+extension ReasoningModel {
+    /// Values of the regularising losses of one step (already multiplied by their weights).
+    public struct RegulariserValues: Sendable, Equatable {
+        public var residual = 0.0
+        public var traceHinge = 0.0
+        public var repellerHinge = 0.0
+        public var frobenius = 0.0
+        public var spectral = 0.0
+        public var repulsion = 0.0
+        public init() {}
+        public var total: Double { residual + traceHinge + repellerHinge + frobenius + spectral + repulsion }
+    }
+
+    /// Equilibrium residual of the slow level, one evaluation of `F_H` on `batch` examples:
+    /// writes each example's relative residual `‖F_H(u) − z_H‖/‖z_H‖` (`u = z_H + z_L`) into
+    /// `relative`, and with `weight > 0` returns `weight · mean ‖z_H − F_H(u)‖²` (mean over
+    /// scalars), adding its gradient to `highCotangent`, `lowCotangent` and the parameters.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func equilibriumResidual(_ state: LatentState<T>, batch: Int, weight: Double,
+                                    relative: inout [Double]) -> Double {
+        let n = batch * width
+        relativeResidual(state, batch: batch, into: &relative)  // leaves F_H(u) in the workspace, u in scratchInput
+        guard weight > 0 else { return 0 }
+        let f = workspaces[slowNetwork].output
+        let r = scratchA.pointer
+        var sum = 0.0
+        for e in 0..<n {
+            let d = state.high.pointer[e] - f[e]
+            r[e] = d
+            sum += Double(d) * Double(d)
+        }
+        let loss = weight * sum / Double(n)
+        let c = T(2 * weight / Double(n))
+        for e in 0..<n { r[e] *= c }   // ∂L/∂r
+        VectorKernels.accumulate(r, into: highCotangent.pointer, count: n)
+        // ∂L/∂u = −Jᵀr̄ and ∂L/∂θ = −r̄ᵀ∂F/∂θ: one VJP with −r̄ gives both.
+        for e in 0..<n { r[e] = -r[e] }
+        backwardEvaluations += batch
+        let v = networks[slowNetwork].backward(UnsafePointer(r), parameters: UnsafePointer(store.values.pointer),
+                                               gradients: store.gradients.pointer, workspace: workspaces[slowNetwork])
+        VectorKernels.accumulate(v, into: highCotangent.pointer, count: n)
+        VectorKernels.accumulate(v, into: lowCotangent.pointer, count: n)
+        return loss
+    }
+
+    /// Hyperspherical repulsion over `batch` flattened `z_H`:
+    /// `L = w/(B(B−1)) Σ_{i≠j} ⟨u_i, u_j⟩²`, `u_i = z_i/‖z_i‖`; adds `∂L/∂z_H` into
+    /// `highCotangent`. Two gemms of `B × B × width`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func repulsion(_ state: LatentState<T>, batch b: Int, weight: Double) -> Double {
+        guard weight > 0, b >= 2 else { return 0 }
+        let z = UnsafePointer(state.high.pointer)
+        var gram = [T](repeating: 0, count: b * b)
+        gram.withUnsafeMutableBufferPointer { G in
+            T.gemm(transposeA: false, transposeB: true, m: b, n: b, k: width, alpha: 1, a: z, lda: width,
+                   b: z, ldb: width, beta: 0, c: G.baseAddress!, ldc: b)
+        }
+        let norms = (0..<b).map { max(Double(gram[$0 * b + $0]).squareRoot(), 1e-12) }
+        let pairs = Double(b * (b - 1))
+        var loss = 0.0
+        var coefficient = [T](repeating: 0, count: b * b)
+        var diagonal = [Double](repeating: 0, count: b)
+        for i in 0..<b {
+            for j in 0..<b where j != i {
+                let c = Double(gram[i * b + j]) / (norms[i] * norms[j])
+                loss += c * c
+                coefficient[i * b + j] = T(4 * weight * c / (pairs * norms[i] * norms[j]))
+                diagonal[i] += 4 * weight * c * c / (pairs * norms[i] * norms[i])
+            }
+        }
+        let dz = highCotangent.pointer
+        for i in 0..<b {
+            VectorKernels.axpy(T(-diagonal[i]), z + i * width, dz + i * width, count: width)
+        }
+        coefficient.withUnsafeBufferPointer { A in
+            T.gemm(transposeA: false, transposeB: false, m: b, n: width, k: b, alpha: 1, a: A.baseAddress!, lda: b,
+                   b: z, ldb: width, beta: 1, c: dz, ldc: width)
+        }
+        return weight * loss / pairs
+    }
+
+    /// The Jacobian regularisers on the first `batch` examples with one Rademacher probe
+    /// `v` from `random`, `J = ∂F_H/∂u` at `u = z_H + z_L` (the repeller hinge at `u = x`).
+    /// `Jv` is a forward difference `(F(u + δv) − F(u))/δ`, so each term costs two forward
+    /// and two backward passes and no second derivatives; the point `u` is detached (only
+    /// θ receives these gradients). Adds to `store.gradients`; returns the weighted values.
+    /// Call after `backwardSegment` (it reuses the segment's backward buffers).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func jacobianRegularisers(_ state: LatentState<T>, batch b: Int, random: RandomSource) -> RegulariserValues {
+        var out = RegulariserValues()
+        let w = configuration.loss
+        let n = b * width
+        let k = Double(width)
+        let u = scratchA.pointer, v = scratchB.pointer
+        func probe() { for e in 0..<n { v[e] = random.integer(below: 2) == 0 ? -1 : 1 } }
+        if w.traceHinge > 0 || w.frobenius > 0 {
+            VectorKernels.add(state.high.pointer, state.low.pointer, into: u, count: n)
+            probe()
+            let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
+            var q = [T](repeating: 0, count: n)
+            for ex in 0..<b {
+                let vb = v + ex * width, jb = jv + ex * width
+                let t = VectorKernels.dot(vb, jb, count: width) / k
+                let relu = max(0, t - 1)
+                out.traceHinge += w.traceHinge * relu * relu / Double(b)
+                let fro = VectorKernels.dot(jb, jb, count: width) / k
+                out.frobenius += w.frobenius * fro / Double(b)
+                let a = T(w.traceHinge * 2 * relu / (k * Double(b))), c = T(w.frobenius * 2 / (k * Double(b)))
+                for e in 0..<width { q[ex * width + e] = a * vb[e] + c * jb[e] }
+            }
+            probeGradient(at: u, direction: v, jvCotangent: q, batch: b)
+        }
+        if w.repellerHinge > 0 {
+            VectorKernels.copy(x.pointer, u, count: n)
+            probe()
+            let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
+            var q = [T](repeating: 0, count: n)
+            for ex in 0..<b {
+                let vb = v + ex * width
+                let t = VectorKernels.dot(vb, jv + ex * width, count: width) / k
+                let relu = max(0, 1 - t)
+                out.repellerHinge += w.repellerHinge * relu * relu / Double(b)
+                let a = T(-w.repellerHinge * 2 * relu / (k * Double(b)))
+                for e in 0..<width { q[ex * width + e] = a * vb[e] }
+            }
+            probeGradient(at: u, direction: v, jvCotangent: q, batch: b)
+        }
+        if w.spectral > 0 {
+            VectorKernels.add(state.high.pointer, state.low.pointer, into: u, count: n)
+            probe()
+            for _ in 0..<max(1, w.powerIterations) {
+                let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
+                VectorKernels.copy(jv, stageState.pointer, count: n)
+                let jtjv = vectorJacobianProduct(network: slowNetwork, input: u, generation: nil,
+                                                 cotangent: stageState.pointer, batch: b,
+                                                 gradients: discardedGradients.pointer)
+                for ex in 0..<b {
+                    let s = VectorKernels.dot(jtjv + ex * width, jtjv + ex * width, count: width)
+                    let scale = T((k / max(s, 1e-30)).squareRoot())
+                    for e in 0..<width { v[ex * width + e] = scale * jtjv[ex * width + e] }
+                }
+            }
+            let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
+            var q = [T](repeating: 0, count: n)
+            for ex in 0..<b {
+                let jb = jv + ex * width
+                out.spectral += w.spectral * VectorKernels.dot(jb, jb, count: width) / (k * Double(b))
+                let c = T(w.spectral * 2 / (k * Double(b)))
+                for e in 0..<width { q[ex * width + e] = c * jb[e] }
+            }
+            probeGradient(at: u, direction: v, jvCotangent: q, batch: b)
+        }
+        return out
+    }
+
+    /// Forward-difference step for Jacobian–vector products (`10·√ulp`).
+    var differenceStep: T { 10 * T.ulpOfOne.squareRoot() }
+
+    /// `(F_H(u + δv) − F_H(u))/δ` into `fastAddend` (returned).
+    func jacobianVectorProduct(at u: UnsafePointer<T>, direction v: UnsafePointer<T>, batch b: Int) -> UnsafePointer<T> {
+        let n = b * width, delta = differenceStep
+        let shifted = inputCotangent.pointer, jv = fastAddend.pointer
+        for e in 0..<n { shifted[e] = u[e] + delta * v[e] }
+        let f1 = evaluate(network: slowNetwork, shifted, batch: b)
+        VectorKernels.copy(f1, jv, count: n)
+        let f0 = evaluate(network: slowNetwork, u, batch: b)
+        let inv = 1 / delta
+        for e in 0..<n { jv[e] = (jv[e] - f0[e]) * inv }
+        return UnsafePointer(jv)
+    }
+
+    /// Parameter gradient of a loss of `Jv` (forward difference) given `∂L/∂(Jv) = q`:
+    /// `(1/δ)(VJP(F, u + δv, q) − VJP(F, u, q))`.
+    func probeGradient(at u: UnsafePointer<T>, direction v: UnsafePointer<T>, jvCotangent q: [T], batch b: Int) {
+        let n = b * width, delta = differenceStep
+        let shifted = inputCotangent.pointer, scaled = stageState.pointer
+        for e in 0..<n { shifted[e] = u[e] + delta * v[e] }
+        for e in 0..<n { scaled[e] = q[e] / delta }
+        let g = store.gradients.pointer
+        _ = vectorJacobianProduct(network: slowNetwork, input: shifted, generation: nil, cotangent: scaled, batch: b, gradients: g)
+        for e in 0..<n { scaled[e] = -scaled[e] }
+        _ = vectorJacobianProduct(network: slowNetwork, input: u, generation: nil, cotangent: scaled, batch: b, gradients: g)
+    }
+}

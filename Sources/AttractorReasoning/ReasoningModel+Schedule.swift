@@ -1,0 +1,190 @@
+import AttractorDynamics
+import AttractorNeural
+import AttractorNumerics
+
+extension ReasoningModel {
+    /// One deep-supervision segment on `batch` examples of `state` (in place), with the
+    /// input embedded by the last `embed` call: `cycles` × (`fastSteps` fast steps, one slow
+    /// step). With `record`, the part chosen by `configuration.gradient` is taped for
+    /// `backwardSegment`; everything before it is treated as a constant (detached).
+    /// `noise` drives Euler–Maruyama (σ > 0); nil runs the drift only (evaluation).
+    /// - Complexity: `cycles·(fastSteps + 1)·stages` evaluations of `F` on `batch` examples.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func runSegment(_ state: LatentState<T>, batch: Int, record: Bool, noise: RandomSource? = nil) {
+        precondition(batch >= 1 && batch <= maxBatch && batch == embeddedBatch, "embed the batch first")
+        if record {  // an unrecorded segment (e.g. HRM's Q-target look-ahead) keeps the tape
+            tape.removeAll(keepingCapacity: true)
+            tapeEvaluations.removeAll(keepingCapacity: true)
+        }
+        let config = configuration
+        for cycle in 0..<config.cycles {
+            let lastCycle = record && cycle == config.cycles - 1
+            for s in 0..<config.fastSteps {
+                let taped = lastCycle && (config.gradient == .lastCycle
+                    || (config.gradient == .oneStep && s == config.fastSteps - 1))
+                takeStep(fast: true, state, batch: batch, taped: taped, noise: noise)
+            }
+            takeStep(fast: false, state, batch: batch, taped: lastCycle && config.gradient != .implicit, noise: noise)
+        }
+    }
+
+    /// One step of one level. Fast: `y = z_L`, `c = z_H + x`, field `(F_L(y + c) − y)/ε`, step
+    /// `fastStepSize`. Slow: `y = z_H`, `c = z_L`, field `F_H(y + c) − y`, step `stepSize`.
+    /// `.direct` is the discrete update `y ← F(y + c)`.
+    func takeStep(fast: Bool, _ state: LatentState<T>, batch: Int, taped: Bool, noise: RandomSource?) {
+        let n = batch * width
+        let config = configuration
+        let y = fast ? state.low.pointer : state.high.pointer
+        let c: UnsafePointer<T>
+        if fast {
+            VectorKernels.add(state.high.pointer, x.pointer, into: fastAddend.pointer, count: n)
+            c = UnsafePointer(fastAddend.pointer)
+        } else {
+            c = UnsafePointer(state.low.pointer)
+        }
+        let network = fast ? fastNetwork : slowNetwork
+        var noiseSlot: Int? = nil
+        if taped {
+            if !tapeNoise.isEmpty { noiseSlot = tape.count }
+            tape.append(TapeStep(fast: fast, firstEvaluation: tapeEvaluations.count, noiseSlot: noiseSlot))
+        }
+        func input(_ stage: Int) -> UnsafeMutablePointer<T> {
+            taped ? tapeInputs[tapeEvaluations.count].pointer : scratchInput.pointer
+        }
+        if config.integrator == .direct {
+            let u = input(0)
+            VectorKernels.add(y, c, into: u, count: n)
+            if taped { tapeEvaluations.append(TapeEvaluation(network: network, generation: generations[network] + 1)) }
+            let out = evaluate(network: network, u, batch: batch)
+            VectorKernels.copy(out, y, count: n)
+            return
+        }
+        let h = T(fast ? config.fastStepSize : config.stepSize)
+        let scale = T(fast ? 1 / config.epsilon : 1)
+        for i in 0..<stageCount {
+            // Stage state Y_i = y + h Σ_j a_ij k_j (Y_0 = y).
+            var stageY = UnsafePointer(y)
+            if i > 0 {
+                let Y = stageState.pointer
+                VectorKernels.copy(y, Y, count: n)
+                for j in 0..<i where tableau.a[i][j] != 0 {
+                    VectorKernels.axpy(h * T(tableau.a[i][j]), stages[j].pointer, Y, count: n)
+                }
+                stageY = UnsafePointer(Y)
+            }
+            let u = input(i)
+            VectorKernels.add(stageY, c, into: u, count: n)
+            if taped { tapeEvaluations.append(TapeEvaluation(network: network, generation: generations[network] + 1)) }
+            let out = evaluate(network: network, u, batch: batch)
+            let k = stages[i].pointer
+            for e in 0..<n { k[e] = scale * (out[e] - stageY[e]) }
+        }
+        // Noise term σ√h·g(y)·ξ with the pre-step y (Euler–Maruyama).
+        var hasNoise = false
+        if config.sigma > 0, let noise {
+            hasNoise = true
+            let amplitude = config.sigma * Double(h).squareRoot()
+            let w = noiseBuffer.pointer
+            noise.fillGaussian(UnsafeMutableBufferPointer(start: w, count: n), sigma: amplitude)
+            if config.noise == .multiplicative {
+                if let slot = noiseSlot { VectorKernels.copy(w, tapeNoise[slot].pointer, count: n) }
+                for e in 0..<n { w[e] *= y[e] }
+            }
+        }
+        for i in 0..<stageCount where tableau.b[i] != 0 {
+            VectorKernels.axpy(h * T(tableau.b[i]), stages[i].pointer, y, count: n)
+        }
+        if hasNoise { VectorKernels.accumulate(noiseBuffer.pointer, into: y, count: n) }
+        if taped && !hasNoise, let slot = noiseSlot { tapeNoise[slot].fill(0) }
+    }
+
+    // MARK: - Heads
+
+    /// Answer logits (`batch·sequence × vocabulary`, in `logits`) from `z_H`, and halting
+    /// logits (`batch × haltOutputs`, in `haltLogits`) from the mean of `z_H` over positions.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func computeHeads(_ state: LatentState<T>, batch: Int) {
+        let p = UnsafePointer(store.values.pointer)
+        answerHead.forward(UnsafePointer(state.high.pointer), rows: batch * sequence, parameters: p, into: logits.pointer)
+        guard let haltHead else { return }
+        meanOverPositions(UnsafePointer(state.high.pointer), batch: batch, into: pooled.pointer)
+        haltHead.forward(UnsafePointer(pooled.pointer), rows: batch, parameters: p, into: haltLogits.pointer)
+    }
+
+    func meanOverPositions(_ z: UnsafePointer<T>, batch: Int, into out: UnsafeMutablePointer<T>) {
+        let d = hidden, l = sequence, inv = 1 / T(l)
+        for b in 0..<batch {
+            let o = out + b * d
+            o.update(repeating: 0, count: d)
+            for t in 0..<l {
+                let r = z + (b * l + t) * d
+                for j in 0..<d { o[j] += r[j] }
+            }
+            for j in 0..<d { o[j] *= inv }
+        }
+    }
+
+    /// Zeroes the state cotangents before the losses add into them.
+    public func clearCotangents(batch: Int) {
+        let n = batch * width
+        highCotangent.pointer.update(repeating: 0, count: n)
+        lowCotangent.pointer.update(repeating: 0, count: n)
+    }
+
+    /// Adds the heads' VJP (from `logitsCotangent` and `haltCotangent`) into `highCotangent`
+    /// and their parameter gradients into the store.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func backwardHeads(_ state: LatentState<T>, batch: Int) {
+        let p = UnsafePointer(store.values.pointer), g = store.gradients.pointer
+        let rows = batch * sequence
+        answerHead.backward(UnsafePointer(logitsCotangent.pointer), input: UnsafePointer(state.high.pointer), rows: rows,
+                            parameters: p, gradients: g, inputCotangent: highCotangent.pointer, accumulate: true)
+        guard let haltHead else { return }
+        meanOverPositions(UnsafePointer(state.high.pointer), batch: batch, into: pooled.pointer)
+        haltHead.backward(UnsafePointer(haltCotangent.pointer), input: UnsafePointer(pooled.pointer), rows: batch,
+                          parameters: p, gradients: g, inputCotangent: pooledCotangent.pointer)
+        let d = hidden, l = sequence, inv = 1 / T(l)
+        for b in 0..<batch {
+            let pc = pooledCotangent.pointer + b * d
+            for t in 0..<l {
+                let r = highCotangent.pointer + (b * l + t) * d
+                for j in 0..<d { r[j] += inv * pc[j] }
+            }
+        }
+    }
+
+    /// The answer tokens (argmax of the logits) of example `b`.
+    public func predictedTokens(example b: Int) -> [Int32] {
+        let v = vocabulary
+        return (0..<sequence).map { t in
+            let row = logits.pointer + (b * sequence + t) * v
+            var best = 0
+            for j in 1..<v where row[j] > row[best] { best = j }
+            return Int32(best)
+        }
+    }
+
+    /// Per-example relative residual of the slow level, `‖F_H(z_H + z_L) − z_H‖ / ‖z_H‖`,
+    /// one evaluation of `F_H`. The network output stays in its workspace.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func relativeResidual(_ state: LatentState<T>, batch: Int, into out: inout [Double]) {
+        let n = batch * width
+        VectorKernels.add(state.high.pointer, state.low.pointer, into: scratchInput.pointer, count: n)
+        let f = evaluate(network: slowNetwork, scratchInput.pointer, batch: batch)
+        if out.count < batch { out = Array(repeating: 0, count: batch) }
+        for b in 0..<batch {
+            var r = 0.0, s = 0.0
+            let z = state.high.pointer + b * width, fb = f + b * width
+            for e in 0..<width {
+                let d = Double(fb[e] - z[e])
+                r += d * d
+                s += Double(z[e]) * Double(z[e])
+            }
+            out[b] = (r / max(s, 1e-30)).squareRoot()
+        }
+    }
+}

@@ -1,0 +1,226 @@
+import AttractorDynamics
+import AttractorNeural
+import AttractorNumerics
+
+/// A reasoning model: input embedding `x`, a two-level latent state (`LatentState`), the
+/// learned field built from `BlockStack` networks, an integration schedule, a gradient
+/// strategy, a halting rule and two heads (answer logits on `z_H`; halting Q-values on the
+/// mean of `z_H` over positions). CMM, HRM and TRM are instances that differ only in their
+/// `ReasoningConfiguration` (see `Docs/Models.md`).
+///
+/// Usage (one deep-supervision segment, then its gradient):
+/// ```swift
+/// let model = try ReasoningModel<Float>(configuration: config, maxBatch: 64, seed: 1)
+/// try model.embed(tokens, batch: 64)
+/// model.runSegment(state, batch: 64, record: true)     // integrates, tapes the differentiated part
+/// let logits = model.computeHeads(state, batch: 64)
+/// // … loss → model.headCotangent…; model.backwardSegment(state, batch: 64)
+/// ```
+/// All buffers are allocated in `init`; a training step allocates nothing of its own.
+public final class ReasoningModel<T: Scalar> {
+    public let configuration: ReasoningConfiguration
+    public let maxBatch: Int
+    /// Every parameter (embedding, networks, heads) in one flat store.
+    public let store: ParameterStore<T>
+    public let embedding: Embedding
+    /// `[F]` (shared) or `[F_L, F_H]`.
+    public let networks: [BlockStack]
+    public let answerHead: Linear
+    public let haltHead: Linear?
+    let workspaces: [BlockStack.Workspace<T>]
+    /// Forward passes taken by each network's workspace (so a taped evaluation knows
+    /// whether its activations are still there or must be recomputed).
+    var generations: [Int]
+    let tableau: ButcherTableau
+    let stageCount: Int
+
+    // Work buffers, `maxBatch · width` scalars each unless noted.
+    let width: Int
+    let x: ScalarBuffer<T>
+    let fastAddend: ScalarBuffer<T>
+    let scratchInput: ScalarBuffer<T>
+    let stageState: ScalarBuffer<T>
+    let stages: [ScalarBuffer<T>]
+    let noiseBuffer: ScalarBuffer<T>
+    /// Network inputs of the differentiated evaluations (recomputed from in backward).
+    let tapeInputs: [ScalarBuffer<T>]
+    let tapeNoise: [ScalarBuffer<T>]
+    var tape: [TapeStep] = []
+    var tapeEvaluations: [TapeEvaluation] = []
+    var tokensCopy: [Int32]
+    var embeddedBatch = 0
+
+    // Heads.
+    public let logits: ScalarBuffer<T>
+    public let haltLogits: ScalarBuffer<T>
+    let pooled: ScalarBuffer<T>
+    /// Cotangents the caller fills before `backwardHeads`: `∂L/∂logits`, `∂L/∂q`.
+    public let logitsCotangent: ScalarBuffer<T>
+    public let haltCotangent: ScalarBuffer<T>
+    let pooledCotangent: ScalarBuffer<T>
+
+    // Backward buffers.
+    /// Cotangents of the final `z_H`, `z_L` (heads and losses add into them).
+    public let highCotangent: ScalarBuffer<T>
+    public let lowCotangent: ScalarBuffer<T>
+    let inputCotangent: ScalarBuffer<T>
+    let stageCotangents: [ScalarBuffer<T>]
+    let scratchA: ScalarBuffer<T>
+    let scratchB: ScalarBuffer<T>
+    /// Parameter-gradient sink for VJPs whose parameter part must be discarded.
+    let discardedGradients: ScalarBuffer<T>
+
+    /// Network evaluations (forward passes of `F`, in examples) since the counter was last reset.
+    public var functionEvaluations = 0
+    /// Network VJPs (backward passes of `F`, in examples) since the counter was last reset.
+    public var backwardEvaluations = 0
+
+    /// Matmul flops of one forward pass of `F` for one example (a backward pass costs twice this).
+    public var forwardFlopsPerExample: Int { networks[0].forwardFlops(batch: 1) }
+
+    struct TapeStep {
+        var fast: Bool
+        var firstEvaluation: Int
+        var noiseSlot: Int?
+    }
+
+    struct TapeEvaluation {
+        var network: Int
+        var generation: Int
+    }
+
+    public init(configuration: ReasoningConfiguration, maxBatch: Int, seed: UInt64) throws(ReasoningError) {
+        try configuration.validate()
+        guard maxBatch >= 1 else { throw .invalidConfiguration("maxBatch must be positive") }
+        self.configuration = configuration
+        self.maxBatch = maxBatch
+        let block = configuration.block
+        var layout = AttractorNeural.ParameterLayout()
+        embedding = Embedding("embed", vocabulary: configuration.vocabulary, dimension: block.hidden,
+                              scale: Double(block.hidden).squareRoot(), layout: &layout)
+        var nets: [BlockStack] = []
+        do {
+            if configuration.networks == 1 {
+                nets.append(try BlockStack("blocks", configuration: block, layout: &layout))
+            } else {
+                nets.append(try BlockStack("low.blocks", configuration: block, layout: &layout))
+                nets.append(try BlockStack("high.blocks", configuration: block, layout: &layout))
+            }
+        } catch { throw .invalidConfiguration("\(error)") }
+        networks = nets
+        answerHead = Linear("head", inFeatures: block.hidden, outFeatures: configuration.vocabulary, layout: &layout)
+        haltHead = configuration.haltOutputs > 0
+            ? Linear("halt", inFeatures: block.hidden, outFeatures: configuration.haltOutputs, bias: true,
+                     layout: &layout, initializer: .zeros)
+            : nil
+        store = ParameterStore(layout: layout)
+        store.initialize(using: RandomSource(seed: seed))
+        if let haltHead, let bias = haltHead.bias {
+            // HRM/TRM: halting starts strongly "continue" (bias −5).
+            (store.values.pointer + bias.offset).update(repeating: -5, count: bias.count)
+        }
+        workspaces = nets.map { BlockStack.Workspace($0, maxBatch: maxBatch) }
+        generations = Array(repeating: 0, count: nets.count)
+
+        switch configuration.integrator {
+        case .direct, .euler, .eulerMaruyama: tableau = .euler
+        case .midpoint: tableau = .midpoint
+        case .heun: tableau = .heun
+        case .rk4: tableau = .rk4
+        case .dopri5: tableau = .dormandPrince54
+        }
+        stageCount = configuration.integrator == .direct ? 1 : tableau.stages
+        width = configuration.stateWidth
+        let n = maxBatch * width
+        x = ScalarBuffer(count: n)
+        fastAddend = ScalarBuffer(count: n)
+        scratchInput = ScalarBuffer(count: n)
+        stageState = ScalarBuffer(count: n)
+        stages = (0..<stageCount).map { _ in ScalarBuffer(count: n) }
+        noiseBuffer = ScalarBuffer(count: configuration.sigma > 0 ? n : 1)
+        let tapedSteps: Int
+        switch configuration.gradient {
+        case .oneStep: tapedSteps = 2
+        case .lastCycle: tapedSteps = configuration.fastSteps + 1
+        case .implicit: tapedSteps = 0
+        }
+        tapeInputs = (0..<(tapedSteps * stageCount)).map { _ in ScalarBuffer(count: n) }
+        tapeNoise = configuration.sigma > 0 && configuration.noise == .multiplicative
+            ? (0..<tapedSteps).map { _ in ScalarBuffer(count: n) } : []
+        tokensCopy = Array(repeating: 0, count: maxBatch * block.sequence)
+
+        let rows = maxBatch * block.sequence
+        logits = ScalarBuffer(count: rows * configuration.vocabulary)
+        logitsCotangent = ScalarBuffer(count: rows * configuration.vocabulary)
+        haltLogits = ScalarBuffer(count: max(1, maxBatch * configuration.haltOutputs))
+        haltCotangent = ScalarBuffer(count: max(1, maxBatch * configuration.haltOutputs))
+        pooled = ScalarBuffer(count: maxBatch * block.hidden)
+        pooledCotangent = ScalarBuffer(count: maxBatch * block.hidden)
+        highCotangent = ScalarBuffer(count: n)
+        lowCotangent = ScalarBuffer(count: n)
+        inputCotangent = ScalarBuffer(count: n)
+        stageCotangents = (0..<stageCount).map { _ in ScalarBuffer(count: n) }
+        scratchA = ScalarBuffer(count: n)
+        scratchB = ScalarBuffer(count: n)
+        discardedGradients = ScalarBuffer(count: store.count)
+        tape.reserveCapacity(tapedSteps)
+        tapeEvaluations.reserveCapacity(tapeInputs.count)
+    }
+
+    /// Scalars per example in one level of the latent state.
+    public var stateWidth: Int { width }
+    public var sequence: Int { configuration.block.sequence }
+    public var hidden: Int { configuration.block.hidden }
+    public var vocabulary: Int { configuration.vocabulary }
+    var fastNetwork: Int { 0 }
+    var slowNetwork: Int { networks.count - 1 }
+
+    /// A fresh latent state for up to `maxBatch` examples.
+    public func makeState() -> LatentState<T> { LatentState(capacity: maxBatch, width: width) }
+
+    // MARK: - Embedding
+
+    /// Embeds `batch` examples of `sequence` tokens into `x` (kept for the segment and its
+    /// backward pass). Throws on a token outside the vocabulary.
+    public func embed(_ tokens: UnsafePointer<Int32>, batch: Int) throws(ReasoningError) {
+        guard batch >= 1 && batch <= maxBatch else { throw .invalidInput("batch \(batch) outside 1…\(maxBatch)") }
+        let rows = batch * sequence
+        do {
+            try embedding.forward(tokens, rows: rows, parameters: UnsafePointer(store.values.pointer), into: x.pointer)
+        } catch { throw .invalidInput("\(error)") }
+        for i in 0..<rows { tokensCopy[i] = tokens[i] }
+        embeddedBatch = batch
+    }
+
+    /// Array convenience for `embed`.
+    public func embed(_ tokens: [Int32], batch: Int) throws(ReasoningError) {
+        guard tokens.count == batch * sequence else {
+            throw .invalidInput("expected \(batch) × \(sequence) tokens, got \(tokens.count)")
+        }
+        try tokens.withUnsafeBufferPointer { (p) throws(ReasoningError) in try embed(p.baseAddress!, batch: batch) }
+    }
+
+    // MARK: - Network evaluation
+
+    /// `F_k(input)`; the output lives in the network's workspace until its next forward.
+    @inline(__always)
+    func evaluate(network k: Int, _ input: UnsafePointer<T>, batch: Int) -> UnsafePointer<T> {
+        generations[k] += 1
+        functionEvaluations += batch
+        return networks[k].forward(input, batch: batch, parameters: UnsafePointer(store.values.pointer),
+                                   workspace: workspaces[k])
+    }
+
+    /// VJP of `F_k` at `input`: recomputes the forward pass unless the workspace still
+    /// holds it (`generation`), then returns `aᵀ∂F/∂u` (inside the workspace) and adds
+    /// `aᵀ∂F/∂θ` into `gradients`.
+    func vectorJacobianProduct(network k: Int, input: UnsafePointer<T>, generation: Int?, cotangent: UnsafePointer<T>,
+                               batch: Int, gradients: UnsafeMutablePointer<T>) -> UnsafePointer<T> {
+        if generation == nil || generations[k] != generation! || workspaces[k].batch != batch {
+            _ = evaluate(network: k, input, batch: batch)
+        }
+        backwardEvaluations += batch
+        return networks[k].backward(cotangent, parameters: UnsafePointer(store.values.pointer), gradients: gradients,
+                                    workspace: workspaces[k])
+    }
+}

@@ -1,0 +1,86 @@
+import AttractorNumerics
+import AttractorTasks
+
+/// A task's training examples as token sequences, drawn in a seeded order with seeded
+/// augmentation: draw `i` depends only on `(seed, i)`, so a resumed run draws exactly the
+/// examples the uninterrupted run would have.
+public struct TrainingExamples: Sendable {
+    public let task: TaskKind
+    public let sequence: Int
+    public let vocabulary: Int
+    /// Inputs and labels, `count × sequence` tokens each.
+    public let inputs: [[Int32]]
+    public let labels: [[Int32]]
+    /// Sudoku: random validity-preserving transform per draw; maze: one of the 8 symmetries.
+    public var augment: Bool
+
+    public var count: Int { inputs.count }
+
+    /// Token sequences as they are (any task with this sequence length and vocabulary).
+    public init(task: TaskKind, sequence: Int, vocabulary: Int, inputs: [[Int32]], labels: [[Int32]], augment: Bool) {
+        self.task = task
+        self.sequence = sequence
+        self.vocabulary = vocabulary
+        self.inputs = inputs
+        self.labels = labels
+        self.augment = augment
+    }
+
+    /// Sudoku puzzles (tokens as in `SudokuToken`: blank 1, digit d → d + 1).
+    public init(sudoku puzzles: [LabelledSudoku], augment: Bool = true) {
+        self.init(sudoku: puzzles.map(SudokuExample.init), augment: augment)
+    }
+
+    /// Sudoku puzzles with their solutions.
+    public init(sudoku puzzles: [SudokuExample], augment: Bool = true) {
+        task = .sudoku
+        sequence = 81
+        vocabulary = SudokuToken.vocabularySize
+        inputs = puzzles.map { $0.puzzle.tokens.map(Int32.init) }
+        labels = puzzles.map { $0.solution.tokens.map(Int32.init) }
+        self.augment = augment
+    }
+
+    /// Mazes (tokens `# SGo` → 1…5).
+    public init(mazes: [MazeInstance], augment: Bool = true) {
+        task = .maze
+        let size = mazes.first?.maze.size ?? 30
+        sequence = size * size
+        vocabulary = 6
+        inputs = mazes.map { $0.maze.tokens.map(Int32.init) }
+        labels = mazes.map { $0.label.tokens.map(Int32.init) }
+        self.augment = augment
+    }
+
+    /// The `index`-th draw: epoch `index / count` visits every example once in a seeded
+    /// order; the augmentation is drawn from `(seed, index)`.
+    public func draw(_ index: Int, seed: UInt64) -> (input: [Int32], label: [Int32]) {
+        let epoch = index / count, position = index % count
+        let order = Self.permutation(count: count, seed: RandomSource.mix(seed, UInt64(epoch) &+ 0xE90C))
+        let k = order[position]
+        guard augment else { return (inputs[k], labels[k]) }
+        let random = RandomSource(seed: RandomSource.mix(RandomSource.mix(seed, 0xA06), UInt64(index)))
+        switch task {
+        case .sudoku:
+            let t = SudokuTransform.random(using: random)
+            let p = SudokuGrid(tokens: inputs[k].map(UInt8.init))!, s = SudokuGrid(tokens: labels[k].map(UInt8.init))!
+            return (t.apply(p).tokens.map(Int32.init), t.apply(s).tokens.map(Int32.init))
+        case .maze:
+            let size = Int(Double(sequence).squareRoot())
+            let id = random.integer(below: 8)
+            guard let m = try? Maze(tokens: inputs[k].map(UInt8.init), size: size),
+                  let l = try? Maze(tokens: labels[k].map(UInt8.init), size: size) else { return (inputs[k], labels[k]) }
+            return (m.transformed(id).tokens.map(Int32.init), l.transformed(id).tokens.map(Int32.init))
+        }
+    }
+
+    /// A seeded Fisher–Yates permutation of `0..<count`.
+    static func permutation(count: Int, seed: UInt64) -> [Int] {
+        let random = RandomSource(seed: seed)
+        var a = Array(0..<count)
+        if count > 1 {
+            for i in stride(from: count - 1, to: 0, by: -1) { a.swapAt(i, random.integer(below: i + 1)) }
+        }
+        return a
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Attractor
+import Foundation
+
+/// `attractor eval`: accuracy of a checkpoint on a puzzle file (or a blanks ladder of it).
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval", abstract: "Evaluate a reasoning checkpoint on Sudoku puzzles.")
+
+    @Option(help: "Checkpoint directory or bundled name (cmm-tiny, trm-tiny, hrm-tiny).") var checkpoint: String
+    @Option(help: "Puzzle file (one per line or 9-line grids), or a dataset .safetensors.") var puzzles: String
+    @Option(help: "Replace each puzzle by one of its solutions with exactly K seeded blanks (unique).") var blanks: Int?
+    @Option(help: "Use only the first N puzzles.") var limit: Int?
+    @Option(help: "Seed for --blanks.") var seed: UInt64 = 0
+    @Option(help: "text or json.") var format: String = "text"
+    @Option(help: "Batch size.") var batch = 64
+
+    func run() throws {
+        do {
+            let path = try CheckpointLocator.resolve(checkpoint)
+            var items = try Self.loadPuzzles(puzzles, limit: limit)
+            if let blanks {
+                let generator = SudokuGenerator(seed: seed)
+                items = try items.map { item in
+                    let p = try generator.ladderPuzzle(from: item.solution, blanks: blanks)
+                    return SudokuExample(puzzle: p, solution: item.solution)
+                }
+            }
+            let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: max(1, min(batch, items.count)), task: .sudoku)
+            let name = "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset)"
+            let e = try ReasoningInference.evaluateSudoku(model, name: name, puzzles: items)
+            if format == "json" {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(e), as: UTF8.self))
+            } else {
+                print("\(name) on \(e.puzzles) puzzles\(blanks.map { " (\($0) blanks)" } ?? ""): " + String(format: "exact %.4f  valid %.4f  cell %.4f  segments %.2f  F-evals %.1f  residual %.3g  halted %.3f  (%.1f s)",
+                             e.exactAccuracy, e.validAccuracy,
+                             e.cellAccuracy, e.meanSteps, e.meanFunctionEvaluations, e.meanResidual, e.haltedFraction, e.seconds))
+            }
+        } catch let e as ReasoningError { throw CommandFailure("\(e)") }
+    }
+
+    /// Puzzles with their exact solutions (solved here; a puzzle without a unique solution
+    /// keeps its first solution, and only `valid_accuracy` is meaningful for it).
+    static func loadPuzzles(_ path: String, limit: Int?) throws -> [SudokuExample] {
+        guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("no such file: \(path)") }
+        if path.hasSuffix(".safetensors") {
+            let all: [LabelledSudoku]
+            do { all = try SudokuDatasetBuilder.read(path: path) } catch {
+                throw CommandFailure("\(path) is not a Sudoku dataset: \(error)")
+            }
+            return all.prefix(limit ?? all.count).map(SudokuExample.init)
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CommandFailure("cannot read \(path)") }
+        let collection: SudokuParser.Collection
+        do { collection = try SudokuParser.parseCollection(text, skipInvalid: false) } catch {
+            throw CommandFailure("\(path): \(error)")
+        }
+        let solver = SudokuSolver()
+        var out: [SudokuExample] = []
+        for p in collection.puzzles.prefix(limit ?? collection.puzzles.count) {
+            let r = solver.solve(p, limit: 2)
+            guard let s = r.solution else { throw CommandFailure("\(path): puzzle \(p.line) has no solution") }
+            out.append(SudokuExample(puzzle: p, solution: s))
+        }
+        return out
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Attractor
+import Foundation
+
+/// `attractor solve`: one puzzle through a reasoning checkpoint, segment by segment.
+struct SolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solve", abstract: "Solve a Sudoku with a reasoning checkpoint, printing each segment.")
+
+    @Option(help: "Checkpoint directory or bundled name (cmm-tiny, trm-tiny, hrm-tiny).") var checkpoint: String
+    @Argument(help: "A puzzle: 81 characters (digits, '.' or '0' for blanks).") var puzzle: String
+    @Flag(help: "Print only the residual trajectory and the final board.") var quiet = false
+    @Option(help: "Also integrate the continuous system to equilibrium with this solver-core method (dopri5, rk4, euler).") var ode: String?
+    @Option(help: "End time for --ode.") var odeTime: Double = 64
+
+    /// A board from answer tokens; non-digit tokens (pad, blank) show as '.'.
+    static func board(_ tokens: [Int32]) -> SudokuGrid {
+        SudokuGrid(cells: tokens.map { (2...10).contains($0) ? UInt8($0 - 1) : 0 }) ?? .empty
+    }
+
+    func run() throws {
+        do {
+            let grid: SudokuGrid
+            do { grid = try SudokuParser.parsePuzzle(puzzle) } catch { throw CommandFailure("puzzle: \(error)") }
+            let path = try CheckpointLocator.resolve(checkpoint)
+            let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: 1, task: .sudoku)
+            let config = manifest.configuration
+            print("\(config.model.rawValue)-\(config.preset) (\(config.integrator.rawValue), \(config.cycles)×(\(config.fastSteps)+1) steps per segment, up to \(config.segments) segments)")
+            var residuals: [Double] = []
+            let outcomes = try ReasoningInference.run(model, inputs: [grid.tokens.map(Int32.init)]) { snap in
+                residuals.append(snap.residual)
+                if !quiet {
+                    print("segment \(snap.segment): residual \(String(format: "%.3e", snap.residual))\(snap.halted ? " (halted)" : "")")
+                    print(Self.board(snap.answer).rendered)
+                }
+            }
+            let o = outcomes[0]
+            let answer = Self.board(o.answer)
+            print("residual trajectory: " + residuals.map { String(format: "%.2e", $0) }.joined(separator: " "))
+            print("answer:")
+            print(answer.rendered)
+            let valid = answer.isSolution(of: grid)
+            print("valid solution: \(valid ? "yes" : "no")")
+            let reached = o.residual < config.equilibriumTolerance
+            print("equilibrium reached: \(reached ? "yes" : "no") " + String(format: "(final residual %.3e, tolerance %.2g; %d segments, %d F-evaluations)",
+                         o.residual, config.equilibriumTolerance, o.segments, o.functionEvaluations))
+            if let ode {
+                guard let method = ODEMethod.named(ode) else { throw CommandFailure("unknown --ode method \(ode)") }
+                var options = SolverOptions(relativeTolerance: 1e-3, absoluteTolerance: 1e-5)
+                if !method.isAdaptive { options.stepSize = 0.5 }
+                let (sol, answers) = try model.integrateToEquilibrium(tokens: grid.tokens.map(Int32.init), t1: odeTime,
+                                                                      method: method, options: options)
+                let b = Self.board(answers[0])
+                let steady = sol.steadyState?.allConverged == true
+                print("continuous (\(method.name)): \(sol.statistics.steps) steps, \(sol.statistics.functionEvaluations) field evaluations, "
+                      + "equilibrium reached: \(steady ? "yes" : "no")" + (steady ? String(format: " at t = %.2f", sol.steadyState!.latestTime) : "")
+                      + String(format: ", residual ‖f‖ %.3e", sol.steadyState?.largestResidual ?? .nan))
+                print(b.rendered)
+                print("valid solution: \(b.isSolution(of: grid) ? "yes" : "no")")
+            }
+        } catch let e as ReasoningError { throw CommandFailure("\(e)") }
+    }
+}

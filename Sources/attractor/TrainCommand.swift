@@ -1,0 +1,242 @@
+import ArgumentParser
+import Attractor
+import Foundation
+
+/// `attractor train`: deep-supervision training of CMM, TRM or HRM with checkpoints.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train a reasoning model (cmm, trm, hrm) on Sudoku or mazes.")
+
+    @Option(help: "cmm, trm or hrm.") var model: ModelKind
+    @Option(help: "sudoku or maze.") var task: TaskKind = .sudoku
+    @Option(help: "Preset: tiny, small, paper.") var preset = "tiny"
+    @Option(help: "Optimiser steps (also the cosine schedule length).") var steps: Int?
+    @Option(help: "Wall-clock budget in minutes (instead of --steps).") var minutes: Double?
+    @Option(help: "Process CPU-time budget in minutes (fair on a shared machine; with or instead of --minutes).") var cpuMinutes: Double?
+    @Option(help: "Dataset directory from `attractor data` (default: built in-process from Data/sudoku).") var data: String?
+    @Option(help: "Seed for weights, data order, augmentation, exploration.") var seed: UInt64 = 0
+    @Option(help: "Checkpoint directory.") var out: String = "checkpoint"
+    @Flag(help: "Continue from the checkpoint in --out.") var resume = false
+    @Option(help: "Training puzzles when building in-process.") var trainCount = 1000
+    @Option(help: "Batch size (default: the preset's).") var batch: Int?
+    @Option(help: "Steps between progress lines.") var logEvery = 10
+    @Option(help: "Steps between checkpoints.") var saveEvery = 100
+    @Option(help: "Steps between evaluations on held-out puzzles (0: only at the end).") var evalEvery = 0
+    @Option(help: "Held-out puzzles per evaluation.") var evalPuzzles = 64
+    @Option(help: "Steps of the LR schedule when training by --minutes.") var scheduleSteps: Int?
+    @Option(help: "Sudoku blanks ladder instead of the Extreme-style data: train on puzzles with this many blanks.") var blanks: Int?
+
+    func validate() throws {
+        if steps == nil && minutes == nil && cpuMinutes == nil { throw ValidationError("give --steps N, --minutes M or --cpu-minutes M") }
+        if let cpuMinutes, cpuMinutes <= 0 { throw ValidationError("--cpu-minutes must be positive") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be positive") }
+        if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
+    }
+
+    func run() throws {
+        do { try train() } catch let e as ReasoningError { throw CommandFailure("\(e)") }
+    }
+
+    func train() throws {
+        let (examples, heldOut) = try loadData()
+        var config = try ReasoningConfiguration.preset(preset, model: model, task: task, sequence: examples.sequence)
+        if let batch { config.training.batch = batch }
+        config.training.scheduleSteps = steps ?? scheduleSteps ?? 2000
+        if resume {
+            // The learning-rate schedule continues as the checkpoint planned it.
+            let saved = try ReasoningCheckpoint.manifest(at: out).configuration
+            config.training.scheduleSteps = saved.training.scheduleSteps
+        }
+        let trainer = try ReasoningTrainer(configuration: config, examples: examples, seed: seed)
+        var trainedSeconds = 0.0
+        if resume {
+            try ReasoningCheckpoint.restore(trainer, from: out)
+            trainedSeconds = try ReasoningCheckpoint.manifest(at: out).trainingSeconds
+            FileHandle.standardError.write("resumed \(out) at step \(trainer.step)\n".data(using: .utf8)!)
+        }
+        let stop = StopRequest()
+        stop.install()
+        let clock = ContinuousClock(), t0 = clock.now, cpu0 = Self.processCPUSeconds()
+        func elapsed() -> Double {
+            let d = clock.now - t0
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        var lastGood: String? = resume ? out : nil
+        var window: [ReasoningTrainer.StepReport] = []
+        var finished = 0, finishedExact = 0, finishedSegmentSum = 0.0, windowFinished = 0
+        var totalFlops = 0.0, forwardPasses = 0, backwardPasses = 0
+        let startStep = trainer.step
+        func save() throws {
+            try ReasoningCheckpoint.save(trainer, to: out, trainingSeconds: trainedSeconds + elapsed(),
+                                         notes: ["data": dataDescription, "seed": "\(seed)",
+                                                 "cpu_seconds": String(format: "%.1f", Self.processCPUSeconds() - cpu0),
+                                                 "examples_seen": "\(trainer.draws)"])
+            lastGood = out
+        }
+        print("training \(model.rawValue)-\(preset) on \(task.rawValue): \(trainer.model.store.count) parameters, batch \(config.training.batch), \(examples.count) training examples")
+        while true {
+            if let steps, trainer.step >= steps { break }
+            if let minutes, elapsed() >= minutes * 60 { break }
+            if let cpuMinutes, Self.processCPUSeconds() - cpu0 >= cpuMinutes * 60 { break }
+            if stop.requested {
+                try save()
+                print("interrupted: saved \(out) at step \(trainer.step)")
+                return
+            }
+            let report: ReasoningTrainer.StepReport
+            do { report = try trainer.trainStep() } catch {
+                if case .nonFiniteLoss(let step, _) = error {
+                    throw CommandFailure("\(ReasoningError.nonFiniteLoss(step: step, lastGoodCheckpoint: lastGood))")
+                }
+                throw error
+            }
+            window.append(report)
+            totalFlops += report.flops
+            forwardPasses += report.forwardExamples
+            backwardPasses += report.backwardExamples
+            finished += report.finished
+            windowFinished += report.finished
+            finishedSegmentSum += report.finishedSegments * Double(report.finished)
+            finishedExact += report.finishedExact
+            if trainer.step % logEvery == 0 {
+                let n = Double(window.count)
+                func mean(_ f: (ReasoningTrainer.StepReport) -> Double) -> Double { window.map(f).reduce(0, +) / n }
+                let rate = Double((trainer.step - startStep) * config.training.batch) / max(elapsed(), 1e-9)
+                var eta = ""
+                if let steps { eta = String(format: "ETA %.0fs", Double(steps - trainer.step) * elapsed() / Double(trainer.step - startStep)) }
+                if let minutes { eta = String(format: "ETA %.0fs", max(0, minutes * 60 - elapsed())) }
+                if let cpuMinutes { eta = String(format: "ETA %.0f CPU-s", max(0, cpuMinutes * 60 - (Self.processCPUSeconds() - cpu0))) }
+                let reg = mean { $0.regularisers.total }
+                let exactRate: Double = finished > 0 ? Double(finishedExact) / Double(finished) : 0
+                let meanSegments: Double = windowFinished > 0 ? finishedSegmentSum / Double(windowFinished) : 0
+                let line = "step \(trainer.step)  " + String(format: "%.1f ex/s  loss %.4f (answer %.4f halt %.4f reg %.4f)  cell %.3f",
+                                                             rate, mean { $0.totalLoss }, mean { $0.answerLoss },
+                                                             mean { $0.haltingLoss }, reg, mean { $0.cellAccuracy })
+                    + "  exact \(finishedExact)/\(finished) " + String(format: "(%.3f)  segs %.1f  lr %.2e  ", exactRate,
+                                                                       meanSegments, report.learningRate) + eta
+                print(line)
+                fflush(nil)
+                window.removeAll()
+                windowFinished = 0
+                finishedSegmentSum = 0
+            }
+            if trainer.step % saveEvery == 0 { try save() }
+            if evalEvery > 0 && trainer.step % evalEvery == 0 { try evaluate(trainer, heldOut) }
+        }
+        try save()
+        try evaluate(trainer, heldOut)
+        let cpu = Self.processCPUSeconds() - cpu0
+        let done = max(1, trainer.step - startStep)
+        print(String(format: "per step: %.1f forward and %.1f backward passes of F per example, %.1f GFLOP (matmuls); %.1f GFLOP/s per CPU-second",
+                     Double(forwardPasses) / Double(done * config.training.batch), Double(backwardPasses) / Double(done * config.training.batch),
+                     totalFlops / Double(done) / 1e9, totalFlops / max(cpu, 1e-9) / 1e9))
+        print("done: \(trainer.step) steps in " + String(format: "%.1f s wall, %.1f s CPU (%.1f examples/s wall, %.1f per CPU-second)",
+              elapsed(), cpu, Double((trainer.step - startStep) * config.training.batch) / max(elapsed(), 1e-9),
+              Double((trainer.step - startStep) * config.training.batch) / max(cpu, 1e-9)) + "; checkpoint \(out)")
+    }
+
+    /// CPU time of this process (all threads), seconds.
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+
+    var dataDescription: String {
+        if let data { return data }
+        if let blanks { return "in-process blanks-\(blanks) puzzles, seed \(seed)" }
+        return "in-process from Data/sudoku: \(trainCount) training puzzles, seed \(seed)"
+    }
+
+    /// Held-out examples for the periodic evaluation.
+    struct HeldOut {
+        var sudoku: [SudokuExample] = []
+        var mazes: [MazeInstance] = []
+    }
+
+    func evaluate(_ trainer: ReasoningTrainer, _ heldOut: HeldOut) throws {
+        trainer.ema.swap(with: trainer.model.store)
+        defer { trainer.ema.swap(with: trainer.model.store) }
+        if task == .maze, !heldOut.mazes.isEmpty {
+            let e = try ReasoningInference.evaluateMazes(trainer.model, name: "\(model.rawValue)-\(preset)", mazes: heldOut.mazes)
+            print(String(format: "eval (EMA, %d held-out mazes): exact %.3f  valid %.3f  path-cell recall %.3f  segments %.1f  %.1f s",
+                         e.mazes, e.exactAccuracy, e.validAccuracy, e.pathCellRecall, e.meanSteps, e.seconds))
+            return
+        }
+        let heldOut = heldOut.sudoku
+        guard task == .sudoku, !heldOut.isEmpty else { return }
+        let e = try ReasoningInference.evaluateSudoku(trainer.model, name: "\(model.rawValue)-\(preset)", puzzles: heldOut)
+        print(String(format: "eval (EMA, %d held-out puzzles): exact %.3f  valid %.3f  cell %.3f  segments %.1f  residual %.3g  %.1f s",
+                     e.puzzles, e.exactAccuracy, e.validAccuracy, e.cellAccuracy, e.meanSteps, e.meanResidual, e.seconds))
+    }
+
+    /// Training examples and a few held-out puzzles.
+    func loadData() throws -> (TrainingExamples, HeldOut) {
+        switch task {
+        case .sudoku:
+            if let blanks {
+                let generator = SudokuGenerator(seed: seed)
+                var puzzles: [SudokuExample] = []
+                for _ in 0..<(trainCount + evalPuzzles) {
+                    let p = try generator.puzzle(blanks: blanks)
+                    puzzles.append(SudokuExample(puzzle: p.puzzle, solution: p.solution))
+                }
+                return (TrainingExamples(sudoku: Array(puzzles.prefix(trainCount))), HeldOut(sudoku: Array(puzzles.suffix(evalPuzzles))))
+            }
+            if let data {
+                let trainPath = data + "/train.safetensors"
+                guard FileManager.default.fileExists(atPath: trainPath) else {
+                    throw CommandFailure("no \(trainPath): --data must be a directory written by `attractor data sudoku`")
+                }
+                let train: [LabelledSudoku]
+                do { train = try SudokuDatasetBuilder.read(path: trainPath) } catch {
+                    throw CommandFailure("\(trainPath) is not a Sudoku dataset (\(error)); a maze dataset needs --task maze")
+                }
+                let testPath = data + "/test_forum_hardest_1905_11plus.safetensors"
+                let test = (try? SudokuDatasetBuilder.read(path: testPath)) ?? []
+                return (TrainingExamples(sudoku: train), HeldOut(sudoku: test.prefix(evalPuzzles).map(SudokuExample.init)))
+            }
+            var options = SudokuDatasetBuilder.Options()
+            options.trainCount = trainCount
+            options.seed = seed
+            options.testPerSource = evalPuzzles
+            let result = try SudokuDatasetBuilder(dataDirectory: DataSudokuCommand.defaultDataDirectory()).build(options) {
+                FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!)
+            }
+            return (TrainingExamples(sudoku: result.train), HeldOut(sudoku: (result.tests.last ?? []).map(SudokuExample.init)))
+        case .maze:
+            guard let data else { throw CommandFailure("--task maze needs --data DIR from `attractor data maze`") }
+            let path = data + "/train.safetensors"
+            let mazes: [MazeInstance]
+            do {
+                let size = Int((Double(try TokenTensorFile.read(path: path).tensors["inputs"]?.shape.last ?? 900)).squareRoot())
+                mazes = try MazeDatasetBuilder.read(path: path, size: size)
+            } catch { throw CommandFailure("\(path) is not a maze dataset (\(error)); a Sudoku dataset needs --task sudoku") }
+            let test = (try? MazeDatasetBuilder.read(path: data + "/test.safetensors", size: mazes.first?.maze.size ?? 30)) ?? []
+            return (TrainingExamples(mazes: mazes), HeldOut(mazes: Array(test.prefix(evalPuzzles))))
+        }
+    }
+}
+
+/// Ctrl-C during training: the first SIGINT asks the loop to save and exit.
+final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    private var source: DispatchSourceSignal?
+
+    var requested: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+
+    func install() {
+        signal(SIGINT, SIG_IGN)
+        let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        s.setEventHandler { [self] in
+            lock.lock(); flag = true; lock.unlock()
+            FileHandle.standardError.write("\ninterrupt: saving checkpoint after this step…\n".data(using: .utf8)!)
+        }
+        s.resume()
+        source = s
+    }
+}
+
+extension ModelKind: ExpressibleByArgument {}
+extension TaskKind: ExpressibleByArgument {}

@@ -1,0 +1,128 @@
+import AttractorNeural
+import AttractorNumerics
+import AttractorTasks
+import Foundation
+import Testing
+@testable import AttractorReasoning
+
+/// A short seeded run on easy Sudoku, checkpoints, resume, mismatches.
+@Suite struct TrainingTests {
+    /// Sudoku with few blanks from the generator, a network of hidden 16.
+    static func sudokuConfig(_ model: ModelKind) throws -> ReasoningConfiguration {
+        var c = try ReasoningConfiguration.preset("tiny", model: model, task: .sudoku)
+        c.block = BlockConfiguration(hidden: 16, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 32)
+        c.training.batch = 16
+        c.training.warmupSteps = 5
+        c.training.scheduleSteps = 200
+        c.training.learningRate = 3e-3
+        c.training.emaDecay = 0.9
+        c.fastSteps = 2
+        c.cycles = 1
+        c.segments = 2
+        c.loss.regulariserBatch = 4
+        return c
+    }
+
+    static func puzzles(count: Int, blanks: Int, seed: UInt64) throws -> [SudokuExample] {
+        let g = SudokuGenerator(seed: seed)
+        return try (0..<count).map { _ in
+            let p = try g.puzzle(blanks: blanks)
+            return SudokuExample(puzzle: p.puzzle, solution: p.solution)
+        }
+    }
+
+    @Test func shortRunLowersLossAndRaisesAccuracy() throws {
+        var c = try Self.sudokuConfig(.trm)
+        c.block = BlockConfiguration(hidden: 32, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 64, channelInner: 64)
+        let train = try Self.puzzles(count: 16, blanks: 1, seed: 1)
+        let t = try ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: train, augment: false), seed: 1)
+        let before = try ReasoningInference.evaluateSudoku(t.model, name: "trm", puzzles: train)
+        var first = 0.0, last = 0.0
+        let steps = 50
+        for k in 0..<steps {
+            let r = try t.trainStep()
+            if k < 5 { first += r.answerLoss / 5 }
+            if k >= steps - 5 { last += r.answerLoss / 5 }
+        }
+        let after = try ReasoningInference.evaluateSudoku(t.model, name: "trm", puzzles: train)
+        print("short run: answer loss \(first) → \(last); exact \(before.exactAccuracy) → \(after.exactAccuracy); cell \(before.cellAccuracy) → \(after.cellAccuracy)")
+        #expect(last < 0.5 * first, "answer loss \(first) → \(last)")
+        #expect(after.exactAccuracy > before.exactAccuracy + 0.2, "exact \(before.exactAccuracy) → \(after.exactAccuracy)")
+    }
+
+    static func temporaryDirectory() -> String {
+        NSTemporaryDirectory() + "attractor-reasoning-\(UUID().uuidString)"
+    }
+
+    @Test func saveAndReloadGiveIdenticalOutputs() throws {
+        let c = try Self.sudokuConfig(.cmm)
+        let train = try Self.puzzles(count: 8, blanks: 4, seed: 2)
+        let t = try ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: train), seed: 3)
+        for _ in 0..<2 { _ = try t.trainStep() }
+        let dir = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ReasoningCheckpoint.save(t, to: dir, trainingSeconds: 1)
+        let (loaded, manifest) = try ReasoningCheckpoint.loadModel(dir, maxBatch: 16)
+        #expect(manifest.configuration == c)
+        #expect(manifest.step == 2)
+        t.ema.swap(with: t.model.store)
+        let inputs = train.map { $0.puzzle.tokens.map(Int32.init) }
+        let a = try ReasoningInference.run(t.model, inputs: inputs)
+        t.ema.swap(with: t.model.store)
+        let b = try ReasoningInference.run(loaded, inputs: inputs)
+        #expect(a.map(\.answer) == b.map(\.answer))
+        #expect(a.map(\.residual) == b.map(\.residual))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/model.safetensors.tmp-\(getpid())"))
+    }
+
+    @Test(arguments: [ModelKind.cmm, .hrm])
+    func resumeContinuesBitForBit(_ model: ModelKind) throws {
+        let c = try Self.sudokuConfig(model)
+        let train = try Self.puzzles(count: 8, blanks: 4, seed: 4)
+        let examples = TrainingExamples(sudoku: train)
+        let straight = try ReasoningTrainer(configuration: c, examples: examples, seed: 5)
+        var straightLosses: [Double] = []
+        for _ in 0..<4 { straightLosses.append(try straight.trainStep().totalLoss) }
+
+        let first = try ReasoningTrainer(configuration: c, examples: examples, seed: 5)
+        for _ in 0..<2 { _ = try first.trainStep() }
+        let dir = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ReasoningCheckpoint.save(first, to: dir, trainingSeconds: 1)
+        let resumed = try ReasoningTrainer(configuration: c, examples: examples, seed: 5)
+        try ReasoningCheckpoint.restore(resumed, from: dir)
+        var resumedLosses: [Double] = []
+        for _ in 0..<2 { resumedLosses.append(try resumed.trainStep().totalLoss) }
+        #expect(resumedLosses == Array(straightLosses.suffix(2)))
+        #expect(resumed.model.store.values.array == straight.model.store.values.array)
+        #expect(resumed.ema.shadow.array == straight.ema.shadow.array)
+        #expect(resumed.optimizer.secondMoment.array == straight.optimizer.secondMoment.array)
+    }
+
+    @Test func mismatchesAreClearErrors() throws {
+        let c = try Self.sudokuConfig(.trm)
+        let train = try Self.puzzles(count: 4, blanks: 4, seed: 6)
+        let t = try ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: train), seed: 1)
+        let dir = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ReasoningCheckpoint.save(t, to: dir, trainingSeconds: 0)
+        #expect(throws: ReasoningError.mismatch("checkpoint \(dir) holds a trm model, not cmm")) {
+            _ = try ReasoningCheckpoint.loadModel(dir, maxBatch: 1, expecting: .cmm)
+        }
+        #expect(throws: ReasoningError.mismatch("checkpoint \(dir) was trained on sudoku, not maze")) {
+            _ = try ReasoningCheckpoint.loadModel(dir, maxBatch: 1, task: .maze)
+        }
+        #expect(throws: ReasoningError.mismatch("checkpoint \(dir) uses preset tiny, not small")) {
+            _ = try ReasoningCheckpoint.loadModel(dir, maxBatch: 1, preset: "small")
+        }
+        // A maze data set for a Sudoku model.
+        let maze = TrainingExamples(task: .maze, sequence: 81, vocabulary: 6, inputs: [[Int32](repeating: 1, count: 81)],
+                                    labels: [[Int32](repeating: 1, count: 81)], augment: false)
+        #expect(throws: ReasoningError.self) { _ = try ReasoningTrainer(configuration: c, examples: maze, seed: 1) }
+        // A puzzle of the wrong size.
+        #expect(throws: ReasoningError.invalidInput("example 0 has 80 tokens, the model expects 81")) {
+            _ = try ReasoningInference.run(t.model, inputs: [[Int32](repeating: 1, count: 80)])
+        }
+        #expect(throws: ReasoningError.self) { _ = try CheckpointLocator.resolve(dir + "-missing") }
+    }
+}
