@@ -1,7 +1,7 @@
 /// Reads a discrete answer (e.g. the 81 digits of a Sudoku) off one latent row; the
 /// diagnostics compare answers, never latents, when a decoder is given.
 /// `row` is the map's row (input) the latent belongs to.
-public typealias AnswerDecoder = @Sendable (_ latent: ArraySlice<Double>, _ row: Int) -> [Int]
+public typealias AnswerDecoder = (_ latent: ArraySlice<Double>, _ row: Int) -> [Int]
 
 /// Majority vote over answers.
 public enum AnswerVote {

@@ -63,7 +63,8 @@ public enum CheckKind: String, CaseIterable, Sendable, Codable {
         case .convergence:
             return ["samples": E(.integer, .number(32)), "max_steps": E(.integer, .number(200)),
                     "tolerance": E(.positiveNumber, .number(1e-6)), "scale": E(.positiveNumber, .number(1)),
-                    "min_converged_fraction": E(.number, nil), "seed": E(.integer, .number(0))]
+                    "min_converged_fraction": E(.number, nil), "seed": E(.integer, .number(0)),
+                    "relative": E(.flag, .flag(false))]
         case .localStability:
             return ["iterations": E(.integer, .number(100)), "dense_limit": E(.integer, .number(128)),
                     "min_stable_fraction": E(.number, nil), "max_spectral_radius": E(.number, nil)]
@@ -75,9 +76,11 @@ public enum CheckKind: String, CaseIterable, Sendable, Codable {
             return ["samples": E(.integer, .number(32)), "scale": E(.positiveNumber, .number(1)),
                     "cluster_tolerance": E(.positiveNumber, .number(1e-3)), "max_steps": E(.integer, .number(300)),
                     "tolerance": E(.positiveNumber, .number(1e-8)),
-                    "expect_distinct": E(.integer, nil), "seed": E(.integer, .number(0))]
+                    "expect_distinct": E(.integer, nil), "seed": E(.integer, .number(0)),
+                    "relative": E(.flag, .flag(false))]
         case .fixedPoint:
             return ["steps": E(.integer, .number(50)), "drift_tolerance": E(.positiveNumber, .number(1e-6)),
+                    "puzzles": E(.integer, .number(16)),
                     "perturbation": E(.number, .number(0)), "min_pass_rate": E(.number, nil), "seed": E(.integer, .number(0))]
         case .noise:
             return ["sigmas": E(.numbers, .numbers([0, 0.01, 0.03, 0.1, 0.3])), "samples": E(.integer, .number(8)),

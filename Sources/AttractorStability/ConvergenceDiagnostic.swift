@@ -4,7 +4,7 @@ import Foundation
 
 /// Convergence of the iteration `z_{k+1} = F(z_k)` from a batch of initial latents.
 ///
-/// Records the residual `r_k = ‖F(z_k) − z_k‖₂` per row and step, the first step with
+/// Records the residual `r_k = ‖F(z_k) − z_k‖₂` (or `/‖z_k‖₂` with `relative`) per row and step, the first step with
 /// `r_k ≤ tolerance` (the row is then frozen at `z_k`), and the empirical contraction
 /// rate: the geometric mean of `r_{k+1}/r_k` over the last `rateWindow` recorded
 /// ratios, which tends to `ρ(J)` at a stable fixed point (`Docs/Stability.md`).
@@ -17,11 +17,15 @@ public enum ConvergenceDiagnostic {
         public var tolerance: Double
         /// How many trailing residual ratios the contraction rate averages.
         public var rateWindow: Int
+        /// Residuals relative to the state, `‖F(z) − z‖ / ‖z‖` (as the reasoning models'
+        /// halting rule), instead of absolute.
+        public var relative: Bool
 
-        public init(maximumSteps: Int = 200, tolerance: Double = 1e-6, rateWindow: Int = 10) {
+        public init(maximumSteps: Int = 200, tolerance: Double = 1e-6, rateWindow: Int = 10, relative: Bool = false) {
             self.maximumSteps = maximumSteps
             self.tolerance = tolerance
             self.rateWindow = rateWindow
+            self.relative = relative
         }
     }
 
@@ -84,16 +88,17 @@ public enum ConvergenceDiagnostic {
             rowEvaluations += m
             var still: [Int] = []
             for (i, r) in active.enumerated() {
-                var s = 0.0
+                var s = 0.0, zz = 0.0
                 var finite = true
                 for c in 0..<d {
-                    let v = Double(image[i * d + c])
+                    let v = Double(image[i * d + c]), z = Double(work[i * d + c])
                     if !v.isFinite { finite = false }
-                    let diff = v - Double(work[i * d + c])
+                    let diff = v - z
                     s += diff * diff
+                    zz += z * z
                 }
                 guard finite else { throw .nonFinite(row: r, step: step) }
-                let res = s.squareRoot()
+                let res = options.relative && zz > 0 ? (s / zz).squareRoot() : s.squareRoot()
                 residuals[r].append(res)
                 if res <= options.tolerance {
                     converged[r] = step

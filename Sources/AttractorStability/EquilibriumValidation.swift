@@ -6,23 +6,71 @@ import AttractorNumerics
 /// Built-in targets are fields read through `FieldLatentMap` (`contraction`,
 /// `double-well`); trained models (issue 6) plug in through `LatentMap`.
 public enum EquilibriumValidation {
-    /// Runs one check on any latent map. `limit` caps sample counts (nil: the suite's).
+    /// What the equilibrium checks run on: a map, and for a trained model its bound
+    /// inputs, their initial latents, an answer decoder with the expected answers, and the
+    /// fixed-point inputs (correct solutions with one blank).
+    public struct Subject<M: LatentMap> {
+        public var name: String
+        public var map: M
+        /// Bound inputs (1 for a field).
+        public var inputs: Int
+        /// `inputs × dimension` initial latents; nil: Gaussian latents (fields).
+        public var initialState: [M.Scalar]?
+        public var decoder: AnswerDecoder?
+        public var expected: [[Int]]?
+        /// Given a count, a map bound to that many correct solutions with one blank, its
+        /// initial latents and the solutions (nil: start at converged end points instead).
+        public var fixedPointInputs: ((Int) throws(StabilityError) -> (M, [M.Scalar], [[Int]]))?
+
+        public init(name: String, map: M, inputs: Int = 1, initialState: [M.Scalar]? = nil, decoder: AnswerDecoder? = nil,
+                    expected: [[Int]]? = nil,
+                    fixedPointInputs: ((Int) throws(StabilityError) -> (M, [M.Scalar], [[Int]]))? = nil) {
+            self.name = name
+            self.map = map
+            self.inputs = inputs
+            self.initialState = initialState
+            self.decoder = decoder
+            self.expected = expected
+            self.fixedPointInputs = fixedPointInputs
+        }
+
+        var isModel: Bool { initialState != nil }
+
+        /// The first `rows` inputs' initial latents, or `rows` Gaussian latents.
+        func starts(_ rows: Int, scale: Double, seed: UInt64) -> (state: [M.Scalar], rows: Int) {
+            if let s = initialState {
+                let n = min(rows, inputs)
+                return (Array(s[0..<(n * map.dimension)]), n)
+            }
+            return (LatentBatch.gaussian(rows: rows, dimension: map.dimension, scale: scale, seed: seed), rows)
+        }
+    }
+
+    /// Runs one check on a field's latent map. `limit` caps sample counts (nil: the suite's).
     public static func run<M: LatentMap>(
         _ check: ValidationSuite.Check, on map: M, targetName: String, limit: Int? = nil
     ) throws(StabilityError) -> CheckResult {
-        let p = check.parameters
+        try run(check, on: Subject(name: targetName, map: map), limit: limit)
+    }
+
+    /// Runs one check on a subject (a field or a trained model with its inputs).
+    public static func run<M: LatentMap>(
+        _ check: ValidationSuite.Check, on subject: Subject<M>, limit: Int? = nil
+    ) throws(StabilityError) -> CheckResult {
+        let p = check.parameters(checkpoint: subject.isModel)
+        let map = subject.map, targetName = subject.name
         func count(_ key: String) -> Int { min(p.integer(key) ?? 1, limit ?? Int.max) }
         let d = map.dimension
         switch check.kind {
         case .convergence:
-            let m = count("samples")
-            let z0: [M.Scalar] = LatentBatch.gaussian(rows: m, dimension: d, scale: p.number("scale")!, seed: UInt64(p.integer("seed")!))
+            let (z0, m) = subject.starts(count("samples"), scale: p.number("scale")!, seed: UInt64(p.integer("seed")!))
             let t = try ConvergenceDiagnostic.run(map, initialState: z0, rows: m,
-                                                  options: .init(maximumSteps: p.integer("max_steps")!, tolerance: p.number("tolerance")!))
+                                                  options: .init(maximumSteps: p.integer("max_steps")!, tolerance: p.number("tolerance")!,
+                                                                 relative: p.flag("relative") ?? false))
             let steps = t.convergedStep.compactMap { $0.map(Double.init) }
             var ms: [CheckResult.Measurement] = []
             let minimum = p.number("min_converged_fraction")
-            ms.append(.init(label: "fraction converged (‖F(z) − z‖ ≤ \(t.tolerance))", value: t.convergedFraction,
+            ms.append(.init(label: "fraction converged (‖F(z) − z‖\(p.flag("relative") == true ? "/‖z‖" : "") ≤ \(t.tolerance))", value: t.convergedFraction,
                             criterion: minimum.map { "≥ \($0)" }, passed: minimum.map { t.convergedFraction >= $0 }))
             ms.append(.init(label: "median steps to tolerance", value: Quantiles.median(steps)))
             ms.append(.init(label: "median contraction rate", value: Quantiles.median(t.contractionRate)))
@@ -31,7 +79,7 @@ public enum EquilibriumValidation {
             let maxStep = t.residuals.map(\.count).max() ?? 0
             let fraction = (0..<maxStep).map { k in Double(t.convergedStep.filter { ($0 ?? .max) <= k }.count) / Double(m) }
             return CheckResult(name: check.name, check: check.kind.rawValue, measurements: ms,
-                               notes: ["\(targetName): \(m) Gaussian initial latents (scale \(p.number("scale")!)), residual ‖F(z_k) − z_k‖₂"],
+                               notes: [subject.isModel ? "\(targetName): \(m) puzzles from the model's initial latent" : "\(targetName): \(m) Gaussian initial latents (scale \(p.number("scale")!)), residual ‖F(z_k) − z_k‖₂"],
                                figures: [
                                 Figure(title: "Residual vs step (\(targetName)): median and quartiles", kind: .line, xLabel: "step k",
                                        yLabel: "‖F(z) − z‖₂", logY: true,
@@ -41,7 +89,7 @@ public enum EquilibriumValidation {
                                        series: [.init(label: targetName, x: (0..<maxStep).map { Double($0 + 1) }, y: fraction)]),
                                ])
         case .localStability:
-            let (points, rows) = try endPoints(map, samples: min(limit ?? 16, 16))
+            let (points, rows) = try endPoints(subject, samples: min(limit ?? 16, 16))
             let reports = try LocalStability.analyze(map, at: points, rows: rows,
                                                      options: .init(iterations: p.integer("iterations")!, denseLimit: p.integer("dense_limit")!))
             let radii = reports.map(\.spectralRadius), norms = reports.map(\.spectralNorm)
@@ -66,8 +114,7 @@ public enum EquilibriumValidation {
                                notes: ["\(rows) end points; ρ by \(reports.first?.eigenvalues == nil ? "power iteration on JVPs" : "the dense spectrum (GSL nonsymm)"), ‖J‖₂ by power iteration on JᵀJ"],
                                figures: figures)
         case .lyapunov:
-            let m = count("samples")
-            let z0: [M.Scalar] = LatentBatch.gaussian(rows: m, dimension: d, scale: p.number("scale")!, seed: UInt64(p.integer("seed")!))
+            let (z0, m) = subject.starts(count("samples"), scale: p.number("scale")!, seed: UInt64(p.integer("seed")!))
             let l = try LyapunovExponent.largest(map, initialState: z0, rows: m,
                                                  options: .init(steps: p.integer("steps")!, transient: p.integer("transient")!))
             let maxExp = p.number("max_exponent")
@@ -80,9 +127,17 @@ public enum EquilibriumValidation {
         case .basins:
             let b = try BasinAnalysis.analyze(map, options: .init(
                 samples: count("samples"), scale: p.number("scale")!, clusterTolerance: p.number("cluster_tolerance")!,
-                seed: UInt64(p.integer("seed")!), convergence: .init(maximumSteps: p.integer("max_steps")!, tolerance: p.number("tolerance")!)))
+                seed: UInt64(p.integer("seed")!), convergence: .init(maximumSteps: p.integer("max_steps")!, tolerance: p.number("tolerance")!,
+                                                                     relative: p.flag("relative") ?? false)),
+                decoder: subject.decoder)
             let expect = p.integer("expect_distinct")
-            return CheckResult(name: check.name, check: check.kind.rawValue, measurements: [
+            var answerRows: [CheckResult.Measurement] = []
+            if let n = b.distinctAnswers { answerRows.append(.init(label: "distinct decoded answers", value: Double(n))) }
+            if let a = b.answerAgreement { answerRows.append(.init(label: "answer agreement (majority fraction)", value: a)) }
+            if let m = b.majorityAnswer, let e = subject.expected?.first {
+                answerRows.append(.init(label: "majority answer correct", value: m == e ? 1 : 0))
+            }
+            return CheckResult(name: check.name, check: check.kind.rawValue, measurements: answerRows + [
                 .init(label: "distinct end points", value: Double(b.distinctEndPoints), expected: expect.map(Double.init),
                       criterion: expect.map { "= \($0)" }, passed: expect.map { b.distinctEndPoints == $0 }),
                 .init(label: "converged samples", value: Double(b.converged)),
@@ -93,7 +148,18 @@ public enum EquilibriumValidation {
                                 series: [.init(label: "samples", x: b.clusterSizes.indices.map(Double.init), y: b.clusterSizes.map(Double.init))],
                                 labels: b.clusterSizes.indices.map { "#\($0 + 1)" })])
         case .fixedPoint:
-            let (points, rows) = try endPoints(map, samples: min(limit ?? 8, 8))
+            if let inputs = subject.fixedPointInputs, let decoder = subject.decoder {
+                let (fpMap, start, solutions) = try inputs(count("puzzles"))
+                let r = try FixedPointTest.run(fpMap, correctStates: start, rows: solutions.count, steps: p.integer("steps")!,
+                                               decoder: decoder, expected: solutions)
+                let minRate = p.number("min_pass_rate")
+                return CheckResult(name: check.name, check: check.kind.rawValue, measurements: [
+                    .init(label: "pass rate (decoded answer = solution)", value: r.passRate,
+                          criterion: minRate.map { "≥ \($0)" }, passed: minRate.map { r.passRate >= $0 }),
+                    .init(label: "median final residual", value: Quantiles.median(r.rows.map(\.finalResidual))),
+                ], notes: ["\(solutions.count) correct solutions with one blank as inputs, \(p.integer("steps")!) segments from the model's initial latent"])
+            }
+            let (points, rows) = try endPoints(subject, samples: min(limit ?? 8, 8))
             var start = points
             let eps = p.number("perturbation")!
             if eps > 0 {
@@ -109,16 +175,18 @@ public enum EquilibriumValidation {
                 .init(label: "max drift from z*", value: r.rows.map(\.drift).max()!),
             ], notes: ["start at converged end points z*\(eps > 0 ? " perturbed by N(0, \(eps)²)" : ""), \(p.integer("steps")!) steps of F"])
         case .noise:
-            let rows = min(limit ?? 4, 4)
-            let z0: [M.Scalar] = LatentBatch.gaussian(rows: rows, dimension: d, scale: 1, seed: UInt64(p.integer("seed")!))
+            let (z0, rows) = subject.starts(min(limit ?? 4, 4), scale: 1, seed: UInt64(p.integer("seed")!))
             let r = try NoiseRobustness.sweep(map, initialState: z0, rows: rows, options: .init(
                 sigmas: p.numbers("sigmas")!, samples: count("samples"), endTime: p.number("end_time")!,
-                stepSize: p.number("step_size")!, clusterTolerance: p.number("cluster_tolerance")!, seed: UInt64(p.integer("seed")!)))
+                stepSize: p.number("step_size")!, clusterTolerance: p.number("cluster_tolerance")!, seed: UInt64(p.integer("seed")!)),
+                decoder: subject.decoder, expected: subject.expected.map { Array($0.prefix(rows)) })
             let maxDrift = p.number("max_drift")
             var ms: [CheckResult.Measurement] = r.points.map {
                 .init(label: "σ = \($0.sigma): mean end-point drift", value: $0.meanDrift)
             }
             ms += r.points.map { .init(label: "σ = \($0.sigma): agreement across \(r.samples) samples", value: $0.agreement) }
+            ms += r.points.compactMap { pt in pt.sampleAccuracy.map { .init(label: "σ = \(pt.sigma): single-sample accuracy", value: $0) } }
+            ms += r.points.compactMap { pt in pt.majorityAccuracy.map { .init(label: "σ = \(pt.sigma): majority-vote accuracy", value: $0) } }
             if let maxDrift, let worst = r.points.map(\.meanDrift).max() {
                 ms.append(.init(label: "largest mean drift", value: worst, criterion: "≤ \(maxDrift)", passed: worst <= maxDrift))
             }
@@ -133,11 +201,13 @@ public enum EquilibriumValidation {
         }
     }
 
-    /// Up to `samples` converged end points from seeded random starts (tolerance 1e-10).
-    static func endPoints<M: LatentMap>(_ map: M, samples: Int) throws(StabilityError) -> ([M.Scalar], Int) {
-        let m = max(samples, 1)
-        let z0: [M.Scalar] = LatentBatch.gaussian(rows: m, dimension: map.dimension, scale: 0.5, seed: 12345)
-        let t = try ConvergenceDiagnostic.run(map, initialState: z0, rows: m, options: .init(maximumSteps: 2000, tolerance: 1e-10))
+    /// Up to `samples` end points: fields from seeded random starts to tolerance 1e-10;
+    /// models from their initial latents, 16 segments (the deep-supervision budget).
+    static func endPoints<M: LatentMap>(_ subject: Subject<M>, samples: Int) throws(StabilityError) -> ([M.Scalar], Int) {
+        let (z0, m) = subject.starts(max(samples, 1), scale: 0.5, seed: 12345)
+        let options: ConvergenceDiagnostic.Options = subject.isModel
+            ? .init(maximumSteps: 16, tolerance: 1e-3, relative: true) : .init(maximumSteps: 2000, tolerance: 1e-10)
+        let t = try ConvergenceDiagnostic.run(subject.map, initialState: z0, rows: m, options: options)
         return (t.finalState.map { M.Scalar($0) }, m)
     }
 

@@ -21,14 +21,17 @@ public enum ModelComparison {
         public var tolerance: Double
         public var stabilityRows: Int
         public var stabilityIterations: Int
+        /// Residuals relative to the state (`‖F(z) − z‖/‖z‖`).
+        public var relative: Bool
 
         public init(maximumSteps: Int = 64, budgets: [Int] = [1, 2, 4, 8, 16, 32, 64], tolerance: Double = 1e-5,
-                    stabilityRows: Int = 8, stabilityIterations: Int = 30) {
+                    stabilityRows: Int = 8, stabilityIterations: Int = 30, relative: Bool = false) {
             self.maximumSteps = maximumSteps
             self.budgets = budgets
             self.tolerance = tolerance
             self.stabilityRows = stabilityRows
             self.stabilityIterations = stabilityIterations
+            self.relative = relative
         }
     }
 
@@ -122,7 +125,7 @@ public enum ModelComparison {
             let chunk = budget - done
             // Rows already converged stay put (one evaluation confirms it; not counted).
             let trace = try ConvergenceDiagnostic.run(map, initialState: state, rows: n,
-                                                      options: .init(maximumSteps: chunk, tolerance: options.tolerance))
+                                                      options: .init(maximumSteps: chunk, tolerance: options.tolerance, relative: options.relative))
             for r in 0..<n {
                 let fresh = done == 0 ? trace.residuals[r] : Array(trace.residuals[r].dropFirst())
                 if converged[r] == nil {

@@ -56,23 +56,48 @@ public enum ValidationRunner {
 
     /// Runs every check of `suite`.
     public static func run(_ suite: ValidationSuite, options: Options = Options()) throws(StabilityError) -> SuiteResult {
-        if suite.checks.contains(where: \.kind.needsTarget) {
-            if options.checkpoint != nil || options.puzzles != nil {
-                throw .unavailable("suite '\(suite.name)': --checkpoint/--puzzles need the trained reasoning models (issue 6, AttractorReasoning), which are not in this build; run it without them to diagnose the suite's built-in target field")
+        var subject: EquilibriumValidation.Subject<ReasoningLatentMap>? = nil
+        if suite.checks.contains(where: \.kind.needsTarget), let checkpoint = options.checkpoint {
+            guard let puzzles = options.puzzles else {
+                throw .invalidArgument("suite '\(suite.name)' on a checkpoint needs --puzzles FILE")
             }
+            subject = try modelSubject(checkpoint: checkpoint, puzzles: puzzles, limit: options.limit)
+        } else if options.checkpoint == nil, options.puzzles != nil, suite.checks.contains(where: \.kind.needsTarget) {
+            throw .invalidArgument("--puzzles needs --checkpoint")
         }
         let clock = ContinuousClock()
         let start = clock.now
         var results: [CheckResult] = []
         for check in suite.checks {
             let t0 = clock.now
-            var r = try runCheck(check, suite: suite, options: options)
+            var r: CheckResult
+            if let subject, check.kind.needsTarget {
+                r = try EquilibriumValidation.run(check, on: subject, limit: options.limit)
+            } else {
+                r = try runCheck(check, suite: suite, options: options)
+            }
             r.name = check.name
             r.seconds = seconds(clock.now - t0)
             results.append(r)
         }
         return SuiteResult(suite: suite.name, description: suite.description, file: suite.file, checks: results,
                            seconds: seconds(clock.now - start))
+    }
+
+    /// A Sudoku checkpoint bound to the puzzles of `puzzles` (first `limit`, default 16).
+    public static func modelSubject(checkpoint: String, puzzles: String, limit: Int?) throws(StabilityError)
+        -> EquilibriumValidation.Subject<ReasoningLatentMap> {
+        let set = try SudokuPuzzleSet.load(path: puzzles, limit: limit ?? 16)
+        let model = try ReasoningSudokuModel(checkpoint: checkpoint, maxBatch: 64)
+        let (map, initial) = try model.bind(puzzles: set.puzzles)
+        return EquilibriumValidation.Subject(
+            name: model.name, map: map, inputs: set.puzzles.count, initialState: initial,
+            decoder: { model.decode($0, row: $1) }, expected: set.solutions,
+            fixedPointInputs: { (count: Int) throws(StabilityError) in
+                let inputs = set.oneBlank(count: count, seed: 7)
+                let m = try ReasoningLatentMap(model: model.model, inputs: inputs.map { $0.map { Int32($0 == 0 ? 1 : $0 + 1) } })
+                return (m, m.initialState(rows: inputs.count), Array(set.solutions.prefix(inputs.count)))
+            })
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -23,6 +23,15 @@ public struct ValidationSuite: Sendable {
         public var kind: CheckKind
         public var name: String
         public var parameters: SuiteParameters
+        /// Values from the check's `"checkpoint": {…}` object, used instead when the
+        /// target is a trained model (`--checkpoint`).
+        public var checkpointOverrides: [String: SuiteParameters.Value] = [:]
+
+        /// The parameters for a field target or (`checkpoint`) a trained model.
+        public func parameters(checkpoint: Bool) -> SuiteParameters {
+            guard checkpoint else { return parameters }
+            return SuiteParameters(values: parameters.values.merging(checkpointOverrides) { _, new in new })
+        }
     }
 
     /// Parses a suite from JSON text; `file` names it in error messages.
@@ -62,11 +71,20 @@ public struct ValidationSuite: Sendable {
                 guard let s = n as? String else { throw fail("\(where_): 'name' must be a string") }
                 checkName = s
             }
+            var overrides: [String: SuiteParameters.Value] = [:]
+            if let o = dict.removeValue(forKey: "checkpoint") {
+                guard kind.needsTarget, let od = o as? [String: Any] else {
+                    throw fail("\(where_) (\(kindName)): 'checkpoint' must be an object of overrides, on equilibrium checks only")
+                }
+                let parsed = try SuiteParameters.parse(od, schema: kind.schema, context: "\(where_) (\(kindName)) checkpoint",
+                                                       fail: fail, fillDefaults: false)
+                overrides = parsed.values
+            }
             let parameters = try SuiteParameters.parse(dict, schema: kind.schema, context: "\(where_) (\(kindName))", fail: fail)
             if kind.needsTarget, target.values["field"] == nil {
                 throw fail("\(where_) (\(kindName)) needs a suite 'target' with a 'field'")
             }
-            checks.append(Check(kind: kind, name: checkName, parameters: parameters))
+            checks.append(Check(kind: kind, name: checkName, parameters: parameters, checkpointOverrides: overrides))
         }
         return ValidationSuite(name: name, description: description, file: file, target: target, checks: checks)
     }
@@ -106,7 +124,7 @@ public struct SuiteParameters: Sendable {
 
     static func parse(
         _ dict: [String: Any], schema: [String: SuiteSchema.Entry], context: String,
-        fail: (String) -> StabilityError
+        fail: (String) -> StabilityError, fillDefaults: Bool = true
     ) throws(StabilityError) -> SuiteParameters {
         var values: [String: Value] = [:]
         for key in dict.keys.sorted() {
@@ -144,7 +162,7 @@ public struct SuiteParameters: Sendable {
                 values[key] = .flag(b)
             }
         }
-        for (key, entry) in schema where values[key] == nil {
+        for (key, entry) in schema where fillDefaults && values[key] == nil {
             if let d = entry.defaultValue { values[key] = d }
         }
         return SuiteParameters(values: values)

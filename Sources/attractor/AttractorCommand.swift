@@ -18,6 +18,7 @@ struct AttractorCommand: ParsableCommand {
             EvalCommand.self,
             SolveCommand.self,
             ValidateCommand.self,
+            CompareCommand.self,
         ]
     )
 }

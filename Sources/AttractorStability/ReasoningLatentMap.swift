@@ -1,0 +1,133 @@
+import AttractorDynamics
+import AttractorNumerics
+import AttractorReasoning
+import AttractorTasks
+
+/// A reasoning model (CMM, HRM, TRM) as a `LatentMap`: `F` is one deep-supervision
+/// segment (`ReasoningModel.runSegment`, drift only) on the latent `z = (z_H, z_L)`, laid
+/// out per row as `[z_H | z_L]` (`dimension = 2 · sequence · hidden`), for the inputs
+/// bound at `init` (row `i` = input `i`; `RowSelection` may repeat inputs, e.g. `M`
+/// random latents for one puzzle). Every batch is embedded afresh (a table lookup, cheap
+/// next to a segment), so several maps can share one model.
+///
+/// CMM (an RK integrator of `dz/dt = F(z) − z`) is `isContinuous`; HRM and TRM (the
+/// direct update `z ← F(z)`) are discrete. JVPs are finite differences (two segments);
+/// there is no VJP (`hasVectorJacobianProduct` false: no spectral norm, dense Jacobians
+/// from JVPs — far too large for these models anyway).
+/// - Complexity: `apply` costs one segment, `cycles·(fastSteps + 1)·stages` network
+///   evaluations per row, in batches of the model's `maxBatch`.
+public final class ReasoningLatentMap: LatentMap {
+    public typealias Scalar = Float
+    public let model: ReasoningModel<Float>
+    /// Token rows of the bound inputs.
+    public let inputs: [[Int32]]
+    public let dimension: Int
+    public var isContinuous: Bool { model.configuration.integrator != .direct }
+    public var hasVectorJacobianProduct: Bool { false }
+    private let state: LatentState<Float>
+
+    public init(model: ReasoningModel<Float>, inputs: [[Int32]]) throws(StabilityError) {
+        guard !inputs.isEmpty, inputs.allSatisfy({ $0.count == model.sequence }) else {
+            throw .invalidArgument("reasoning map: every input needs \(model.sequence) tokens")
+        }
+        self.model = model
+        self.inputs = inputs
+        dimension = 2 * model.stateWidth
+        state = model.makeState()
+    }
+
+    /// The model's initial latent (its `reset` state) for `rows` rows.
+    public func initialState(rows: Int) -> [Float] {
+        let w = model.stateWidth
+        state.reset(row: 0)
+        var row = [Float](repeating: 0, count: 2 * w)
+        for e in 0..<w { row[e] = state.high.pointer[e]; row[w + e] = state.low.pointer[e] }
+        return Array([[Float]](repeating: row, count: rows).joined())
+    }
+
+    /// Network evaluations per row of one `apply` (one segment), measured.
+    public lazy var evaluationsPerStep: Int = {
+        let z = initialState(rows: 1)
+        var out = z
+        let before = model.functionEvaluations
+        z.withUnsafeBufferPointer { zp in
+            out.withUnsafeMutableBufferPointer { op in apply(state: zp.baseAddress!, image: op.baseAddress!, rows: RowSelection(count: 1)) }
+        }
+        return model.functionEvaluations - before
+    }()
+
+    public func apply(state z: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>, rows: RowSelection) {
+        let w = model.stateWidth, d = dimension
+        var start = 0
+        while start < rows.count {
+            let b = min(model.maxBatch, rows.count - start)
+            let origins = (start..<(start + b)).map { rows.originalRow($0) }
+            let tokens = origins.flatMap { inputs[$0] }
+            do { try model.embed(tokens, batch: b) } catch {
+                preconditionFailure("reasoning map: embedding validated inputs failed: \(error)")
+            }
+            for i in 0..<b {
+                let src = z + (start + i) * d
+                (state.high.pointer + i * w).update(from: src, count: w)
+                (state.low.pointer + i * w).update(from: src + w, count: w)
+            }
+            model.runSegment(state, batch: b, record: false)
+            for i in 0..<b {
+                let dst = image + (start + i) * d
+                dst.update(from: state.high.pointer + i * w, count: w)
+                (dst + w).update(from: state.low.pointer + i * w, count: w)
+            }
+            start += b
+        }
+    }
+
+    /// Not available: writes NaN (`hasVectorJacobianProduct` is false).
+    public func vectorJacobianProduct(
+        state: UnsafePointer<Float>, cotangent: UnsafePointer<Float>, product: UnsafeMutablePointer<Float>, rows: RowSelection
+    ) { product.update(repeating: .nan, count: rows.count * dimension) }
+
+    /// The answer tokens the heads read off `z_H` of one latent row.
+    public func answerTokens(_ latent: ArraySlice<Double>) -> [Int32] {
+        let w = model.stateWidth
+        var i = 0
+        for v in latent.prefix(w) { state.high.pointer[i] = Float(v); i += 1 }
+        model.computeHeads(state, batch: 1)
+        return model.predictedTokens(example: 0)
+    }
+}
+
+/// A Sudoku reasoning checkpoint as a `PuzzleModel`: puzzles and answers are digits
+/// (0 = blank), converted to and from the model's tokens (`SudokuToken`).
+public final class ReasoningSudokuModel: PuzzleModel {
+    public let name: String
+    public let model: ReasoningModel<Float>
+    private var map: ReasoningLatentMap?
+
+    public init(name: String, model: ReasoningModel<Float>) {
+        self.name = name
+        self.model = model
+    }
+
+    /// Loads a checkpoint (directory or bundled name) for batches of up to `maxBatch`.
+    public convenience init(checkpoint: String, maxBatch: Int = 64) throws(StabilityError) {
+        do {
+            let path = try CheckpointLocator.resolve(checkpoint)
+            let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: maxBatch, task: .sudoku)
+            self.init(name: "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset) (\(checkpoint))", model: model)
+        } catch { throw .underlying("checkpoint \(checkpoint): \(error)") }
+    }
+
+    public var evaluationsPerStep: Int { map?.evaluationsPerStep ?? 0 }
+
+    public func bind(puzzles: [[Int]]) throws(StabilityError) -> (map: ReasoningLatentMap, initialState: [Float]) {
+        let tokens = puzzles.map { $0.map { Int32($0 == 0 ? Int(SudokuToken.blank) : $0 + 1) } }
+        let m = try ReasoningLatentMap(model: model, inputs: tokens)
+        map = m
+        return (m, m.initialState(rows: puzzles.count))
+    }
+
+    public func decode(_ latent: ArraySlice<Double>, row: Int) -> [Int] {
+        guard let map else { return [] }
+        return map.answerTokens(latent).map { $0 >= 2 ? Int($0) - 1 : 0 }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Attractor
+import Foundation
+
+/// `attractor compare`: the same puzzles through several checkpoints (discrete and continuous).
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare reasoning checkpoints on the same Sudoku puzzles: accuracy, compute, convergence, stability, agreement.",
+        discussion: "Each model iterates its segment map z ← F(z) for --steps steps; answers are read at 1, 2, 4, … steps (accuracy vs steps and vs network evaluations). See Docs/Stability.md.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "Comma-separated checkpoints (directories or bundled names: cmm-tiny, trm-tiny, hrm-tiny).")
+    var checkpoints: String
+
+    @Option(help: "Puzzle file (one per line or 9-line grids), or a dataset .safetensors.")
+    var puzzles: String
+
+    @Option(help: "Replace each puzzle by a blanks-ladder puzzle of its solution with exactly K blanks.")
+    var blanks: Int?
+
+    @Option(help: "Use only the first N puzzles.")
+    var limit: Int = 64
+
+    @Option(help: "Segments (applications of F) per puzzle.")
+    var steps: Int = 16
+
+    @Option(help: "Relative residual ‖F(z) − z‖/‖z‖ at which a puzzle counts as converged (and stops).")
+    var tolerance: Double = 1e-3
+
+    @Option(help: "Seed for --blanks.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Write report.json and index.html into this folder.")
+    var report: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: Format = .text
+
+    func validate() throws {
+        guard limit > 0, steps > 0, tolerance > 0 else { throw ValidationError("--limit, --steps and --tolerance must be positive") }
+        guard !checkpoints.split(separator: ",").isEmpty else { throw ValidationError("--checkpoints is empty") }
+    }
+
+    func run() throws {
+        let result: ModelComparison.Report
+        do {
+            let set = try SudokuPuzzleSet.load(path: puzzles, limit: limit, blanks: blanks, seed: seed)
+            let models = try checkpoints.split(separator: ",").map { name throws(StabilityError) in
+                try ReasoningSudokuModel(checkpoint: String(name), maxBatch: min(64, set.puzzles.count))
+            }
+            var budgets: [Int] = []
+            var b = 1
+            while b < steps { budgets.append(b); b *= 2 }
+            result = try ModelComparison.run(models, puzzles: set.puzzles, solutions: set.solutions,
+                                             options: .init(maximumSteps: steps, budgets: budgets + [steps], tolerance: tolerance,
+                                                            relative: true))
+        } catch {
+            throw CommandFailure("compare: \(error)")
+        }
+        let page = ModelComparison.validationReport(result, gslVersion: GSL.version)
+        if let report { try ValidationRunner.writeReport(page, to: report) }
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        case .text:
+            print("model".padding(toLength: 34, withPad: " ", startingAt: 0)
+                  + "exact   cell    F-evals/puzzle  s/puzzle  converged  med.rate  med.ρ(J)")
+            for m in result.models {
+                print(m.model.padding(toLength: 34, withPad: " ", startingAt: 0)
+                      + String(format: "%-7.4f %-7.4f %-15.1f %-9.4f %-10.3f %-9.4f %.4f", m.exactAccuracy, m.cellAccuracy,
+                               m.functionEvaluationsPerPuzzle, m.secondsPerPuzzle, m.convergedFraction,
+                               m.medianContractionRate, Quantiles.median(m.spectralRadius)))
+                let curve = zip(m.budgets, m.cellAccuracyAtBudget).map { "\($0):\(String(format: "%.3f", $1))" }
+                print("   cell accuracy by steps: " + curve.joined(separator: " "))
+            }
+            for i in result.models.indices {
+                for j in result.models.indices where j > i {
+                    print("agreement \(result.models[i].model) vs \(result.models[j].model): \(String(format: "%.3f", result.agreement[i][j]))")
+                }
+            }
+            if let report { print("report: \(report)/index.html, \(report)/report.json") }
+        }
+    }
+}

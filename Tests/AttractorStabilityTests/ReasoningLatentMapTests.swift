@@ -1,0 +1,66 @@
+import AttractorDynamics
+import AttractorNeural
+import AttractorReasoning
+import AttractorStability
+import Testing
+
+/// The reasoning models conform through `ReasoningLatentMap` (small untrained networks).
+@Suite struct ReasoningLatentMapTests {
+    static func model(_ kind: ModelKind) throws -> ReasoningModel<Float> {
+        var config = try ReasoningConfiguration.preset("tiny", model: kind, task: .sudoku)
+        config.block = BlockConfiguration(hidden: 8, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 16, channelInner: 16)
+        config.cycles = 1
+        config.fastSteps = 1
+        return try ReasoningModel<Float>(configuration: config, maxBatch: 4, seed: 3)
+    }
+
+    static let solution: [Int] = Array("534678912672195348198342567859761423426853791713924856961537284287419635345286179").map { Int(String($0))! }
+
+    @Test func segmentMapRespectsRowSelectionAndDecodes() throws {
+        let trm = ReasoningSudokuModel(name: "trm", model: try Self.model(.trm))
+        var a = Self.solution, b = Self.solution
+        a[0] = 0; b[40] = 0; b[41] = 0
+        let (map, z0) = try trm.bind(puzzles: [a, b])
+        #expect(!map.isContinuous && map.dimension == 2 * 81 * 8 && z0.count == 2 * map.dimension)
+        #expect(trm.evaluationsPerStep == 2)  // one cycle: one fast and one slow direct step
+        let d = map.dimension
+        var perturbed = z0
+        for i in perturbed.indices { perturbed[i] = Float(i % 7) * 0.1 }
+        var both = [Float](repeating: 0, count: 2 * d), second = [Float](repeating: 0, count: 2 * d)
+        perturbed.withUnsafeBufferPointer { z in
+            both.withUnsafeMutableBufferPointer { map.apply(state: z.baseAddress!, image: $0.baseAddress!, rows: RowSelection(count: 2)) }
+        }
+        // Working rows 0 and 1 both mapped to input 1: row 1's image equals the batch run's row 1 image.
+        let origins = [1, 1]
+        origins.withUnsafeBufferPointer { o in
+            perturbed.withUnsafeBufferPointer { z in
+                second.withUnsafeMutableBufferPointer {
+                    map.apply(state: z.baseAddress!, image: $0.baseAddress!, rows: RowSelection(count: 2, indices: o))
+                }
+            }
+        }
+        let diff = (0..<d).map { abs(both[d + $0] - second[d + $0]) }.max()!
+        #expect(diff < 1e-5, "row 1 image differs by \(diff)")
+        let row0Differs = (0..<d).contains { abs(both[$0] - second[$0]) > 1e-5 }
+        #expect(row0Differs, "input 0 and input 1 should give different images")
+        let answer = trm.decode(both[0..<d].map(Double.init)[...], row: 0)
+        #expect(answer.count == 81 && answer.allSatisfy { (0...9).contains($0) })
+    }
+
+    @Test func diagnosticsAndComparisonRunOnModels() throws {
+        let trm = ReasoningSudokuModel(name: "trm", model: try Self.model(.trm))
+        let cmm = ReasoningSudokuModel(name: "cmm", model: try Self.model(.cmm))
+        var p = Self.solution
+        for i in stride(from: 0, to: 81, by: 9) { p[i] = 0 }
+        let r = try ModelComparison.run([trm, cmm], puzzles: [p, p], solutions: [Self.solution, Self.solution],
+                                        options: .init(maximumSteps: 4, budgets: [1, 2, 4], tolerance: 1e-3, stabilityRows: 1,
+                                                       stabilityIterations: 4, relative: true))
+        #expect(r.models.map(\.continuous) == [false, true])
+        #expect(r.models[0].functionEvaluationsAtBudget == [2, 4, 8])
+        #expect(r.models.allSatisfy { $0.spectralRadius.count == 1 && $0.spectralRadius[0].isFinite && $0.spectralNorm[0].isNaN })
+        #expect(r.models.allSatisfy { (0...1).contains($0.cellAccuracy) && $0.residualMedian.count >= 2 })
+        let (map, z0) = try cmm.bind(puzzles: [p])
+        let l = try LyapunovExponent.largest(map, initialState: z0, rows: 1, options: .init(steps: 3, transient: 1))
+        #expect(l[0].isFinite)
+    }
+}
