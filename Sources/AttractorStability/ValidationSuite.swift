@@ -26,11 +26,16 @@ public struct ValidationSuite: Sendable {
         /// Values from the check's `"checkpoint": {…}` object, used instead when the
         /// target is a trained model (`--checkpoint`).
         public var checkpointOverrides: [String: SuiteParameters.Value] = [:]
+        /// Keys set to `null` in the `"checkpoint"` object: dropped for a trained model
+        /// (e.g. a criterion that only makes sense for the field).
+        public var checkpointRemovals: Set<String> = []
 
         /// The parameters for a field target or (`checkpoint`) a trained model.
         public func parameters(checkpoint: Bool) -> SuiteParameters {
             guard checkpoint else { return parameters }
-            return SuiteParameters(values: parameters.values.merging(checkpointOverrides) { _, new in new })
+            var values = parameters.values.merging(checkpointOverrides) { _, new in new }
+            for k in checkpointRemovals { values[k] = nil }
+            return SuiteParameters(values: values)
         }
     }
 
@@ -72,9 +77,17 @@ public struct ValidationSuite: Sendable {
                 checkName = s
             }
             var overrides: [String: SuiteParameters.Value] = [:]
+            var removals: Set<String> = []
             if let o = dict.removeValue(forKey: "checkpoint") {
-                guard kind.needsTarget, let od = o as? [String: Any] else {
+                guard kind.needsTarget, var od = o as? [String: Any] else {
                     throw fail("\(where_) (\(kindName)): 'checkpoint' must be an object of overrides, on equilibrium checks only")
+                }
+                for (k, v) in od where v is NSNull {
+                    guard kind.schema[k] != nil else {
+                        throw fail("\(where_) (\(kindName)) checkpoint: unknown key '\(k)'")
+                    }
+                    removals.insert(k)
+                    od[k] = nil
                 }
                 let parsed = try SuiteParameters.parse(od, schema: kind.schema, context: "\(where_) (\(kindName)) checkpoint",
                                                        fail: fail, fillDefaults: false)
@@ -84,7 +97,8 @@ public struct ValidationSuite: Sendable {
             if kind.needsTarget, target.values["field"] == nil {
                 throw fail("\(where_) (\(kindName)) needs a suite 'target' with a 'field'")
             }
-            checks.append(Check(kind: kind, name: checkName, parameters: parameters, checkpointOverrides: overrides))
+            checks.append(Check(kind: kind, name: checkName, parameters: parameters, checkpointOverrides: overrides,
+                                checkpointRemovals: removals))
         }
         return ValidationSuite(name: name, description: description, file: file, target: target, checks: checks)
     }

@@ -2,6 +2,7 @@ import AttractorDynamics
 import AttractorNeural
 import AttractorReasoning
 import AttractorStability
+import Foundation
 import Testing
 
 /// The reasoning models conform through `ReasoningLatentMap` (small untrained networks).
@@ -62,5 +63,43 @@ import Testing
         let (map, z0) = try cmm.bind(puzzles: [p])
         let l = try LyapunovExponent.largest(map, initialState: z0, rows: 1, options: .init(steps: 3, transient: 1))
         #expect(l[0].isFinite)
+    }
+}
+
+@Suite struct ModelEquilibriumTests {
+    @Test func equilibriumChecksRunOnAModelSubjectWithCheckpointOverrides() throws {
+        let suite = try ValidationSuite.parse(Data(#"""
+        {"suite": "m", "target": {"field": "contraction", "dimension": 4},
+         "checks": [
+          {"check": "convergence", "samples": 8, "min_converged_fraction": 1,
+           "checkpoint": {"relative": true, "tolerance": 1e-9, "max_steps": 3, "min_converged_fraction": null}},
+          {"check": "lyapunov", "checkpoint": {"steps": 3, "transient": 1}},
+          {"check": "basins", "checkpoint": {"samples": 3, "max_steps": 2, "relative": true, "cluster_tolerance": 1e9}},
+          {"check": "fixed-point", "checkpoint": {"steps": 2, "puzzles": 2, "min_pass_rate": 0}},
+          {"check": "noise", "checkpoint": {"sigmas": [0, 0.5], "samples": 3, "end_time": 2, "step_size": 1}}]}
+        """#.utf8))
+        #expect(suite.checks[0].checkpointRemovals == ["min_converged_fraction"])
+        #expect(suite.checks[0].parameters(checkpoint: false).number("min_converged_fraction") == 1)
+        #expect(suite.checks[0].parameters(checkpoint: true).number("min_converged_fraction") == nil)
+        let model = ReasoningSudokuModel(name: "trm", model: try ReasoningLatentMapTests.model(.trm))
+        var p = ReasoningLatentMapTests.solution
+        p[3] = 0; p[50] = 0
+        let (map, z0) = try model.bind(puzzles: [p, p])
+        let subject = EquilibriumValidation.Subject(
+            name: "trm", map: map, inputs: 2, initialState: z0, decoder: { model.decode($0, row: $1) },
+            expected: [ReasoningLatentMapTests.solution, ReasoningLatentMapTests.solution],
+            fixedPointInputs: { (n: Int) throws(StabilityError) in
+                let m = try ReasoningLatentMap(model: model.model, inputs: [p.map { Int32($0 == 0 ? 1 : $0 + 1) }])
+                return (m, m.initialState(rows: 1), [ReasoningLatentMapTests.solution])
+            })
+        let results = try suite.checks.map { (c: ValidationSuite.Check) throws(StabilityError) in
+            try EquilibriumValidation.run(c, on: subject)
+        }
+        // Untrained and 3 segments at 1e-9 relative: not converged, and no criterion left to fail.
+        #expect(results[0].passed == nil && results[0].measurements[0].value == 0)
+        #expect(results[0].notes[0].contains("2 puzzles"))
+        #expect(results[2].measurements.contains { $0.label == "distinct decoded answers" })
+        #expect(results[3].passed == true)
+        #expect(results[4].measurements.contains { $0.label.contains("majority-vote accuracy") })
     }
 }
