@@ -113,7 +113,9 @@ public final class ReasoningSudokuModel: PuzzleModel {
         do {
             let path = try CheckpointLocator.resolve(checkpoint)
             let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: maxBatch, task: .sudoku)
-            self.init(name: "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset) (\(checkpoint))", model: model)
+            let base = checkpoint.split(separator: "/").last.map(String.init) ?? checkpoint
+            let kind = "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset)"
+            self.init(name: base == kind ? kind : "\(kind) [\(base)]", model: model)
         } catch { throw .underlying("checkpoint \(checkpoint): \(error)") }
     }
 

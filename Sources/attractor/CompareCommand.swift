@@ -54,7 +54,7 @@ struct CompareCommand: ParsableCommand {
             var b = 1
             while b < steps { budgets.append(b); b *= 2 }
             result = try ModelComparison.run(models, puzzles: set.puzzles, solutions: set.solutions,
-                                             options: .init(maximumSteps: steps, budgets: budgets + [steps], tolerance: tolerance,
+                                             options: .init(maximumSteps: steps, budgets: budgets + [steps], tolerance: tolerance, stabilityIterations: 12,
                                                             relative: true))
         } catch {
             throw CommandFailure("compare: \(error)")
@@ -68,10 +68,10 @@ struct CompareCommand: ParsableCommand {
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         case .text:
-            print("model".padding(toLength: 34, withPad: " ", startingAt: 0)
+            print("model".padding(toLength: 36, withPad: " ", startingAt: 0)
                   + "exact   cell    F-evals/puzzle  s/puzzle  converged  med.rate  med.ρ(J)")
             for m in result.models {
-                print(m.model.padding(toLength: 34, withPad: " ", startingAt: 0)
+                print(m.model.padding(toLength: 36, withPad: " ", startingAt: 0)
                       + String(format: "%-7.4f %-7.4f %-15.1f %-9.4f %-10.3f %-9.4f %.4f", m.exactAccuracy, m.cellAccuracy,
                                m.functionEvaluationsPerPuzzle, m.secondsPerPuzzle, m.convergedFraction,
                                m.medianContractionRate, Quantiles.median(m.spectralRadius)))
