@@ -66,6 +66,8 @@ public enum ModelComparison {
         public var models: [ModelResult]
         /// `agreement[i][j]`: fraction of puzzles on which models i and j give the same answer.
         public var agreement: [[Double]]
+        /// Whether residuals are relative (`‖F(z) − z‖/‖z‖`).
+        public var relativeResiduals: Bool
     }
 
     /// Runs every model on `puzzles`, scoring against `solutions`.
@@ -88,7 +90,7 @@ public enum ModelComparison {
                 agreement[i][j] = Double(same) / Double(puzzles.count)
             }
         }
-        return Report(models: results, agreement: agreement)
+        return Report(models: results, agreement: agreement, relativeResiduals: options.relative)
     }
 
     static func score(_ answers: [[Int]], puzzles: [[Int]], solutions: [[Int]]) -> (exact: Double, cell: Double) {
@@ -195,7 +197,8 @@ public enum ModelComparison {
                    series: ms.map { .init(label: $0.model, x: $0.functionEvaluationsAtBudget, y: $0.exactAccuracyAtBudget) }),
             Figure(title: "Cell accuracy vs steps", kind: .line, xLabel: "steps of F", yLabel: "cell accuracy", logX: true,
                    series: ms.map { .init(label: $0.model, x: $0.budgets.map(Double.init), y: $0.cellAccuracyAtBudget) }),
-            Figure(title: "Residual vs step: median and quartiles", kind: .line, xLabel: "step", yLabel: "‖F(z) − z‖₂", logY: true,
+            Figure(title: "Residual vs step: median and quartiles", kind: .line, xLabel: "step",
+                   yLabel: report.relativeResiduals ? "‖F(z) − z‖ / ‖z‖" : "‖F(z) − z‖₂", logY: true,
                    series: ms.map { .init(label: $0.model, x: $0.residualMedian.indices.map(Double.init), y: $0.residualMedian,
                                           low: $0.residualLow, high: $0.residualHigh) }),
         ]
