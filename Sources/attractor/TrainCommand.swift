@@ -162,8 +162,8 @@ struct TrainCommand: ParsableCommand {
         defer { if useEMA { trainer.ema.swap(with: trainer.model.store) } }
         if task == .maze, !heldOut.mazes.isEmpty {
             let e = try ReasoningInference.evaluateMazes(trainer.model, name: "\(model.rawValue)-\(preset)", mazes: heldOut.mazes)
-            print((useEMA ? "eval (EMA" : "eval (raw weights") + String(format: ", %d held-out mazes): exact %.3f  valid %.3f  path-cell recall %.3f  segments %.1f  %.1f s",
-                         e.mazes, e.exactAccuracy, e.validAccuracy, e.pathCellRecall, e.meanSteps, e.seconds))
+            print((useEMA ? "eval (EMA" : "eval (raw weights") + String(format: ", %d held-out mazes): exact %.3f  valid %.3f  cell %.4f  path-cell recall %.3f  precision %.3f  segments %.1f  %.1f s",
+                         e.mazes, e.exactAccuracy, e.validAccuracy, e.cellAccuracy, e.pathCellRecall, e.pathCellPrecision, e.meanSteps, e.seconds))
             return
         }
         let heldOut = heldOut.sudoku
