@@ -8,9 +8,9 @@ for src in 17_clue magictour_top1465 forum_hardest_1106 forum_hardest_1905_11plu
   echo "# $bin eval --checkpoint $name --puzzles $ds/test_$src.safetensors --limit $limit --format json"
   OPENBLAS_NUM_THREADS=1 $bin eval --checkpoint $name --puzzles $ds/test_$src.safetensors --limit $limit --format json
 done
+# Blanks ladder on held-out grids: the solutions of the held-out forum_hardest_1905 test puzzles,
+# re-blanked to exactly K cells (unique solution, seeded); the original puzzles are the last test set above.
 for k in 10 20 30 40 50; do
-  echo "# $bin eval --checkpoint $name --puzzles Data/sudoku/forum_hardest_1905_11plus.txt --blanks $k --limit $limit --seed 0 --format json"
-  OPENBLAS_NUM_THREADS=1 $bin eval --checkpoint $name --puzzles Data/sudoku/forum_hardest_1905_11plus.txt --blanks $k --limit $limit --seed 0 --format json
+  echo "# $bin eval --checkpoint $name --puzzles $ds/test_forum_hardest_1905_11plus.safetensors --blanks $k --limit $limit --seed 0 --format json"
+  OPENBLAS_NUM_THREADS=1 $bin eval --checkpoint $name --puzzles $ds/test_forum_hardest_1905_11plus.safetensors --blanks $k --limit $limit --seed 0 --format json
 done
-echo "# $bin eval --checkpoint $name --puzzles Data/sudoku/forum_hardest_1905_11plus.txt --limit $limit --format json"
-OPENBLAS_NUM_THREADS=1 $bin eval --checkpoint $name --puzzles Data/sudoku/forum_hardest_1905_11plus.txt --limit $limit --format json

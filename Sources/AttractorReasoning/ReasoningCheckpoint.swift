@@ -3,9 +3,10 @@ import AttractorNumerics
 import Foundation
 
 /// Checkpoints: a directory with `config.json` (the `Manifest`), `model.safetensors` (the
-/// EMA weights by parameter name, what evaluation loads) and, for resuming,
-/// `state.safetensors` (raw weights, AdamW moments, the slots' latent states, tokens and
-/// counters). Every file is written to a temporary name and renamed, so an interrupted
+/// evaluation weights by parameter name: the EMA once it has forgotten its initialisation,
+/// else the raw weights — see `ReasoningTrainer.evaluationUsesEMA`) and, for resuming,
+/// `state.safetensors` (raw weights, EMA, AdamW moments, the slots' latent states, tokens
+/// and counters). Every file is written to a temporary name and renamed, so an interrupted
 /// write never leaves a corrupt checkpoint.
 public enum ReasoningCheckpoint {
     public static let format = "attractor-reasoning-1"
@@ -29,14 +30,16 @@ public enum ReasoningCheckpoint {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let model = trainer.model
-            var weights = SafetensorsArchive(metadata: ["format": format, "weights": "ema"])
-            let ema = Array(trainer.ema.shadow.buffer)
+            let useEMA = trainer.evaluationUsesEMA
+            var weights = SafetensorsArchive(metadata: ["format": format, "weights": useEMA ? "ema" : "raw"])
+            let chosen = useEMA ? Array(trainer.ema.shadow.buffer) : model.store.values.array
             for view in model.store.layout.views {
-                try weights.set(view.name, shape: view.shape, scalars: Array(ema[view.offset..<view.end]))
+                try weights.set(view.name, shape: view.shape, scalars: Array(chosen[view.offset..<view.end]))
             }
             if includeState {
                 var state = SafetensorsArchive(metadata: ["format": format])
                 try state.set("parameters", shape: [model.store.count], scalars: model.store.values.array)
+                try state.set("ema", shape: [model.store.count], scalars: trainer.ema.shadow.array)
                 try state.set("adam.m", shape: [model.store.count], scalars: trainer.optimizer.firstMoment.array)
                 try state.set("adam.v", shape: [model.store.count], scalars: trainer.optimizer.secondMoment.array)
                 try state.set("carry.high", shape: [trainer.carry.high.count], scalars: trainer.carry.high.array)
@@ -146,10 +149,14 @@ public enum ReasoningCheckpoint {
             try floats("adam.v", into: trainer.optimizer.secondMoment)
             try floats("carry.high", into: trainer.carry.high)
             try floats("carry.low", into: trainer.carry.low)
-            let weights = try SafetensorsArchive(contentsOfFile: directory + "/model.safetensors")
-            for view in trainer.model.store.layout.views {
-                let (_, v) = try weights.scalars(view.name, as: Float.self)
-                for i in 0..<view.count { trainer.ema.shadow.pointer[view.offset + i] = v[i] }
+            if s.names.contains("ema") {
+                try floats("ema", into: trainer.ema.shadow)
+            } else {  // first format: model.safetensors held the EMA
+                let weights = try SafetensorsArchive(contentsOfFile: directory + "/model.safetensors")
+                for view in trainer.model.store.layout.views {
+                    let (_, v) = try weights.scalars(view.name, as: Float.self)
+                    for i in 0..<view.count { trainer.ema.shadow.pointer[view.offset + i] = v[i] }
+                }
             }
             trainer.slotInputs = try s.scalars("slots.inputs", as: Int32.self).scalars
             trainer.slotLabels = try s.scalars("slots.labels", as: Int32.self).scalars

@@ -83,6 +83,18 @@ public final class ReasoningTrainer {
         savedHalt = haltTargets
     }
 
+    /// Whether evaluation (and `model.safetensors`) uses the EMA weights: only once the
+    /// average has forgotten its starting point, `decay^step < 0.01` (≈ 4 600 steps at
+    /// 0.999). Before that the EMA is still mostly the random initialisation (0.999⁴⁰⁰ =
+    /// 0.67), and the raw weights are used.
+    public var evaluationUsesEMA: Bool { Double.pow(ema.decay, Double(step)) < 0.01 }
+
+    /// Swaps the evaluation weights into the model (call again to swap back); a no-op
+    /// when the raw weights are the evaluation weights.
+    public func swapEvaluationWeights() {
+        if evaluationUsesEMA { ema.swap(with: model.store) }
+    }
+
     func random(_ stream: UInt64) -> RandomSource {
         RandomSource(seed: RandomSource.mix(RandomSource.mix(seed, stream), UInt64(step)))
     }

@@ -155,8 +155,12 @@ public struct MazeEvaluation: Codable, Sendable {
     public var mazes: Int
     public var exactAccuracy: Double
     public var validAccuracy: Double
-    /// Fraction of the label's path cells predicted as path.
+    /// Fraction of the label's path cells predicted as path, and of predicted path cells
+    /// that are on the label's path.
     public var pathCellRecall: Double
+    public var pathCellPrecision: Double
+    /// Fraction of all cells equal to the label.
+    public var cellAccuracy: Double
     public var meanSteps: Double
     public var seconds: Double
 
@@ -165,6 +169,8 @@ public struct MazeEvaluation: Codable, Sendable {
         case exactAccuracy = "exact_accuracy"
         case validAccuracy = "valid_accuracy"
         case pathCellRecall = "path_cell_recall"
+        case pathCellPrecision = "path_cell_precision"
+        case cellAccuracy = "cell_accuracy"
         case meanSteps = "mean_steps"
     }
 }
@@ -178,22 +184,29 @@ extension ReasoningInference {
         }
         let clock = ContinuousClock(), t0 = clock.now
         let outcomes = try run(model, inputs: mazes.map { $0.maze.tokens.map(Int32.init) })
-        var exact = 0, valid = 0, pathCells = 0, pathRight = 0, steps = 0.0
+        var exact = 0, valid = 0, pathCells = 0, pathRight = 0, predictedPath = 0, cells = 0, cellsRight = 0, steps = 0.0
         let pathToken = Int32(MazeCell.path.rawValue)
         for (m, o) in zip(mazes, outcomes) {
             let label = m.label.tokens.map(Int32.init)
             if o.answer == label { exact += 1 }
             if MazePathValidator.validate(prediction: o.answer.map { UInt8(clamping: $0) }, for: m.maze) == .correct { valid += 1 }
-            for i in label.indices where label[i] == pathToken {
-                pathCells += 1
-                if o.answer[i] == pathToken { pathRight += 1 }
+            for i in label.indices {
+                cells += 1
+                if o.answer[i] == label[i] { cellsRight += 1 }
+                if o.answer[i] == pathToken { predictedPath += 1 }
+                if label[i] == pathToken {
+                    pathCells += 1
+                    if o.answer[i] == pathToken { pathRight += 1 }
+                }
             }
             steps += Double(o.segments)
         }
         let n = Double(max(1, mazes.count))
         let elapsed = clock.now - t0
         return MazeEvaluation(model: name, mazes: mazes.count, exactAccuracy: Double(exact) / n, validAccuracy: Double(valid) / n,
-                              pathCellRecall: pathCells > 0 ? Double(pathRight) / Double(pathCells) : 0, meanSteps: steps / n,
+                              pathCellRecall: pathCells > 0 ? Double(pathRight) / Double(pathCells) : 0,
+                              pathCellPrecision: predictedPath > 0 ? Double(pathRight) / Double(predictedPath) : 0,
+                              cellAccuracy: cells > 0 ? Double(cellsRight) / Double(cells) : 0, meanSteps: steps / n,
                               seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     }
 }

@@ -21,7 +21,7 @@ struct SolveCommand: ParsableCommand {
     func run() throws {
         do {
             let grid: SudokuGrid
-            do { grid = try SudokuParser.parsePuzzle(puzzle) } catch { throw CommandFailure("puzzle: \(error)") }
+            do { grid = try SudokuParser.parsePuzzle(puzzle) } catch { throw CommandFailure("\(error)") }
             let path = try CheckpointLocator.resolve(checkpoint)
             let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: 1, task: .sudoku)
             let config = manifest.configuration

@@ -48,10 +48,12 @@ struct TrainCommand: ParsableCommand {
             config.training.scheduleSteps = saved.training.scheduleSteps
         }
         let trainer = try ReasoningTrainer(configuration: config, examples: examples, seed: seed)
-        var trainedSeconds = 0.0
+        var trainedSeconds = 0.0, trainedCPUSeconds = 0.0
         if resume {
             try ReasoningCheckpoint.restore(trainer, from: out)
-            trainedSeconds = try ReasoningCheckpoint.manifest(at: out).trainingSeconds
+            let manifest = try ReasoningCheckpoint.manifest(at: out)
+            trainedSeconds = manifest.trainingSeconds
+            trainedCPUSeconds = Double(manifest.notes["cpu_seconds"] ?? "") ?? 0
             FileHandle.standardError.write("resumed \(out) at step \(trainer.step)\n".data(using: .utf8)!)
         }
         let stop = StopRequest()
@@ -69,7 +71,7 @@ struct TrainCommand: ParsableCommand {
         func save() throws {
             try ReasoningCheckpoint.save(trainer, to: out, trainingSeconds: trainedSeconds + elapsed(),
                                          notes: ["data": dataDescription, "seed": "\(seed)",
-                                                 "cpu_seconds": String(format: "%.1f", Self.processCPUSeconds() - cpu0),
+                                                 "cpu_seconds": String(format: "%.1f", trainedCPUSeconds + Self.processCPUSeconds() - cpu0),
                                                  "examples_seen": "\(trainer.draws)"])
             lastGood = out
         }
@@ -155,18 +157,19 @@ struct TrainCommand: ParsableCommand {
     }
 
     func evaluate(_ trainer: ReasoningTrainer, _ heldOut: HeldOut) throws {
-        trainer.ema.swap(with: trainer.model.store)
-        defer { trainer.ema.swap(with: trainer.model.store) }
+        let useEMA = trainer.evaluationUsesEMA
+        trainer.swapEvaluationWeights()
+        defer { if useEMA { trainer.ema.swap(with: trainer.model.store) } }
         if task == .maze, !heldOut.mazes.isEmpty {
             let e = try ReasoningInference.evaluateMazes(trainer.model, name: "\(model.rawValue)-\(preset)", mazes: heldOut.mazes)
-            print(String(format: "eval (EMA, %d held-out mazes): exact %.3f  valid %.3f  path-cell recall %.3f  segments %.1f  %.1f s",
-                         e.mazes, e.exactAccuracy, e.validAccuracy, e.pathCellRecall, e.meanSteps, e.seconds))
+            print((useEMA ? "eval (EMA" : "eval (raw weights") + String(format: ", %d held-out mazes): exact %.3f  valid %.3f  cell %.4f  path-cell recall %.3f  precision %.3f  segments %.1f  %.1f s",
+                         e.mazes, e.exactAccuracy, e.validAccuracy, e.cellAccuracy, e.pathCellRecall, e.pathCellPrecision, e.meanSteps, e.seconds))
             return
         }
         let heldOut = heldOut.sudoku
         guard task == .sudoku, !heldOut.isEmpty else { return }
         let e = try ReasoningInference.evaluateSudoku(trainer.model, name: "\(model.rawValue)-\(preset)", puzzles: heldOut)
-        print(String(format: "eval (EMA, %d held-out puzzles): exact %.3f  valid %.3f  cell %.3f  segments %.1f  residual %.3g  %.1f s",
+        print((useEMA ? "eval (EMA" : "eval (raw weights") + String(format: ", %d held-out puzzles): exact %.3f  valid %.3f  cell %.3f  segments %.1f  residual %.3g  %.1f s",
                      e.puzzles, e.exactAccuracy, e.validAccuracy, e.cellAccuracy, e.meanSteps, e.meanResidual, e.seconds))
     }
 

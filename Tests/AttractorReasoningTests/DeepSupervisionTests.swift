@@ -39,7 +39,7 @@ import Testing
             return ReasoningTestSupport.linearLoss(m, batch: batch, seed: 99)
         }
         var differs = 0.0
-        for k in stride(from: 0, to: m.store.count, by: max(1, m.store.count / 30)) {
+        for k in stride(from: 0, to: m.store.count, by: max(1, m.store.count / 20)) {
             let p = m.store.values.pointer + k, saved = p.pointee
             p.pointee = saved + 1e-6
             let up = try twoSegmentLoss()
