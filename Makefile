@@ -26,14 +26,27 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG) --product attractor
 
+PUZZLE := 4...3.......6..8..........1....5..9..8....6...7.2........1.27..5.3....4.9........
+REPORT := .build/demo-report
+
 demo: build
-	@echo "== attractor: integrate dz/dt = tanh(Wz + b) - z (||W|| = 0.9) to its equilibrium"
+	@echo "== 1. the solver core: integrate dz/dt = tanh(Wz + b) - z (||W|| = 0.9) to its equilibrium"
 	$(BIN) integrate contraction --dim 16 --until-steady --format table
-	@echo "== the same with the adaptive solver vs GSL's rk8pd reference on Lorenz"
-	$(BIN) integrate lorenz --method dopri5 --rtol 1e-8 --atol 1e-10 --format table
-	$(BIN) integrate lorenz --method gsl-rk8pd --rtol 1e-8 --atol 1e-10 --format table
-	@echo "== an SDE ensemble: geometric Brownian motion, Milstein, 10000 paths, moments vs exact"
+	@echo "== 2. an SDE ensemble: geometric Brownian motion, Milstein, 10000 paths, moments vs exact"
 	$(BIN) integrate gbm --method milstein --paths 10000 --seed 1 --format table
+	@echo "== 3. the bundled CMM (tiny, 9 CPU-minutes of training): a real puzzle (magictour #1), segment by segment"
+	$(BIN) solve --checkpoint cmm-tiny --quiet $(PUZZLE)
+	@echo "== 4. the same puzzle through the continuous system, integrated to equilibrium by Dopri5"
+	$(BIN) solve --checkpoint cmm-tiny --quiet --ode dopri5 --ode-time 32 $(PUZZLE)
+	@echo "== 5. the exact answer (bit-set solver)"
+	$(BIN) sudoku solve $(PUZZLE)
+	@echo "== 6. accuracy on small batches: real puzzles, then 10-blank puzzles of the same grids"
+	$(BIN) eval --checkpoint cmm-tiny --puzzles Data/sudoku/magictour_top1465.txt --limit 16
+	$(BIN) eval --checkpoint hrm-tiny --puzzles Data/sudoku/magictour_top1465.txt --blanks 10 --limit 16
+	@echo "== 7. stability validation suites (solvers, gradients, equilibrium) and a discrete-vs-continuous comparison"
+	$(BIN) validate --report $(REPORT)/validate
+	$(BIN) compare --checkpoints cmm-tiny,trm-tiny,hrm-tiny --puzzles Data/sudoku/magictour_top1465.txt --blanks 10 --limit 4 --report $(REPORT)/compare
+	@echo "reports: $(REPORT)/validate/index.html and $(REPORT)/compare/index.html"
 
 bench: deps
 	$(SWIFT) build -c release --product SolverBenchmarks
