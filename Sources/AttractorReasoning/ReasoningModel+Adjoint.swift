@@ -40,8 +40,7 @@ extension ReasoningModel {
                                        integration: integration, from: 0, to: t1)
         let n = batch * width
         do {
-            let (final, stats) = try solver.solve(initialState: start, rows: batch)
-            functionEvaluations += stats.forwardEvaluations * networks.count
+            let (final, _) = try solver.solve(initialState: start, rows: batch)  // F calls count themselves
             final.withUnsafeBufferPointer { f in
                 for b in 0..<batch {
                     (state.low.pointer + b * width).update(from: f.baseAddress! + b * 2 * width, count: width)
@@ -88,7 +87,6 @@ extension ReasoningModel {
         } catch {
             throw .gradient("\(error)")
         }
-        backwardEvaluations += result.statistics.vectorJacobianProducts * networks.count
         let p = field.modelParameterCount
         result.parameterGradient.withUnsafeBufferPointer { g in
             VectorKernels.accumulate(g.baseAddress!, into: store.gradients.pointer, count: p)
@@ -130,7 +128,6 @@ extension ReasoningModel {
             }
             throw .gradient("\(error)")
         }
-        backwardEvaluations += result.vectorJacobianProducts * networks.count
         let p = field.modelParameterCount
         result.parameterGradient.withUnsafeBufferPointer { g in
             VectorKernels.accumulate(g.baseAddress!, into: store.gradients.pointer, count: p)
