@@ -38,6 +38,17 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// The implicit gradient at the final state treated as an equilibrium of the joint
         /// map: `w = Σ_{m≤k} (Jᵀ)^m ∂L/∂z*` (`implicitIterations` terms of the Neumann series).
         case implicit
+        /// The implicit gradient with the adjoint equation `(I − J_Gᵀ) w = ∂L/∂z*` solved by
+        /// Anderson acceleration (the solver core's `ImplicitGradient`, memory 5) to relative
+        /// residual 1e-6 within at most `implicitIterations` iterations; otherwise the
+        /// segment's backward throws `ReasoningError.implicitSolveDidNotConverge`.
+        case implicitAnderson
+        /// The continuous adjoint (optimise-then-discretise) of the segment: the joint system
+        /// `[z_L | z_H]` is integrated over `t ∈ [0, cycles·stepSize]` by `cycles·fastSteps`
+        /// fixed steps of the configured tableau (forward and evaluation alike), and the
+        /// solver core's `ODEGradientSolver` integrates the augmented adjoint system back
+        /// (`cycles` checkpoints), giving ∂L/∂θ and ∂L/∂x (the embedding's gradient).
+        case adjoint
     }
 
     /// When an example stops (deep supervision ends for it).
@@ -158,6 +169,14 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         if halting == .haltLogit && haltOutputs < 1 { throw .invalidConfiguration("haltLogit halting needs a halting head") }
         if halting == .qLearning && haltOutputs != 2 { throw .invalidConfiguration("Q-learning halting needs 2 halting outputs") }
         if gradient == .implicit && implicitIterations < 0 { throw .invalidConfiguration("implicitIterations must be ≥ 0") }
+        if gradient == .implicitAnderson && implicitIterations < 1 {
+            throw .invalidConfiguration("implicitAnderson needs implicitIterations ≥ 1 (the iteration cap)")
+        }
+        if gradient == .adjoint {
+            guard integrator != .direct && integrator != .eulerMaruyama else {
+                throw .invalidConfiguration("the adjoint gradient needs a Runge–Kutta integrator (euler, midpoint, heun, rk4, dopri5), not \(integrator.rawValue)")
+            }
+        }
         guard training.batch >= 1, loss.regulariserEvery >= 1, loss.regulariserBatch >= 1 else {
             throw .invalidConfiguration("batch and regulariser cadence must be positive")
         }

@@ -10,6 +10,10 @@ public enum ReasoningError: Error, Equatable, Sendable, CustomStringConvertible 
     case nonFiniteLoss(step: Int, lastGoodCheckpoint: String?)
     /// Bad input data (wrong puzzle size, token out of range, …).
     case invalidInput(String)
+    /// The implicit gradient's adjoint solve (Anderson) missed its tolerance.
+    case implicitSolveDidNotConverge(iterations: Int, residual: Double, tolerance: Double)
+    /// The segment's adjoint or forward integration failed (names the solver's reason).
+    case gradient(String)
 
     public var description: String {
         switch self {
@@ -19,6 +23,9 @@ public enum ReasoningError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .nonFiniteLoss(step, last):
             return "loss became NaN or infinite at step \(step); last good checkpoint: \(last ?? "none written yet")"
         case .invalidInput(let s): return "invalid input: \(s)"
+        case let .implicitSolveDidNotConverge(iterations, residual, tolerance):
+            return "implicit gradient (Anderson) did not converge: relative residual \(residual) > \(tolerance) after \(iterations) iterations"
+        case .gradient(let s): return "segment gradient failed: \(s)"
         }
     }
 }

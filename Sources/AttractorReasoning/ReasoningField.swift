@@ -15,7 +15,16 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
     public typealias Scalar = T
     public let model: ReasoningModel<T>
     /// The input embeddings, `rows × sequence·hidden`.
-    public let inputs: [T]
+    public private(set) var inputs: [T]
+    /// When true, `x` is part of θ: `parameterLayout` gains a last entry `inputs`
+    /// (`rows × sequence·hidden`), `parameters` includes it, and the VJP adds
+    /// `Σ aᵀ ∂f/∂x` there (row `r`'s cotangent at row `r` of that entry). This is how the
+    /// continuous adjoint's `dg/dt = −aᵀ∂f/∂θ` also yields the embedding's gradient.
+    public let differentiatesInputs: Bool
+    /// The factor of the fast level's field, `1/ε`.
+    let fastScale: T
+    /// Scalars of the model's own parameters (the start of the `inputs` entry).
+    public var modelParameterCount: Int { model.store.count }
     public let rows: Int
     public let dimension: Int
     public var isAutonomous: Bool { true }
@@ -24,15 +33,12 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
     let low: ScalarBuffer<T>, high: ScalarBuffer<T>, input: ScalarBuffer<T>, cot: ScalarBuffer<T>
 
     /// The field of `model` for the given examples (`rows × sequence` tokens).
-    public init(model: ReasoningModel<T>, tokens: [Int32]) throws(ReasoningError) {
+    public convenience init(model: ReasoningModel<T>, tokens: [Int32], differentiatesInputs: Bool = false) throws(ReasoningError) {
         let l = model.sequence
         guard !tokens.isEmpty, tokens.count % l == 0 else {
             throw .invalidInput("expected a multiple of \(l) tokens, got \(tokens.count)")
         }
-        self.model = model
-        rows = tokens.count / l
-        width = model.stateWidth
-        dimension = 2 * width
+        let rows = tokens.count / l, width = model.stateWidth
         var x: [T] = []
         x.reserveCapacity(rows * width)
         var start = 0
@@ -42,16 +48,34 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
             x += Array(UnsafeBufferPointer(start: model.x.pointer, count: b * width))
             start += b
         }
+        self.init(model: model, inputs: x, rows: rows, differentiatesInputs: differentiatesInputs)
+    }
+
+    /// The field of `model` for given input embeddings (`rows × sequence·hidden`).
+    /// `fastScale` replaces `1/ε` on the fast level (1: the ε-free fixed-point form `G − z`).
+    init(model: ReasoningModel<T>, inputs x: [T], rows: Int, differentiatesInputs: Bool, fastScale: Double? = nil) {
+        self.model = model
+        self.fastScale = T(fastScale ?? 1 / model.configuration.epsilon)
+        self.rows = rows
+        width = model.stateWidth
+        dimension = 2 * width
         inputs = x
-        parameterLayout = AttractorDynamics.ParameterLayout(model.store.layout.views.map { ($0.name, $0.shape) })
+        self.differentiatesInputs = differentiatesInputs
+        var entries: [(name: String, shape: [Int])] = model.store.layout.views.map { ($0.name, $0.shape) }
+        if differentiatesInputs { entries.append(("inputs", [rows, width])) }
+        parameterLayout = AttractorDynamics.ParameterLayout(entries)
         let n = model.maxBatch * width
         low = ScalarBuffer(count: n); high = ScalarBuffer(count: n); input = ScalarBuffer(count: n); cot = ScalarBuffer(count: n)
     }
 
     /// θ, copied out of / into the model's store.
     public var parameters: [T] {
-        get { model.store.values.array }
-        set { model.store.values.assign(newValue) }
+        get { differentiatesInputs ? model.store.values.array + inputs : model.store.values.array }
+        set {
+            let p = model.store.count
+            model.store.values.assign(Array(newValue.prefix(p)))
+            if differentiatesInputs { inputs = Array(newValue[p...]) }
+        }
     }
 
     /// The initial state of the discrete models: zero (`u = x`, the input "repeller").
@@ -76,7 +100,7 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
     }
 
     public func evaluate(t: T, state: UnsafePointer<T>, derivative: UnsafeMutablePointer<T>, rows selection: RowSelection) {
-        let s = T(1 / model.configuration.epsilon)
+        let s = fastScale
         var from = 0
         while from < selection.count {
             let b = min(model.maxBatch, selection.count - from)
@@ -100,7 +124,7 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
     public func vectorJacobianProduct(t: T, state: UnsafePointer<T>, cotangent: UnsafePointer<T>,
                                       stateCotangent: UnsafeMutablePointer<T>, parameterGradient: UnsafeMutablePointer<T>?,
                                       rows selection: RowSelection) {
-        let s = T(1 / model.configuration.epsilon)
+        let s = fastScale
         let sink = parameterGradient ?? model.discardedGradients.pointer
         var from = 0
         while from < selection.count {
@@ -119,6 +143,13 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
                 for e in 0..<width {
                     o[e] = v[e] - s * a[e]        // ∂/∂z_L
                     o[width + e] = v[e] - a[width + e]  // ∂/∂z_H
+                }
+            }
+            if differentiatesInputs, let parameterGradient {  // ∂/∂x = v1
+                let base = parameterGradient + model.store.count
+                for r in 0..<b {
+                    let gx = base + selection.originalRow(from + r) * width, v = v1 + r * width
+                    for e in 0..<width { gx[e] += v[e] }
                 }
             }
             // Slow part: v2 = J2ᵀ a_H, added to both levels.

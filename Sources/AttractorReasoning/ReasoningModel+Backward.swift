@@ -5,17 +5,21 @@ import AttractorNumerics
 extension ReasoningModel {
     /// Backpropagates `highCotangent`/`lowCotangent` (∂L/∂ of the segment's final `z_H`,
     /// `z_L`, filled by the heads and losses) through the taped steps of the last
-    /// `runSegment(record: true)` — or, for the implicit gradient, through the equilibrium
-    /// condition — and through the embedding. Parameter gradients are added to
-    /// `store.gradients`. The incoming state of the segment gets no gradient (detached).
+    /// `runSegment(record: true)` — or, for the implicit gradients, through the equilibrium
+    /// condition; for `adjoint`, by the continuous adjoint — and through the embedding.
+    /// Parameter gradients are added to `store.gradients`. The incoming state of the
+    /// segment gets no gradient (detached). Throws when the Anderson solve does not
+    /// converge or the adjoint integration fails (only those two strategies can throw).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public func backwardSegment(_ state: LatentState<T>, batch: Int) {
+    public func backwardSegment(_ state: LatentState<T>, batch: Int) throws(ReasoningError) {
         let n = batch * width
         inputCotangent.pointer.update(repeating: 0, count: n)
-        if configuration.gradient == .implicit {
-            implicitBackward(state, batch: batch)
-        } else {
+        switch configuration.gradient {
+        case .implicit: implicitBackward(state, batch: batch)
+        case .implicitAnderson: try andersonImplicitBackward(state, batch: batch)
+        case .adjoint: try adjointBackward(batch: batch)
+        case .oneStep, .lastCycle:
             for step in tape.reversed() { backwardStep(step, batch: batch) }
         }
         embedding.backward(UnsafePointer(inputCotangent.pointer), tokens: tokensCopy, rows: batch * sequence,

@@ -18,6 +18,10 @@ extension ReasoningModel {
             tapeEvaluations.removeAll(keepingCapacity: true)
         }
         let config = configuration
+        if config.gradient == .adjoint {
+            runJointSegment(state, batch: batch, record: record)
+            return
+        }
         for cycle in 0..<config.cycles {
             let lastCycle = record && cycle == config.cycles - 1
             for s in 0..<config.fastSteps {
@@ -25,7 +29,7 @@ extension ReasoningModel {
                     || (config.gradient == .oneStep && s == config.fastSteps - 1))
                 takeStep(fast: true, state, batch: batch, taped: taped, noise: noise)
             }
-            takeStep(fast: false, state, batch: batch, taped: lastCycle && config.gradient != .implicit, noise: noise)
+            takeStep(fast: false, state, batch: batch, taped: lastCycle && (config.gradient == .lastCycle || config.gradient == .oneStep), noise: noise)
         }
     }
 

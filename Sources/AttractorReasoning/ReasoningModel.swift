@@ -48,6 +48,11 @@ public final class ReasoningModel<T: Scalar> {
     var tape: [TapeStep] = []
     var tapeEvaluations: [TapeEvaluation] = []
     var tokensCopy: [Int32]
+    /// The incoming `[z_L | z_H]` rows of the last recorded segment (adjoint gradient only).
+    var segmentStart: [T] = []
+    /// The strategy of the `adjoint` segment gradient; tests set `.backprop` to compare
+    /// against the taped gradient of the same discretisation.
+    var adjointStrategy: GradientStrategy? = nil
     var embeddedBatch = 0
 
     // Heads.
@@ -142,7 +147,7 @@ public final class ReasoningModel<T: Scalar> {
         switch configuration.gradient {
         case .oneStep: tapedSteps = 2
         case .lastCycle: tapedSteps = configuration.fastSteps + 1
-        case .implicit: tapedSteps = 0
+        case .implicit, .implicitAnderson, .adjoint: tapedSteps = 0
         }
         tapeInputs = (0..<(tapedSteps * stageCount)).map { _ in ScalarBuffer(count: n) }
         tapeNoise = configuration.sigma > 0 && configuration.noise == .multiplicative

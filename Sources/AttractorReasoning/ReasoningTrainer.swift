@@ -194,7 +194,7 @@ public final class ReasoningTrainer {
 
         // 6. Backward through heads and the taped segment; Jacobian regularisers.
         model.backwardHeads(carry, batch: batch)
-        model.backwardSegment(carry, batch: batch)
+        try model.backwardSegment(carry, batch: batch)
         let w = config.loss
         if (w.traceHinge > 0 || w.repellerHinge > 0 || w.frobenius > 0 || w.spectral > 0) && step % w.regulariserEvery == 0 {
             try model.embed(slotInputs, batch: batch)  // x for the repeller at the full batch (embed is cheap)

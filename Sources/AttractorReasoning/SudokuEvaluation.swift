@@ -153,6 +153,8 @@ public enum ReasoningInference {
 public struct MazeEvaluation: Codable, Sendable {
     public var model: String
     public var mazes: Int
+    /// The same count under the key the Sudoku evaluation uses.
+    public var puzzles: Int { mazes }
     public var exactAccuracy: Double
     public var validAccuracy: Double
     /// Fraction of the label's path cells predicted as path, and of predicted path cells
@@ -162,16 +164,58 @@ public struct MazeEvaluation: Codable, Sendable {
     /// Fraction of all cells equal to the label.
     public var cellAccuracy: Double
     public var meanSteps: Double
+    /// Mean evaluations of `F` per maze, final relative residual, fraction halted before `N_sup`.
+    public var meanFunctionEvaluations: Double = 0
+    public var meanResidual: Double = 0
+    public var haltedFraction: Double = 0
     public var seconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case model, mazes, seconds
+        case model, mazes, seconds, puzzles
+        case meanFunctionEvaluations = "mean_function_evaluations"
+        case meanResidual = "mean_residual"
+        case haltedFraction = "halted_fraction"
         case exactAccuracy = "exact_accuracy"
         case validAccuracy = "valid_accuracy"
         case pathCellRecall = "path_cell_recall"
         case pathCellPrecision = "path_cell_precision"
         case cellAccuracy = "cell_accuracy"
         case meanSteps = "mean_steps"
+    }
+}
+
+extension MazeEvaluation {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decode(String.self, forKey: .model)
+        mazes = try c.decode(Int.self, forKey: .mazes)
+        exactAccuracy = try c.decode(Double.self, forKey: .exactAccuracy)
+        validAccuracy = try c.decode(Double.self, forKey: .validAccuracy)
+        pathCellRecall = try c.decode(Double.self, forKey: .pathCellRecall)
+        pathCellPrecision = try c.decode(Double.self, forKey: .pathCellPrecision)
+        cellAccuracy = try c.decode(Double.self, forKey: .cellAccuracy)
+        meanSteps = try c.decode(Double.self, forKey: .meanSteps)
+        meanFunctionEvaluations = try c.decodeIfPresent(Double.self, forKey: .meanFunctionEvaluations) ?? 0
+        meanResidual = try c.decodeIfPresent(Double.self, forKey: .meanResidual) ?? 0
+        haltedFraction = try c.decodeIfPresent(Double.self, forKey: .haltedFraction) ?? 0
+        seconds = try c.decode(Double.self, forKey: .seconds)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model)
+        try c.encode(mazes, forKey: .mazes)
+        try c.encode(puzzles, forKey: .puzzles)
+        try c.encode(exactAccuracy, forKey: .exactAccuracy)
+        try c.encode(validAccuracy, forKey: .validAccuracy)
+        try c.encode(pathCellRecall, forKey: .pathCellRecall)
+        try c.encode(pathCellPrecision, forKey: .pathCellPrecision)
+        try c.encode(cellAccuracy, forKey: .cellAccuracy)
+        try c.encode(meanSteps, forKey: .meanSteps)
+        try c.encode(meanFunctionEvaluations, forKey: .meanFunctionEvaluations)
+        try c.encode(meanResidual, forKey: .meanResidual)
+        try c.encode(haltedFraction, forKey: .haltedFraction)
+        try c.encode(seconds, forKey: .seconds)
     }
 }
 
@@ -185,6 +229,7 @@ extension ReasoningInference {
         let clock = ContinuousClock(), t0 = clock.now
         let outcomes = try run(model, inputs: mazes.map { $0.maze.tokens.map(Int32.init) })
         var exact = 0, valid = 0, pathCells = 0, pathRight = 0, predictedPath = 0, cells = 0, cellsRight = 0, steps = 0.0
+        var evaluations = 0.0, residual = 0.0, halted = 0
         let pathToken = Int32(MazeCell.path.rawValue)
         for (m, o) in zip(mazes, outcomes) {
             let label = m.label.tokens.map(Int32.init)
@@ -200,6 +245,9 @@ extension ReasoningInference {
                 }
             }
             steps += Double(o.segments)
+            evaluations += Double(o.functionEvaluations)
+            residual += o.residual
+            if o.haltedEarly { halted += 1 }
         }
         let n = Double(max(1, mazes.count))
         let elapsed = clock.now - t0
@@ -207,6 +255,7 @@ extension ReasoningInference {
                               pathCellRecall: pathCells > 0 ? Double(pathRight) / Double(pathCells) : 0,
                               pathCellPrecision: predictedPath > 0 ? Double(pathRight) / Double(predictedPath) : 0,
                               cellAccuracy: cells > 0 ? Double(cellsRight) / Double(cells) : 0, meanSteps: steps / n,
-                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                              meanFunctionEvaluations: evaluations / n, meanResidual: residual / n,
+                              haltedFraction: Double(halted) / n, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     }
 }

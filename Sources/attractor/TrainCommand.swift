@@ -19,6 +19,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue from the checkpoint in --out.") var resume = false
     @Option(help: "Training puzzles when building in-process.") var trainCount = 1000
     @Option(help: "Batch size (default: the preset's).") var batch: Int?
+    @Option(help: "Segment gradient (default: the preset's): oneStep, lastCycle, implicit (Neumann series), implicitAnderson, adjoint (continuous adjoint of the joint system; CMM).")
+    var gradient: ReasoningConfiguration.SegmentGradient?
+    @Option(help: "Neumann terms of --gradient implicit, or the iteration cap of implicitAnderson.") var implicitIterations: Int?
     @Option(help: "Steps between progress lines.") var logEvery = 10
     @Option(help: "Steps between checkpoints.") var saveEvery = 100
     @Option(help: "Steps between evaluations on held-out puzzles (0: only at the end).") var evalEvery = 0
@@ -41,11 +44,18 @@ struct TrainCommand: ParsableCommand {
         let (examples, heldOut) = try loadData()
         var config = try ReasoningConfiguration.preset(preset, model: model, task: task, sequence: examples.sequence)
         if let batch { config.training.batch = batch }
+        if let gradient { config.gradient = gradient }
+        if let implicitIterations { config.implicitIterations = implicitIterations }
+        if gradient == .implicitAnderson && implicitIterations == nil { config.implicitIterations = max(config.implicitIterations, 50) }
         config.training.scheduleSteps = steps ?? scheduleSteps ?? 2000
         if resume {
             // The learning-rate schedule continues as the checkpoint planned it.
             let saved = try ReasoningCheckpoint.manifest(at: out).configuration
             config.training.scheduleSteps = saved.training.scheduleSteps
+            if gradient == nil {  // the adjoint changes the forward too: keep the saved choice
+                config.gradient = saved.gradient
+                config.implicitIterations = saved.implicitIterations
+            }
         }
         let trainer = try ReasoningTrainer(configuration: config, examples: examples, seed: seed)
         var trainedSeconds = 0.0, trainedCPUSeconds = 0.0
@@ -243,3 +253,4 @@ final class StopRequest: @unchecked Sendable {
 
 extension ModelKind: ExpressibleByArgument {}
 extension TaskKind: ExpressibleByArgument {}
+extension ReasoningConfiguration.SegmentGradient: ExpressibleByArgument {}

@@ -73,7 +73,7 @@ enum ReasoningTestSupport {
         m.clearCotangents(batch: batch)
         let loss = linearLoss(m, batch: batch, seed: lossSeed)
         m.backwardHeads(s, batch: batch)
-        m.backwardSegment(s, batch: batch)
+        try m.backwardSegment(s, batch: batch)
         return (loss, m.store.gradients.array, Array(s.high.buffer.prefix(batch * m.stateWidth)),
                 Array(m.logits.buffer.prefix(batch * m.sequence * m.vocabulary)))
     }
