@@ -34,6 +34,10 @@ struct TrainCommand: ParsableCommand {
         if let cpuMinutes, cpuMinutes <= 0 { throw ValidationError("--cpu-minutes must be positive") }
         if let steps, steps < 1 { throw ValidationError("--steps must be positive") }
         if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
+        // Checked before any data is built, so a typo fails at once.
+        if !ReasoningConfiguration.presetNames.contains(preset) {
+            throw ValidationError("unknown preset '\(preset)' (known: \(ReasoningConfiguration.presetNames.joined(separator: ", ")))")
+        }
     }
 
     func run() throws {

@@ -55,3 +55,13 @@ import Testing
         #expect(missing.stderr.contains("no checkpoint 'no-such-model'"))
     }
 }
+
+@Suite struct TrainOptionValidationTests {
+    @Test func unknownPresetFailsBeforeAnyWork() throws {
+        let r = try AttractorBinary.run(["train", "--model", "cmm", "--task", "sudoku", "--preset", "huge", "--steps", "1",
+                                         "--out", "/tmp/attractor-never-written"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("unknown preset 'huge'"), "\(r.stderr)")
+        #expect(!r.stderr.contains("labelled"), "the dataset was built before the preset was checked")
+    }
+}
