@@ -24,14 +24,7 @@ public struct StablemaxCrossEntropy: Sendable, Equatable {
     @_specialize(where T == Double)
     public func evaluate<T: Scalar>(logits x: UnsafePointer<T>, targets: UnsafePointer<Int32>, rows: Int, classes: Int,
                                     gradient: UnsafeMutablePointer<T>?) throws(NeuralError) -> LossValue {
-        guard classes > 0 else { throw .invalidConfiguration("a classification loss needs at least one class") }
-        var count = 0
-        for r in 0..<rows where targets[r] != ignoreIndex {
-            guard targets[r] >= 0 && Int(targets[r]) < classes else {
-                throw .tokenOutOfRange(token: Int(targets[r]), vocabulary: classes)
-            }
-            count += 1
-        }
+        let count = try ClassificationTargets.countCounted(targets, rows: rows, classes: classes, ignoreIndex: ignoreIndex)
         let scale = count > 0 ? 1 / T(count) : 0
         var total = 0.0
         for r in 0..<rows {
