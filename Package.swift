@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layering (DESIGN.md): CGSL → AttractorNumerics → AttractorDynamics → AttractorNeural →
+// Layering (DESIGN.md): CGSL, CKernels → AttractorNumerics → AttractorDynamics → AttractorNeural →
 // (AttractorReasoning) ; AttractorTasks sits beside them and knows nothing of networks.
 // The solver core (AttractorDynamics) never imports neural or puzzle code.
 let package = Package(
@@ -27,9 +27,12 @@ let package = Package(
             name: "CGSL",
             providers: [.apt(["libgsl-dev", "libopenblas-dev"])]
         ),
+        // Hand-written Float32 kernels (vectorised tanh, packed-panel products with fused
+        // epilogues), compiled for AVX2/AVX-512 with target attributes and chosen at run time.
+        .target(name: "CKernels"),
         .target(
             name: "AttractorNumerics",
-            dependencies: ["CGSL", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["CGSL", "CKernels", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .target(name: "AttractorDynamics", dependencies: ["AttractorNumerics", "CGSL"]),
         .target(name: "AttractorNeural", dependencies: ["AttractorNumerics", "AttractorDynamics", "CGSL"]),

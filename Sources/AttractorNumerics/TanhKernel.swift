@@ -1,4 +1,4 @@
-import CGSL
+import CKernels
 
 /// In-place hyperbolic tangent over contiguous buffers, vectorised for Float.
 ///

@@ -6,14 +6,22 @@ import Dispatch
 /// `w1 [H, D]`, `b1 [H]`, `w2 [D, H]`, `b2 [D]` (flat, in that order).
 ///
 /// - Complexity: evaluate = 2 gemms of `rows × D × H`; VJP = 5 (the hidden activation is
-///   recomputed from the stage input rather than stored).
+///   recomputed from the stage input rather than stored). For Float the four products with a
+///   weight on the right (`z W1ᵀ`, `a W2ᵀ`, `ā W2`, `s W1`) run on `PackedMatrix` — weights
+///   packed once per parameter change, bias and `tanh` (or its derivative) fused into the
+///   product — and the two weight-gradient products on BLAS.
 public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: DifferentiableVectorField {
     public let dimension: Int
     public let hidden: Int
     public let parameterLayout: ParameterLayout
     public var parameters: [Scalar] {
-        didSet { precondition(parameters.count == parameterLayout.count, "MLP field: wrong parameter count") }
+        didSet {
+            precondition(parameters.count == parameterLayout.count, "MLP field: wrong parameter count")
+            packed = nil
+        }
     }
+    /// Packed weights for the Float fast path, rebuilt after any parameter change.
+    private var packed: PackedWeights?
     public var isAutonomous: Bool { true }
     private let activation = ScratchBuffer<Scalar>()
     private let hiddenCotangent = ScratchBuffer<Scalar>()
@@ -38,12 +46,53 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Dif
         return copy
     }
 
+    /// The four weight operands, packed: `w1ᵀ [D × H]` and `w2ᵀ [H × D]` for the evaluation,
+    /// `w2 [D × H]` and `w1 [H × D]` for the VJP.
+    private final class PackedWeights: @unchecked Sendable {
+        let w1T, w2T, w2, w1: PackedMatrix
+        init(_ theta: UnsafePointer<Float>, d: Int, h: Int) {
+            let w1 = theta, w2 = theta + h * d + h
+            w1T = PackedMatrix(k: d, n: h); w1T.pack(w1, ldb: d, transposed: true)
+            w2T = PackedMatrix(k: h, n: d); w2T.pack(w2, ldb: h, transposed: true)
+            self.w2 = PackedMatrix(k: d, n: h); self.w2.pack(w2, ldb: h, transposed: false)
+            self.w1 = PackedMatrix(k: h, n: d); self.w1.pack(w1, ldb: d, transposed: false)
+        }
+    }
+
+    /// The packed weights (Float only; built here, before any concurrent use).
+    private func packedWeights() -> PackedWeights? {
+        guard Scalar.self == Float.self else { return nil }
+        if let packed { return packed }
+        let made = parameters.withUnsafeBufferPointer {
+            UnsafeRawPointer($0.baseAddress!).withMemoryRebound(to: Float.self, capacity: $0.count) {
+                PackedWeights($0, d: dimension, h: hidden)
+            }
+        }
+        packed = made
+        return made
+    }
+
+    @inline(__always)
+    private static func float(_ p: UnsafePointer<Scalar>) -> UnsafePointer<Float> {
+        UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+
+    @inline(__always)
+    private static func mutableFloat(_ p: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+
     /// `tanh(z W1ᵀ + b1)` for `rows` rows into `a` (`rows × H`).
     @inline(__always)
     private func hiddenActivation(_ z: UnsafePointer<Scalar>, rows: Int, into a: UnsafeMutablePointer<Scalar>,
-                                  _ theta: UnsafePointer<Scalar>) {
+                                  _ theta: UnsafePointer<Scalar>, _ packs: PackedWeights?) {
         let d = dimension, h = hidden
         let b1 = theta + h * d
+        if let packs {
+            packs.w1T.multiply(m: rows, a: Self.float(z), lda: d, bias: Self.float(b1), epilogue: .tanh,
+                               c: Self.mutableFloat(a), ldc: h)
+            return
+        }
         for r in 0..<rows { (a + r * h).update(from: b1, count: h) }
         Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: h, k: d, alpha: 1,
                     a: z, lda: d, b: theta, ldb: d, beta: 1, c: a, ldc: h)
@@ -74,13 +123,18 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Dif
     ) {
         let d = dimension, h = hidden
         let activationBase = activation.pointer(count: rows.count * h)
+        let packs = packedWeights()
         parameters.withUnsafeBufferPointer { thetaBuffer in
             nonisolated(unsafe) let theta = thetaBuffer.baseAddress!
             nonisolated(unsafe) let (z, out, act) = (state, derivative, activationBase)
             forEachRowBlock(rows.count) { r0, m, _ in
                 let a = act + r0 * h, dz = out + r0 * d
-                hiddenActivation(z + r0 * d, rows: m, into: a, theta)
+                hiddenActivation(z + r0 * d, rows: m, into: a, theta, packs)
                 let w2 = theta + h * d + h, b2 = w2 + d * h
+                if let packs {
+                    packs.w2T.multiply(m: m, a: Self.float(a), lda: h, bias: Self.float(b2), c: Self.mutableFloat(dz), ldc: d)
+                    return
+                }
                 for r in 0..<m { (dz + r * d).update(from: b2, count: d) }
                 Scalar.gemm(transposeA: false, transposeB: true, m: m, n: d, k: h, alpha: 1,
                             a: a, lda: h, b: w2, ldb: h, beta: 1, c: dz, ldc: d)
@@ -99,13 +153,14 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Dif
         let extra = blocks > 1 && parameterGradient != nil ? blockGradient.pointer(count: (blocks - 1) * p) : nil
         extra?.update(repeating: 0, count: (blocks - 1) * p)
         let actBase = activation.pointer(count: rows.count * h), sBase = hiddenCotangent.pointer(count: rows.count * h)
+        let packs = packedWeights()
         parameters.withUnsafeBufferPointer { thetaBuffer in
             nonisolated(unsafe) let theta = thetaBuffer.baseAddress!
             nonisolated(unsafe) let (z, abar, zbar, act, sb, g0, gx) = (state, cotangent, stateCotangent, actBase, sBase, parameterGradient, extra)
             forEachRowBlock(rows.count) { r0, m, block in
                 let g = block == 0 ? g0 : gx.map { $0 + (block - 1) * p }
                 vjpRows(z + r0 * d, abar + r0 * d, zbar + r0 * d, g, rows: m,
-                        activation: act + r0 * h, hiddenCotangent: sb + r0 * h, theta)
+                        activation: act + r0 * h, hiddenCotangent: sb + r0 * h, theta, packs)
             }
         }
         if let g = parameterGradient, let extra {
@@ -117,30 +172,50 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Dif
         _ state: UnsafePointer<Scalar>, _ cotangent: UnsafePointer<Scalar>, _ stateCotangent: UnsafeMutablePointer<Scalar>,
         _ parameterGradient: UnsafeMutablePointer<Scalar>?, rows m: Int,
         activation a: UnsafeMutablePointer<Scalar>, hiddenCotangent s: UnsafeMutablePointer<Scalar>,
-        _ theta: UnsafePointer<Scalar>
+        _ theta: UnsafePointer<Scalar>, _ packs: PackedWeights?
     ) {
         let d = dimension, h = hidden
         let w1 = theta, w2 = theta + h * d + h
-        hiddenActivation(state, rows: m, into: a, theta)
+        hiddenActivation(state, rows: m, into: a, theta, packs)
         if let g = parameterGradient {
             let gw2 = g + h * d + h, gb2 = gw2 + d * h
             // ∂/∂w2 += āᵀ a, ∂/∂b2 += Σ_rows ā
-            Scalar.gemm(transposeA: true, transposeB: false, m: d, n: h, k: m, alpha: 1,
-                        a: cotangent, lda: d, b: a, ldb: h, beta: 1, c: gw2, ldc: h)
+            if packs != nil {
+                PackedMatrix.accumulateTransposedProduct(m: d, n: h, k: m, a: Self.float(cotangent), lda: d,
+                                                         b: Self.float(a), ldb: h, c: Self.mutableFloat(gw2), ldc: h)
+            } else {
+                Scalar.gemm(transposeA: true, transposeB: false, m: d, n: h, k: m, alpha: 1,
+                            a: cotangent, lda: d, b: a, ldb: h, beta: 1, c: gw2, ldc: h)
+            }
             for r in 0..<m { Scalar.axpy(n: d, alpha: 1, x: cotangent + r * d, y: gb2) }
         }
         // s = (ā W2) ⊙ (1 − a²)
-        Scalar.gemm(transposeA: false, transposeB: false, m: m, n: h, k: d, alpha: 1,
-                    a: cotangent, lda: d, b: w2, ldb: h, beta: 0, c: s, ldc: h)
-        GradientKernels.multiplyByTanhDerivative(s, activation: a, count: m * h)
+        if let packs {
+            packs.w2.multiply(m: m, a: Self.float(cotangent), lda: d,
+                              epilogue: .tanhDerivative(activation: Self.float(a), ldt: h),
+                              c: Self.mutableFloat(s), ldc: h)
+        } else {
+            Scalar.gemm(transposeA: false, transposeB: false, m: m, n: h, k: d, alpha: 1,
+                        a: cotangent, lda: d, b: w2, ldb: h, beta: 0, c: s, ldc: h)
+            GradientKernels.multiplyByTanhDerivative(s, activation: a, count: m * h)
+        }
         if let g = parameterGradient {
             let gb1 = g + h * d
             // ∂/∂w1 += sᵀ z, ∂/∂b1 += Σ_rows s
-            Scalar.gemm(transposeA: true, transposeB: false, m: h, n: d, k: m, alpha: 1,
-                        a: s, lda: h, b: state, ldb: d, beta: 1, c: g, ldc: d)
+            if packs != nil {
+                PackedMatrix.accumulateTransposedProduct(m: h, n: d, k: m, a: Self.float(s), lda: h,
+                                                         b: Self.float(state), ldb: d, c: Self.mutableFloat(g), ldc: d)
+            } else {
+                Scalar.gemm(transposeA: true, transposeB: false, m: h, n: d, k: m, alpha: 1,
+                            a: s, lda: h, b: state, ldb: d, beta: 1, c: g, ldc: d)
+            }
             for r in 0..<m { Scalar.axpy(n: h, alpha: 1, x: s + r * h, y: gb1) }
         }
         // z̄ = s W1
+        if let packs {
+            packs.w1.multiply(m: m, a: Self.float(s), lda: h, c: Self.mutableFloat(stateCotangent), ldc: d)
+            return
+        }
         Scalar.gemm(transposeA: false, transposeB: false, m: m, n: d, k: h, alpha: 1,
                     a: s, lda: h, b: w1, ldb: d, beta: 0, c: stateCotangent, ldc: d)
     }
