@@ -38,6 +38,9 @@ struct BenchNodeCommand: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Timed repetitions (medians are reported).")
     var repeats: Int = 5
 
+    @Option(help: "Minimum warm-up before timing, in seconds (at least three runs either way).")
+    var warmUp: Double = 0.3
+
     @Option(help: "Write the gradients (w1, b1, w2, b2, z0) to this safetensors file.")
     var gradsOut: String?
 
@@ -52,6 +55,7 @@ struct BenchNodeCommand: ParsableCommand {
             guard steps == nil else { throw ValidationError("--steps needs --method rk4") }
         }
         guard repeats > 0 else { throw ValidationError("--repeat must be positive") }
+        guard warmUp >= 0, warmUp.isFinite else { throw ValidationError("--warm-up must be a non-negative number of seconds") }
         guard rowBlocks > 0 else { throw ValidationError("--row-blocks must be positive") }
         if let k = checkpointEvery, k <= 0 { throw ValidationError("--checkpoint-every must be positive") }
     }
@@ -84,6 +88,7 @@ struct BenchNodeCommand: ParsableCommand {
         c.repeats = repeats
         c.checkpointEvery = checkpointEvery
         c.rowBlocks = rowBlocks
+        c.warmUpSeconds = warmUp
         let archive = try SafetensorsArchive(contentsOfFile: weights)
         let (r, grads) = try NeuralODEBenchmark.run(archive, configuration: c)
         if let gradsOut { try grads.write(toFile: gradsOut) }

@@ -17,6 +17,8 @@ public enum NeuralODEBenchmark {
         public var repeats: Int = 5
         /// Checkpoint interval for `checkpoint` (nil: ⌈√steps⌉, or 4 for dopri5).
         public var checkpointEvery: Int? = nil
+        /// Minimum warm-up before timing (see `run`).
+        public var warmUpSeconds: Double = 0.3
         /// Stored states for `adjoint`.
         public var adjointCheckpoints: Int = 1
         /// Row blocks processed concurrently; above 1, BLAS runs single-threaded. For RK4
@@ -98,8 +100,16 @@ public enum NeuralODEBenchmark {
             splitBatch ? try solver.gradient(initialState: z0, rows: batch, loss: loss, strategy: strategy, blockFields: blockFields)
                        : try solver.gradient(initialState: z0, rows: batch, loss: loss, strategy: strategy)
         }
-        var forward = try forwardPass()  // warm-up (caches, thread pool, BLAS buffers)
-        for _ in 0..<2 { forward = try forwardPass() }
+        // Warm-up: at least three runs and `warmUpSeconds`. OpenBLAS starts its worker threads
+        // when it loads and they spin (yielding) for ~0.1 s before sleeping; timing inside that
+        // window measures them competing with the row-block threads, not the solver.
+        let warmUpStart = clock.now
+        var forward = try forwardPass()
+        var warmUps = 1
+        while warmUps < 3 || seconds(clock.now - warmUpStart) < c.warmUpSeconds {
+            forward = try forwardPass()
+            warmUps += 1
+        }
         var forwardTimes: [Double] = []
         for _ in 0..<max(c.repeats, 1) {
             let start = clock.now
