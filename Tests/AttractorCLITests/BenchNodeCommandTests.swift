@@ -35,7 +35,7 @@ import Testing
         for gradient in ["backprop", "checkpoint", "adjoint"] {
             let grads = dir.appendingPathComponent("\(gradient).safetensors").path
             let r = try AttractorBinary.run(["bench", "node", "--weights", weights, "--steps", "16", "--gradient", gradient,
-                                             "--repeat", "1", "--grads-out", grads, "--format", "json"])
+                                             "--repeat", "1", "--warm-up", "0", "--grads-out", grads, "--format", "json"])
             #expect(r.status == 0, "stderr: \(r.stderr)")
             outputs[gradient] = try JSONDecoder().decode(Output.self, from: Data(r.stdout.utf8))
             let g = try SafetensorsArchive(contentsOfFile: grads)
@@ -56,5 +56,8 @@ import Testing
         #expect(r.stderr.contains("safetensors"))
         let v = try AttractorBinary.run(["bench", "node", "--weights", "x", "--rtol", "1e-3"])
         #expect(v.status != 0)
+        let w = try AttractorBinary.run(["bench", "node", "--weights", "x", "--warm-up", "-1"])
+        #expect(w.status != 0)
+        #expect(w.stderr.contains("--warm-up"))
     }
 }
