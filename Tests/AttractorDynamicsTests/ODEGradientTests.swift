@@ -199,3 +199,71 @@ struct ContractionCase {
         }
     }
 }
+
+/// Backprop with the MLP field's saved residuals (hidden activations) against backprop that
+/// recomputes them: same numbers, more tape, and only where residuals apply.
+@Suite struct ResidualSavingTests {
+    static func field<S: Scalar>(_: S.Type, d: Int = 16, h: Int = 32) -> DifferentiableMLPField<S> {
+        var theta = [Double](repeating: 0, count: 2 * h * d + h + d)
+        RandomSource(seed: 71).fillGaussian(&theta, sigma: 0.25)
+        let t = theta.map { S($0) }
+        return DifferentiableMLPField(dimension: d, hidden: h, w1: Array(t[0..<(h * d)]), b1: Array(t[(h * d)..<(h * d + h)]),
+                                      w2: Array(t[(h * d + h)..<(2 * h * d + h)]), b2: Array(t[(2 * h * d + h)...]))
+    }
+
+    static func initialState<S: Scalar>(_: S.Type, rows: Int, d: Int = 16) -> [S] {
+        var z = [Double](repeating: 0, count: rows * d)
+        RandomSource(seed: 72).fillGaussian(&z)
+        return z.map { S($0) }
+    }
+
+    func compare<S: Scalar>(_: S.Type, integration: GradientIntegration, strategy: GradientStrategy, expectSaving: Bool) throws {
+        let rows = 11
+        var solver = ODEGradientSolver(field: Self.field(S.self), integration: integration)
+        let z0 = Self.initialState(S.self, rows: rows)
+        let saving = try solver.gradient(initialState: z0, rows: rows, loss: .halfSquaredNorm, strategy: strategy)
+        solver.savesResiduals = false
+        let plain = try solver.gradient(initialState: z0, rows: rows, loss: .halfSquaredNorm, strategy: strategy)
+        // Same activations, same kernels: bit for bit.
+        #expect(saving.loss == plain.loss)
+        #expect(saving.initialStateGradient == plain.initialStateGradient)
+        #expect(saving.parameterGradient == plain.parameterGradient)
+        #expect(saving.statistics.vectorJacobianProducts == plain.statistics.vectorJacobianProducts)
+        #expect(saving.statistics.forwardEvaluations == plain.statistics.forwardEvaluations)
+        if expectSaving {
+            #expect(saving.statistics.peakBytes > plain.statistics.peakBytes, "residuals should be on the tape")
+        } else {
+            #expect(saving.statistics.peakBytes == plain.statistics.peakBytes)
+        }
+    }
+
+    @Test(arguments: [GradientStrategy.backprop, .checkpointed(every: 3), .truncated(steps: 4)])
+    func fixedStepBackpropReusesActivations(strategy: GradientStrategy) throws {
+        try compare(Float.self, integration: .fixed(.rk4, steps: 7), strategy: strategy, expectSaving: true)
+        try compare(Double.self, integration: .fixed(.heun, steps: 5), strategy: strategy, expectSaving: true)
+    }
+
+    @Test func firstSameAsLastTableausAndTheAdjointDoNotSave() throws {
+        try compare(Double.self, integration: .adaptive(.dormandPrince54, rtol: 1e-6, atol: 1e-8), strategy: .backprop,
+                    expectSaving: false)
+        try compare(Float.self, integration: .fixed(.rk4, steps: 6), strategy: .adjoint(checkpoints: 2), expectSaving: false)
+    }
+
+    @Test func savedResidualVJPEqualsTheRecomputingOne() {
+        let f = Self.field(Float.self), rows = 9, d = 16
+        let z = Self.initialState(Float.self, rows: rows), abar = z.map { $0 * 0.5 - 0.1 }
+        var out = [Float](repeating: 0, count: rows * d), residuals = [Float](repeating: 0, count: rows * f.residualsPerRow)
+        f.evaluate(t: 0, state: z, derivative: &out, rows: RowSelection(count: rows), residuals: &residuals)
+        var plainOut = out
+        f.evaluate(t: 0, state: z, derivative: &plainOut, rows: RowSelection(count: rows))
+        #expect(out == plainOut)
+        var zbar1 = out, zbar2 = out
+        var g1 = [Float](repeating: 0, count: f.parameterCount), g2 = g1
+        f.vectorJacobianProduct(t: 0, state: z, residuals: residuals, cotangent: abar, stateCotangent: &zbar1,
+                                parameterGradient: &g1, rows: RowSelection(count: rows))
+        f.vectorJacobianProduct(t: 0, state: z, cotangent: abar, stateCotangent: &zbar2, parameterGradient: &g2,
+                                rows: RowSelection(count: rows))
+        #expect(zbar1 == zbar2 && g1 == g2)
+        #expect(g1.contains { $0 != 0 })
+    }
+}

@@ -5,12 +5,12 @@ import Dispatch
 /// hand-written vector–Jacobian product. Weights in PyTorch `nn.Linear` layout:
 /// `w1 [H, D]`, `b1 [H]`, `w2 [D, H]`, `b2 [D]` (flat, in that order).
 ///
-/// - Complexity: evaluate = 2 gemms of `rows × D × H`; VJP = 5 (the hidden activation is
-///   recomputed from the stage input rather than stored). For Float the four products with a
+/// - Complexity: evaluate = 2 gemms of `rows × D × H`; VJP = 5, or 4 when the hidden
+///   activation saved by `evaluate(…, residuals:)` is passed back (`ResidualSavingVectorField`). For Float the four products with a
 ///   weight on the right (`z W1ᵀ`, `a W2ᵀ`, `ā W2`, `s W1`) run on `PackedMatrix` — weights
 ///   packed once per parameter change, bias and `tanh` (or its derivative) fused into the
 ///   product — and the two weight-gradient products on BLAS.
-public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: DifferentiableVectorField {
+public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: ResidualSavingVectorField {
     public let dimension: Int
     public let hidden: Int
     public let parameterLayout: ParameterLayout
@@ -121,13 +121,27 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Dif
     public func evaluate(
         t: Scalar, state: UnsafePointer<Scalar>, derivative: UnsafeMutablePointer<Scalar>, rows: RowSelection
     ) {
+        evaluateRows(state, derivative, rows: rows.count, activation: activation.pointer(count: rows.count * hidden))
+    }
+
+    /// The hidden activation `tanh(z W1ᵀ + b1)`, `H` scalars per row.
+    public var residualsPerRow: Int { hidden }
+
+    public func evaluate(
+        t: Scalar, state: UnsafePointer<Scalar>, derivative: UnsafeMutablePointer<Scalar>, rows: RowSelection,
+        residuals: UnsafeMutablePointer<Scalar>
+    ) {
+        evaluateRows(state, derivative, rows: rows.count, activation: residuals)
+    }
+
+    private func evaluateRows(_ state: UnsafePointer<Scalar>, _ derivative: UnsafeMutablePointer<Scalar>, rows: Int,
+                              activation activationBase: UnsafeMutablePointer<Scalar>) {
         let d = dimension, h = hidden
-        let activationBase = activation.pointer(count: rows.count * h)
         let packs = packedWeights()
         parameters.withUnsafeBufferPointer { thetaBuffer in
             nonisolated(unsafe) let theta = thetaBuffer.baseAddress!
             nonisolated(unsafe) let (z, out, act) = (state, derivative, activationBase)
-            forEachRowBlock(rows.count) { r0, m, _ in
+            forEachRowBlock(rows) { r0, m, _ in
                 let a = act + r0 * h, dz = out + r0 * d
                 hiddenActivation(z + r0 * d, rows: m, into: a, theta, packs)
                 let w2 = theta + h * d + h, b2 = w2 + d * h
@@ -147,18 +161,38 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Dif
         stateCotangent: UnsafeMutablePointer<Scalar>, parameterGradient: UnsafeMutablePointer<Scalar>?,
         rows: RowSelection
     ) {
+        vjp(state, cotangent, stateCotangent, parameterGradient, rows: rows.count,
+            activation: activation.pointer(count: rows.count * hidden), recompute: true)
+    }
+
+    public func vectorJacobianProduct(
+        t: Scalar, state: UnsafePointer<Scalar>, residuals: UnsafePointer<Scalar>, cotangent: UnsafePointer<Scalar>,
+        stateCotangent: UnsafeMutablePointer<Scalar>, parameterGradient: UnsafeMutablePointer<Scalar>?,
+        rows: RowSelection
+    ) {
+        // Only read: the pointer is mutable for the shared row routine's sake.
+        vjp(state, cotangent, stateCotangent, parameterGradient, rows: rows.count,
+            activation: UnsafeMutablePointer(mutating: residuals), recompute: false)
+    }
+
+    private func vjp(
+        _ state: UnsafePointer<Scalar>, _ cotangent: UnsafePointer<Scalar>, _ stateCotangent: UnsafeMutablePointer<Scalar>,
+        _ parameterGradient: UnsafeMutablePointer<Scalar>?, rows: Int, activation actBase: UnsafeMutablePointer<Scalar>,
+        recompute: Bool
+    ) {
         let d = dimension, h = hidden, p = parameterLayout.count
-        let blocks = max(1, min(rowBlocks, rows.count))
+        let blocks = max(1, min(rowBlocks, rows))
         // Block 0 accumulates into the caller's buffer, the others into private ones.
         let extra = blocks > 1 && parameterGradient != nil ? blockGradient.pointer(count: (blocks - 1) * p) : nil
         extra?.update(repeating: 0, count: (blocks - 1) * p)
-        let actBase = activation.pointer(count: rows.count * h), sBase = hiddenCotangent.pointer(count: rows.count * h)
+        let sBase = hiddenCotangent.pointer(count: rows * h)
         let packs = packedWeights()
         parameters.withUnsafeBufferPointer { thetaBuffer in
             nonisolated(unsafe) let theta = thetaBuffer.baseAddress!
             nonisolated(unsafe) let (z, abar, zbar, act, sb, g0, gx) = (state, cotangent, stateCotangent, actBase, sBase, parameterGradient, extra)
-            forEachRowBlock(rows.count) { r0, m, block in
+            forEachRowBlock(rows) { r0, m, block in
                 let g = block == 0 ? g0 : gx.map { $0 + (block - 1) * p }
+                if recompute { hiddenActivation(z + r0 * d, rows: m, into: act + r0 * h, theta, packs) }
                 vjpRows(z + r0 * d, abar + r0 * d, zbar + r0 * d, g, rows: m,
                         activation: act + r0 * h, hiddenCotangent: sb + r0 * h, theta, packs)
             }
@@ -168,6 +202,7 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Dif
         }
     }
 
+    /// The VJP of `m` rows given their hidden activation `a`.
     private func vjpRows(
         _ state: UnsafePointer<Scalar>, _ cotangent: UnsafePointer<Scalar>, _ stateCotangent: UnsafeMutablePointer<Scalar>,
         _ parameterGradient: UnsafeMutablePointer<Scalar>?, rows m: Int,
@@ -176,7 +211,6 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Dif
     ) {
         let d = dimension, h = hidden
         let w1 = theta, w2 = theta + h * d + h
-        hiddenActivation(state, rows: m, into: a, theta, packs)
         if let g = parameterGradient {
             let gw2 = g + h * d + h, gb2 = gw2 + d * h
             // ∂/∂w2 += āᵀ a, ∂/∂b2 += Σ_rows ā

@@ -27,3 +27,26 @@ extension DifferentiableVectorField {
     /// Number of scalars in θ.
     public var parameterCount: Int { parameterLayout.count }
 }
+
+/// A differentiable field whose VJP can reuse what its evaluation computed — for an MLP the
+/// hidden activation `tanh(W1 z + b1)` — instead of recomputing it from the state.
+///
+/// Backprop through a Runge–Kutta solver (`ODEGradientSolver`, fixed-step tableaus without
+/// first-same-as-last) evaluates each stage with `evaluate(…, residuals:)`, keeps the
+/// residuals beside the stage inputs, and calls `vectorJacobianProduct(…, residuals:)` on the
+/// way back: fewer operations per VJP, `residualsPerRow` more scalars stored per stage.
+public protocol ResidualSavingVectorField<Scalar>: DifferentiableVectorField {
+    /// Scalars `evaluate(…, residuals:)` writes per row.
+    var residualsPerRow: Int { get }
+
+    /// `evaluate`, also writing `rows.count × residualsPerRow` residuals.
+    func evaluate(t: Scalar, state: UnsafePointer<Scalar>, derivative: UnsafeMutablePointer<Scalar>, rows: RowSelection,
+                  residuals: UnsafeMutablePointer<Scalar>)
+
+    /// `vectorJacobianProduct` at a state whose residuals `evaluate(…, residuals:)` wrote
+    /// (same state, same parameters); the result equals the plain VJP's.
+    func vectorJacobianProduct(
+        t: Scalar, state: UnsafePointer<Scalar>, residuals: UnsafePointer<Scalar>, cotangent: UnsafePointer<Scalar>,
+        stateCotangent: UnsafeMutablePointer<Scalar>, parameterGradient: UnsafeMutablePointer<Scalar>?,
+        rows: RowSelection)
+}

@@ -11,6 +11,11 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
     public var integration: GradientIntegration
     public var t0: Double
     public var t1: Double
+    /// Backprop (plain, checkpointed, truncated) keeps the stage residuals of a
+    /// `ResidualSavingVectorField` with the stage inputs so each VJP reuses them instead of
+    /// recomputing (fixed-step tableaus without first-same-as-last; more tape memory, same
+    /// result). Off: the VJPs recompute from the stage inputs.
+    public var savesResiduals = true
 
     public init(field: Field, integration: GradientIntegration, from t0: Double = 0, to t1: Double = 1) {
         self.field = field
@@ -110,8 +115,9 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
         _ z0: [Scalar], rows: Int, loss: TerminalLoss<Scalar>, checkpointEvery: Int?, truncateTo: Int?
     ) throws(GradientError) -> GradientResult<Scalar> {
         let n = z0.count, scalarBytes = MemoryLayout<Scalar>.stride
-        let kernel = RungeKuttaKernel<Scalar>(tableau: integration.tableau, field: field, rows: rows)
-        let slot = kernel.storedStageCount * n
+        let kernel = RungeKuttaKernel<Scalar>(tableau: integration.tableau, field: field, rows: rows,
+                                              savingResiduals: savesResiduals)
+        let slot = kernel.slotCount
         var ledger = GradientMemoryLedger()
         ledger.allocate(kernel.workspaceBytes + 3 * n * scalarBytes)  // kernel, z, scratch, cotangent
 

@@ -14,6 +14,11 @@ import AttractorNumerics
 ///
 /// Workspace: the stepper's `(s + 1)·n` plus `(s + 1)·n` here, allocated once; a step and
 /// its transpose allocate nothing.
+///
+/// Residuals: when the field is a `ResidualSavingVectorField`, the tableau is not
+/// first-same-as-last and `savingResiduals` is on, a stored step also keeps each stored
+/// stage's residuals (after all the stage inputs: `slotCount` = stored stages × (n + r)),
+/// written by the stage evaluations themselves, and the transpose hands them to the VJP.
 final class RungeKuttaKernel<S: Scalar> {
     let tableau: ButcherTableau
     let rows: Int
@@ -35,17 +40,22 @@ final class RungeKuttaKernel<S: Scalar> {
 
     private let stageCotangent: UnsafeMutablePointer<S>
     private let vjpOut: UnsafeMutablePointer<S>
+    /// Records stage residuals during stored steps (nil: no residuals).
+    private let recorder: ResidualRecorder<S>?
+    /// Residual scalars per stored stage (`rows × residualsPerRow`, 0 without residuals).
+    let residualCount: Int
+    /// Scalars one stored step occupies (`step(…, store:)`).
+    var slotCount: Int { storedStageCount * (count + residualCount) }
 
     /// Bytes of workspace this kernel and its stepper hold.
     var workspaceBytes: Int { 2 * (stages + 1) * count * MemoryLayout<S>.stride }
 
-    init<F: VectorField>(tableau: ButcherTableau, field: F, rows: Int) where F.Scalar == S {
+    init<F: VectorField>(tableau: ButcherTableau, field: F, rows: Int, savingResiduals: Bool = false) where F.Scalar == S {
         self.tableau = tableau
         self.rows = rows
         dimension = field.dimension
         count = rows * field.dimension
         stages = tableau.stages
-        evaluator = FieldEvaluator(field)
         stepper = RungeKuttaStepper(tableau: tableau, dimension: field.dimension, rowCapacity: rows)
         a = tableau.a
         b = tableau.b
@@ -60,6 +70,16 @@ final class RungeKuttaKernel<S: Scalar> {
         for u in used { index.append(u ? next : nil); if u { next += 1 } }
         storedIndex = index
         storedStageCount = next
+        if savingResiduals, !tableau.firstSameAsLast, let saving = field as? any ResidualSavingVectorField<S> {
+            let recorder = ResidualRecorder(saving, storedIndex: index, residualCount: rows * saving.residualsPerRow)
+            self.recorder = recorder
+            residualCount = recorder.residualCount
+            evaluator = FieldEvaluator(recorder)
+        } else {
+            recorder = nil
+            residualCount = 0
+            evaluator = FieldEvaluator(field)
+        }
         stageCotangent = .allocate(capacity: stages * count)
         vjpOut = .allocate(capacity: count)
     }
@@ -83,10 +103,17 @@ final class RungeKuttaKernel<S: Scalar> {
     func invalidateFirstStage() { firstStageValid = false }
 
     /// One step from `(t, z)` with step `h` (may be negative) into `next`; copies the used
-    /// stage inputs into `store` (`storedStageCount × count`) when given.
+    /// stage inputs into `store` (`slotCount` scalars: the stage inputs, then their
+    /// residuals) when given.
     func step(t: Double, h: Double, z: UnsafePointer<S>, next: UnsafeMutablePointer<S>, store: UnsafeMutablePointer<S>?) {
+        if let recorder, let store {
+            // Every stage of this step must be evaluated with recording, the first one too.
+            firstStageValid = false
+            recorder.begin(sink: store + storedStageCount * count)
+        }
         prepareFirstStage(t: t, z: z)
         stepper.step(evaluator, t: t, h: h, state: z, next: next, rows: selection, statistics: &statistics)
+        recorder?.end()
         guard let store else { return }
         let n = count, s = stages
         for i in 0..<s {
@@ -132,9 +159,17 @@ final class RungeKuttaKernel<S: Scalar> {
         }
         var products = 0
         for j in stride(from: stages - 1, through: 0, by: -1) where stageIsUsed[j] {
-            field.vectorJacobianProduct(
-                t: S(t + c[j] * h), state: stored + storedIndex[j]! * n, cotangent: stageCotangent + j * n,
-                stateCotangent: vjpOut, parameterGradient: parameterGradient, rows: selection)
+            if let recorder {
+                recorder.field.vectorJacobianProduct(
+                    t: S(t + c[j] * h), state: stored + storedIndex[j]! * n,
+                    residuals: stored + storedStageCount * n + storedIndex[j]! * residualCount,
+                    cotangent: stageCotangent + j * n, stateCotangent: vjpOut, parameterGradient: parameterGradient,
+                    rows: selection)
+            } else {
+                field.vectorJacobianProduct(
+                    t: S(t + c[j] * h), state: stored + storedIndex[j]! * n, cotangent: stageCotangent + j * n,
+                    stateCotangent: vjpOut, parameterGradient: parameterGradient, rows: selection)
+            }
             products += 1
             for i in 0..<j where stageIsUsed[i] && a[j][i] != 0 {
                 S.axpy(n: n, alpha: S(h * a[j][i]), x: vjpOut, y: stageCotangent + i * n)
@@ -142,5 +177,37 @@ final class RungeKuttaKernel<S: Scalar> {
             S.axpy(n: n, alpha: 1, x: vjpOut, y: cotangent)
         }
         return products
+    }
+}
+
+/// The field as the stepper sees it during stored steps of a residual-saving kernel: the
+/// `i`-th evaluation of a step is stage `i`, and a stored stage's evaluation writes its
+/// residuals into the step's slot.
+final class ResidualRecorder<S: Scalar>: VectorField {
+    let field: any ResidualSavingVectorField<S>
+    let storedIndex: [Int?]
+    let residualCount: Int
+    private var sink: UnsafeMutablePointer<S>?
+    private var stage = 0
+
+    init(_ field: any ResidualSavingVectorField<S>, storedIndex: [Int?], residualCount: Int) {
+        self.field = field
+        self.storedIndex = storedIndex
+        self.residualCount = residualCount
+    }
+
+    var dimension: Int { field.dimension }
+    var isAutonomous: Bool { field.isAutonomous }
+
+    func begin(sink: UnsafeMutablePointer<S>) { self.sink = sink; stage = 0 }
+    func end() { sink = nil }
+
+    func evaluate(t: S, state: UnsafePointer<S>, derivative: UnsafeMutablePointer<S>, rows: RowSelection) {
+        if let sink, stage < storedIndex.count, let slot = storedIndex[stage] {
+            field.evaluate(t: t, state: state, derivative: derivative, rows: rows, residuals: sink + slot * residualCount)
+        } else {
+            field.evaluate(t: t, state: state, derivative: derivative, rows: rows)
+        }
+        if sink != nil { stage += 1 }
     }
 }
