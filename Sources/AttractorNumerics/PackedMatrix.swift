@@ -128,4 +128,11 @@ public final class PackedMatrix: @unchecked Sendable {
                        b: b, ldb: ldb, beta: 1, c: c, ldc: ldc)
         }
     }
+
+    /// `out[j] += Σ_r A[r][j]` over `m` rows and `n` columns (row-major, leading dimension
+    /// `lda`): a bias gradient, summed over the batch, in one pass.
+    public static func accumulateColumnSums(m: Int, n: Int, a: UnsafePointer<Float>, lda: Int, into out: UnsafeMutablePointer<Float>) {
+        precondition(m >= 0 && n >= 0 && lda >= n, "PackedMatrix.accumulateColumnSums: bad shape")
+        attractor_add_column_sums_f32(m, n, a, lda, out)
+    }
 }

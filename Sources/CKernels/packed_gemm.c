@@ -107,3 +107,10 @@ void attractor_sgemm_tn_accumulate_avx512(long m, long n, long k, const float *a
         }
     }
 }
+
+void attractor_add_column_sums_f32(long m, long n, const float *a, long lda, float *out) {
+    for (long r = 0; r < m; r++) {
+        const float *row = a + r * lda;
+        for (long j = 0; j < n; j++) out[j] += row[j];
+    }
+}

@@ -93,4 +93,17 @@ import AttractorNumerics
             for j in n..<ldc { #expect(c[i * ldc + j] == 42) }
         }
     }
+
+    @Test func columnSumsAccumulate() {
+        let m = 13, n = 37, lda = 40
+        let a = Self.random(m * lda, seed: 10)
+        var out = Self.random(n, seed: 11)
+        let before = out
+        PackedMatrix.accumulateColumnSums(m: m, n: n, a: a, lda: lda, into: &out)
+        for j in 0..<n {
+            var s = Double(before[j])
+            for r in 0..<m { s += Double(a[r * lda + j]) }
+            #expect(abs(Double(out[j]) - s) < 1e-5)
+        }
+    }
 }

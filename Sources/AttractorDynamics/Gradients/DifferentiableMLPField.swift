@@ -221,7 +221,11 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Res
                 Scalar.gemm(transposeA: true, transposeB: false, m: d, n: h, k: m, alpha: 1,
                             a: cotangent, lda: d, b: a, ldb: h, beta: 1, c: gw2, ldc: h)
             }
-            for r in 0..<m { Scalar.axpy(n: d, alpha: 1, x: cotangent + r * d, y: gb2) }
+            if packs != nil {
+                PackedMatrix.accumulateColumnSums(m: m, n: d, a: Self.float(cotangent), lda: d, into: Self.mutableFloat(gb2))
+            } else {
+                for r in 0..<m { Scalar.axpy(n: d, alpha: 1, x: cotangent + r * d, y: gb2) }
+            }
         }
         // s = (ā W2) ⊙ (1 − a²)
         if let packs {
@@ -243,7 +247,11 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Res
                 Scalar.gemm(transposeA: true, transposeB: false, m: h, n: d, k: m, alpha: 1,
                             a: s, lda: h, b: state, ldb: d, beta: 1, c: g, ldc: d)
             }
-            for r in 0..<m { Scalar.axpy(n: h, alpha: 1, x: s + r * h, y: gb1) }
+            if packs != nil {
+                PackedMatrix.accumulateColumnSums(m: m, n: h, a: Self.float(s), lda: h, into: Self.mutableFloat(gb1))
+            } else {
+                for r in 0..<m { Scalar.axpy(n: h, alpha: 1, x: s + r * h, y: gb1) }
+            }
         }
         // z̄ = s W1
         if let packs {

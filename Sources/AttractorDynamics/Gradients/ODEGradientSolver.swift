@@ -122,20 +122,21 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
         ledger.allocate(kernel.workspaceBytes + 3 * n * scalarBytes)  // kernel, z, scratch, cotangent
 
         // Tape of stage inputs: all steps, one segment (checkpointed) or a ring (truncated).
+        // Plain backprop with fixed steps writes the tape in place (the stage store is the
+        // whole tape); otherwise each step goes through a one-step stage store.
         let tapeSlots: Int? = checkpointEvery ?? truncateTo
+        let direct = tapeSlots == nil && fixedStepCount != nil
         var tape = [Scalar]()
         if let slots = tapeSlots {
             let cap = min(slots, fixedStepCount ?? slots)
             tape = [Scalar](repeating: 0, count: cap * slot)
             ledger.allocate(tape.count * scalarBytes)
-        } else if let steps = fixedStepCount {
-            tape.reserveCapacity(steps * slot)
         }
         var times: [(t: Double, h: Double)] = []
         var checkpoints: [[Scalar]] = []
         var z = z0, scratch = [Scalar](repeating: 0, count: n)
-        var stageStore = [Scalar](repeating: 0, count: slot)
-        ledger.allocate(slot * scalarBytes)
+        var stageStore = [Scalar](repeating: 0, count: direct ? fixedStepCount! * slot : slot)
+        ledger.allocate(stageStore.count * scalarBytes)
         var guess: Double? = nil
         var stats = GradientStatistics()
         let forwardSpan = span(fixedIndices: 0..<(fixedStepCount ?? 0), from: t0, to: t1)
@@ -146,7 +147,8 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
                     let wantStages = checkpointEvery == nil
                     return try RungeKuttaDriver.integrate(
                         kernel: kernel, state: zp.baseAddress!, scratch: sp.baseAddress!,
-                        span: forwardSpan, stepGuess: &guess, stageStore: wantStages ? store.baseAddress! : nil
+                        span: forwardSpan, stepGuess: &guess, stageStore: wantStages ? store.baseAddress! : nil,
+                        storeStride: direct ? slot : 0
                     ) { t, h, zBefore, stages throws(GradientError) in
                         let index = times.count
                         times.append((t, h))
@@ -159,7 +161,7 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
                         } else if let ring = truncateTo {
                             let base = (index % min(ring, tape.count / max(slot, 1))) * slot
                             tape.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: base).update(from: stages!, count: slot) }
-                        } else {
+                        } else if !direct {
                             tape.append(contentsOf: UnsafeBufferPointer(start: stages!, count: slot))
                             ledger.allocate(slot * scalarBytes)
                         }
@@ -169,6 +171,7 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
         }
         stats.forwardSteps = counts.accepted
         stats.forwardEvaluations = kernel.statistics.functionEvaluations
+        if direct { swap(&tape, &stageStore) }
 
         // Backward pass.
         var cotangent = [Scalar](repeating: 0, count: n)

@@ -16,12 +16,14 @@ enum IntegrationSpan {
 enum RungeKuttaDriver {
     /// Integrates `state` in place over `span`, calling `onAccepted(t, h, zBefore, stages)`
     /// after each accepted step (`stages` are the stage inputs when `stageStore` is given).
-    /// `stepGuess` carries the adaptive step size between calls.
+    /// `stepGuess` carries the adaptive step size between calls. With `storeStride` > 0
+    /// (fixed steps only) the k-th step of the span stores at `stageStore + k·storeStride`,
+    /// so a caller can hand over its whole tape and skip copying each step's stages.
     /// Returns (accepted steps, rejected steps).
     @discardableResult
     static func integrate<S>(
         kernel: RungeKuttaKernel<S>, state z: UnsafeMutablePointer<S>, scratch next: UnsafeMutablePointer<S>,
-        span: IntegrationSpan, stepGuess: inout Double?, stageStore: UnsafeMutablePointer<S>?,
+        span: IntegrationSpan, stepGuess: inout Double?, stageStore: UnsafeMutablePointer<S>?, storeStride: Int = 0,
         onAccepted: (Double, Double, UnsafePointer<S>, UnsafePointer<S>?) throws(GradientError) -> Void
     ) throws(GradientError) -> (accepted: Int, rejected: Int) {
         let n = kernel.count, d = kernel.dimension
@@ -29,8 +31,9 @@ enum RungeKuttaDriver {
         case let .fixed(t0, h, indices):
             for i in indices {
                 let t = t0 + Double(i) * h
-                kernel.step(t: t, h: h, z: z, next: next, store: stageStore)
-                try onAccepted(t, h, z, stageStore.map { UnsafePointer($0) })
+                let store = stageStore.map { $0 + (i - indices.lowerBound) * storeStride }
+                kernel.step(t: t, h: h, z: z, next: next, store: store)
+                try onAccepted(t, h, z, store.map { UnsafePointer($0) })
                 z.update(from: next, count: n)
                 kernel.accept()
                 try checkFinite(z, count: n, t: t + h, rowLength: d)
@@ -38,6 +41,7 @@ enum RungeKuttaDriver {
             return (indices.count, 0)
 
         case let .adaptive(ta, tb, rtolValue, atolValue, maximumSteps):
+            precondition(storeStride == 0, "RungeKuttaDriver: a store stride needs fixed steps")
             guard kernel.tableau.errorWeights != nil else {
                 throw .unsupported(strategy: "adaptive integration", reason: "tableau \(kernel.tableau.name) has no embedded error estimate")
             }

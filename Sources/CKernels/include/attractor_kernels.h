@@ -37,4 +37,6 @@ void attractor_sgemm_packed_avx512(long m, long n, long k, const float *a, long 
    multiple of 16: the weight-gradient product of a layer (Σ over the batch rows). */
 void attractor_sgemm_tn_accumulate_avx512(long m, long n, long k, const float *a, long lda, const float *b, long ldb,
                                           float *c, long ldc);
+/* out[j] += Σ_r a[r*lda + j] over m rows, n columns: a bias gradient (the batch sum). */
+void attractor_add_column_sums_f32(long m, long n, const float *a, long lda, float *out);
 #endif
