@@ -38,6 +38,9 @@ struct BenchNodeCommand: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Timed repetitions (medians are reported).")
     var repeats: Int = 5
 
+    @Option(help: "MiB of stage activations backprop may keep for its VJPs (one product fewer per VJP); 0: recompute them.")
+    var residualTapeLimit: Double = 32
+
     @Option(help: "Minimum warm-up before timing, in seconds (at least three runs either way).")
     var warmUp: Double = 0.3
 
@@ -55,6 +58,7 @@ struct BenchNodeCommand: ParsableCommand {
             guard steps == nil else { throw ValidationError("--steps needs --method rk4") }
         }
         guard repeats > 0 else { throw ValidationError("--repeat must be positive") }
+        guard residualTapeLimit >= 0, residualTapeLimit <= 1e12 else { throw ValidationError("--residual-tape-limit must be between 0 and 1e12 MiB") }
         guard warmUp >= 0, warmUp.isFinite else { throw ValidationError("--warm-up must be a non-negative number of seconds") }
         guard rowBlocks > 0 else { throw ValidationError("--row-blocks must be positive") }
         if let k = checkpointEvery, k <= 0 { throw ValidationError("--checkpoint-every must be positive") }
@@ -89,6 +93,7 @@ struct BenchNodeCommand: ParsableCommand {
         c.checkpointEvery = checkpointEvery
         c.rowBlocks = rowBlocks
         c.warmUpSeconds = warmUp
+        c.residualTapeLimit = Int(residualTapeLimit * 1_048_576)
         let archive = try SafetensorsArchive(contentsOfFile: weights)
         let (r, grads) = try NeuralODEBenchmark.run(archive, configuration: c)
         if let gradsOut { try grads.write(toFile: gradsOut) }

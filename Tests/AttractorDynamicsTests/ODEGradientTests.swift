@@ -222,7 +222,7 @@ struct ContractionCase {
         var solver = ODEGradientSolver(field: Self.field(S.self), integration: integration)
         let z0 = Self.initialState(S.self, rows: rows)
         let saving = try solver.gradient(initialState: z0, rows: rows, loss: .halfSquaredNorm, strategy: strategy)
-        solver.savesResiduals = false
+        solver.residualTapeLimit = 0
         let plain = try solver.gradient(initialState: z0, rows: rows, loss: .halfSquaredNorm, strategy: strategy)
         // Same activations, same kernels: bit for bit.
         #expect(saving.loss == plain.loss)
@@ -241,6 +241,20 @@ struct ContractionCase {
     func fixedStepBackpropReusesActivations(strategy: GradientStrategy) throws {
         try compare(Float.self, integration: .fixed(.rk4, steps: 7), strategy: strategy, expectSaving: true)
         try compare(Double.self, integration: .fixed(.heun, steps: 5), strategy: strategy, expectSaving: true)
+    }
+
+    @Test func residualsAreSavedOnlyWithinTheLimit() throws {
+        // RK4, 7 steps, 11 rows, H 32, Float: 7 · 4 · 11 · 32 · 4 B = 39 424 B of residuals.
+        let rows = 11, z0 = Self.initialState(Float.self, rows: rows)
+        var solver = ODEGradientSolver(field: Self.field(Float.self), integration: .fixed(.rk4, steps: 7))
+        var peaks: [Int] = []
+        for limit in [0, 39_423, 39_424] {
+            solver.residualTapeLimit = limit
+            peaks.append(try solver.gradient(initialState: z0, rows: rows, loss: .halfSquaredNorm, strategy: .backprop)
+                .statistics.peakBytes)
+        }
+        #expect(peaks[0] == peaks[1])
+        #expect(peaks[2] == peaks[0] + 39_424)
     }
 
     @Test func firstSameAsLastTableausAndTheAdjointDoNotSave() throws {

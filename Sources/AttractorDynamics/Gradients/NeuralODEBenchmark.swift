@@ -17,6 +17,8 @@ public enum NeuralODEBenchmark {
         public var repeats: Int = 5
         /// Checkpoint interval for `checkpoint` (nil: ⌈√steps⌉, or 4 for dopri5).
         public var checkpointEvery: Int? = nil
+        /// Bytes of stage residuals backprop may keep (`ODEGradientSolver.residualTapeLimit`).
+        public var residualTapeLimit: Int = 32 << 20
         /// Minimum warm-up before timing (see `run`).
         public var warmUpSeconds: Double = 0.3
         /// Stored states for `adjoint`.
@@ -86,7 +88,8 @@ public enum NeuralODEBenchmark {
             strategy = .checkpointed(every: every)
         case .adjoint: strategy = .adjoint(checkpoints: c.adjointCheckpoints)
         }
-        let solver = ODEGradientSolver(field: field, integration: integration, from: 0, to: 1)
+        var solver = ODEGradientSolver(field: field, integration: integration, from: 0, to: 1)
+        solver.residualTapeLimit = c.residualTapeLimit
         let loss = TerminalLoss<Float>.halfSquaredNorm
         let clock = ContinuousClock()
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }

@@ -12,10 +12,12 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
     public var t0: Double
     public var t1: Double
     /// Backprop (plain, checkpointed, truncated) keeps the stage residuals of a
-    /// `ResidualSavingVectorField` with the stage inputs so each VJP reuses them instead of
-    /// recomputing (fixed-step tableaus without first-same-as-last; more tape memory, same
-    /// result). Off: the VJPs recompute from the stage inputs.
-    public var savesResiduals = true
+    /// `ResidualSavingVectorField` with the stage inputs, so each VJP reuses them instead of
+    /// recomputing (fixed-step tableaus without first-same-as-last; same result, more tape),
+    /// when the residuals of the whole tape fit in this many bytes. 0: never. Past a few
+    /// tens of MB the residual traffic costs more than the recomputation it saves (measured
+    /// in `Docs/Gradients.md`), hence the 32 MiB default.
+    public var residualTapeLimit = 32 << 20
 
     public init(field: Field, integration: GradientIntegration, from t0: Double = 0, to t1: Double = 1) {
         self.field = field
@@ -115,8 +117,15 @@ public struct ODEGradientSolver<Field: DifferentiableVectorField> {
         _ z0: [Scalar], rows: Int, loss: TerminalLoss<Scalar>, checkpointEvery: Int?, truncateTo: Int?
     ) throws(GradientError) -> GradientResult<Scalar> {
         let n = z0.count, scalarBytes = MemoryLayout<Scalar>.stride
+        // Steps the tape holds: all, one checkpoint segment, or the truncation ring.
+        let tapeSteps = min(checkpointEvery ?? truncateTo ?? Int.max, fixedStepCount ?? Int.max)
+        let residualBytes = (field as? any ResidualSavingVectorField<Scalar>).map {
+            $0.residualsPerRow.multipliedReportingOverflow(by: rows * integration.tableau.stages * scalarBytes).partialValue
+        } ?? 0
+        let savingResiduals = residualBytes > 0 && tapeSteps != Int.max
+            && tapeSteps.multipliedReportingOverflow(by: residualBytes).partialValue <= residualTapeLimit
         let kernel = RungeKuttaKernel<Scalar>(tableau: integration.tableau, field: field, rows: rows,
-                                              savingResiduals: savesResiduals)
+                                              savingResiduals: savingResiduals)
         let slot = kernel.slotCount
         var ledger = GradientMemoryLedger()
         ledger.allocate(kernel.workspaceBytes + 3 * n * scalarBytes)  // kernel, z, scratch, cotangent
