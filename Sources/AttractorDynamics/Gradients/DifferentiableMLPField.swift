@@ -202,6 +202,25 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Res
         }
     }
 
+    /// A linear layer's parameter gradients over `m` rows: `weight [outputs × inputCount] +=
+    /// cotangentᵀ · inputs` and `bias += Σ_rows cotangent` (C kernels when `fast`, Float only).
+    private func accumulateLayerGradient(
+        _ cotangent: UnsafePointer<Scalar>, outputs: Int, inputs: UnsafePointer<Scalar>, inputCount: Int, rows m: Int,
+        weight: UnsafeMutablePointer<Scalar>, bias: UnsafeMutablePointer<Scalar>, fast: Bool
+    ) {
+        if fast {
+            PackedMatrix.accumulateTransposedProduct(m: outputs, n: inputCount, k: m, a: Self.float(cotangent), lda: outputs,
+                                                     b: Self.float(inputs), ldb: inputCount, c: Self.mutableFloat(weight),
+                                                     ldc: inputCount)
+            PackedMatrix.accumulateColumnSums(m: m, n: outputs, a: Self.float(cotangent), lda: outputs,
+                                              into: Self.mutableFloat(bias))
+        } else {
+            Scalar.gemm(transposeA: true, transposeB: false, m: outputs, n: inputCount, k: m, alpha: 1,
+                        a: cotangent, lda: outputs, b: inputs, ldb: inputCount, beta: 1, c: weight, ldc: inputCount)
+            for r in 0..<m { Scalar.axpy(n: outputs, alpha: 1, x: cotangent + r * outputs, y: bias) }
+        }
+    }
+
     /// The VJP of `m` rows given their hidden activation `a`.
     private func vjpRows(
         _ state: UnsafePointer<Scalar>, _ cotangent: UnsafePointer<Scalar>, _ stateCotangent: UnsafeMutablePointer<Scalar>,
@@ -214,18 +233,8 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Res
         if let g = parameterGradient {
             let gw2 = g + h * d + h, gb2 = gw2 + d * h
             // ∂/∂w2 += āᵀ a, ∂/∂b2 += Σ_rows ā
-            if packs != nil {
-                PackedMatrix.accumulateTransposedProduct(m: d, n: h, k: m, a: Self.float(cotangent), lda: d,
-                                                         b: Self.float(a), ldb: h, c: Self.mutableFloat(gw2), ldc: h)
-            } else {
-                Scalar.gemm(transposeA: true, transposeB: false, m: d, n: h, k: m, alpha: 1,
-                            a: cotangent, lda: d, b: a, ldb: h, beta: 1, c: gw2, ldc: h)
-            }
-            if packs != nil {
-                PackedMatrix.accumulateColumnSums(m: m, n: d, a: Self.float(cotangent), lda: d, into: Self.mutableFloat(gb2))
-            } else {
-                for r in 0..<m { Scalar.axpy(n: d, alpha: 1, x: cotangent + r * d, y: gb2) }
-            }
+            accumulateLayerGradient(cotangent, outputs: d, inputs: a, inputCount: h, rows: m,
+                                    weight: gw2, bias: gb2, fast: packs != nil)
         }
         // s = (ā W2) ⊙ (1 − a²)
         if let packs {
@@ -240,18 +249,8 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Res
         if let g = parameterGradient {
             let gb1 = g + h * d
             // ∂/∂w1 += sᵀ z, ∂/∂b1 += Σ_rows s
-            if packs != nil {
-                PackedMatrix.accumulateTransposedProduct(m: h, n: d, k: m, a: Self.float(s), lda: h,
-                                                         b: Self.float(state), ldb: d, c: Self.mutableFloat(g), ldc: d)
-            } else {
-                Scalar.gemm(transposeA: true, transposeB: false, m: h, n: d, k: m, alpha: 1,
-                            a: s, lda: h, b: state, ldb: d, beta: 1, c: g, ldc: d)
-            }
-            if packs != nil {
-                PackedMatrix.accumulateColumnSums(m: m, n: h, a: Self.float(s), lda: h, into: Self.mutableFloat(gb1))
-            } else {
-                for r in 0..<m { Scalar.axpy(n: h, alpha: 1, x: s + r * h, y: gb1) }
-            }
+            accumulateLayerGradient(s, outputs: h, inputs: state, inputCount: d, rows: m,
+                                    weight: g, bias: gb1, fast: packs != nil)
         }
         // z̄ = s W1
         if let packs {
