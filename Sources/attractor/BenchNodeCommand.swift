@@ -32,7 +32,7 @@ struct BenchNodeCommand: ParsableCommand {
     @Option(help: "Checkpoint interval for --gradient checkpoint (default ⌈√steps⌉).")
     var checkpointEvery: Int?
 
-    @Option(help: "Batch row blocks evaluated in parallel (BLAS then runs single-threaded); 1 leaves threading to BLAS.")
+    @Option(help: "Batch row blocks evaluated in parallel, one thread each; 1 runs on one thread (only the BLAS fallback, for shapes the Float kernels do not take, is threaded).")
     var rowBlocks: Int = 2
 
     @Option(name: .customLong("repeat"), help: "Timed repetitions (medians are reported).")

@@ -17,11 +17,12 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Res
     public var parameters: [Scalar] {
         didSet {
             precondition(parameters.count == parameterLayout.count, "MLP field: wrong parameter count")
-            packed = nil
+            packedIsCurrent = false
         }
     }
-    /// Packed weights for the Float fast path, rebuilt after any parameter change.
+    /// Packed weights for the Float fast path, repacked in place after any parameter change.
     private var packed: PackedWeights?
+    private var packedIsCurrent = false
     public var isAutonomous: Bool { true }
     private let activation = ScratchBuffer<Scalar>()
     private let hiddenCotangent = ScratchBuffer<Scalar>()
@@ -50,26 +51,37 @@ public final class DifferentiableMLPField<Scalar: AttractorNumerics.Scalar>: Res
     /// `w2 [D × H]` and `w1 [H × D]` for the VJP.
     private final class PackedWeights: @unchecked Sendable {
         let w1T, w2T, w2, w1: PackedMatrix
-        init(_ theta: UnsafePointer<Float>, d: Int, h: Int) {
-            let w1 = theta, w2 = theta + h * d + h
-            w1T = PackedMatrix(k: d, n: h); w1T.pack(w1, ldb: d, transposed: true)
-            w2T = PackedMatrix(k: h, n: d); w2T.pack(w2, ldb: h, transposed: true)
-            self.w2 = PackedMatrix(k: d, n: h); self.w2.pack(w2, ldb: h, transposed: false)
-            self.w1 = PackedMatrix(k: h, n: d); self.w1.pack(w1, ldb: d, transposed: false)
+        init(d: Int, h: Int) {
+            w1T = PackedMatrix(k: d, n: h)
+            w2T = PackedMatrix(k: h, n: d)
+            w2 = PackedMatrix(k: d, n: h)
+            w1 = PackedMatrix(k: h, n: d)
+        }
+
+        func pack(_ theta: UnsafePointer<Float>, d: Int, h: Int) {
+            let w1p = theta, w2p = theta + h * d + h
+            w1T.pack(w1p, ldb: d, transposed: true)
+            w2T.pack(w2p, ldb: h, transposed: true)
+            w2.pack(w2p, ldb: h, transposed: false)
+            w1.pack(w1p, ldb: d, transposed: false)
         }
     }
 
-    /// The packed weights (Float only; built here, before any concurrent use).
+    /// The packed weights (Float only), packed here — before any concurrent use — when the
+    /// parameters changed since the last call; allocated once per field.
     private func packedWeights() -> PackedWeights? {
         guard Scalar.self == Float.self else { return nil }
-        if let packed { return packed }
-        let made = parameters.withUnsafeBufferPointer {
-            UnsafeRawPointer($0.baseAddress!).withMemoryRebound(to: Float.self, capacity: $0.count) {
-                PackedWeights($0, d: dimension, h: hidden)
+        let weights: PackedWeights
+        if let packed { weights = packed } else { weights = PackedWeights(d: dimension, h: hidden); packed = weights }
+        if !packedIsCurrent {
+            parameters.withUnsafeBufferPointer {
+                UnsafeRawPointer($0.baseAddress!).withMemoryRebound(to: Float.self, capacity: $0.count) {
+                    weights.pack($0, d: dimension, h: hidden)
+                }
             }
+            packedIsCurrent = true
         }
-        packed = made
-        return made
+        return weights
     }
 
     @inline(__always)
