@@ -61,3 +61,25 @@ import Testing
         #expect(w.stderr.contains("--warm-up"))
     }
 }
+
+@Suite struct BenchKernelsCommandTests {
+    struct Output: Decodable {
+        struct Row: Decodable { var operation: String; var m: Int; var k: Int; var n: Int; var kernelGflops: Double; var blasGflops: Double; var maxDifference: Double }
+        var rows: [Row]; var kernelPath: String
+    }
+
+    @Test func kernelsAgreeWithBLASAndReportRates() throws {
+        // 9 rows: a full 8-row tile plus a 1-row tail in every product.
+        let r = try AttractorBinary.run(["bench", "kernels", "--rows", "9", "--repeat", "1", "--format", "json"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let out = try JSONDecoder().decode(Output.self, from: Data(r.stdout.utf8))
+        #expect(out.rows.count == 5)
+        for row in out.rows {
+            #expect(row.maxDifference < 1e-5, "\(row.operation): \(row.maxDifference)")
+            #expect(row.kernelGflops > 0 && row.blasGflops > 0)
+        }
+        #expect(out.rows.contains { $0.operation.contains("tanh") && $0.m == 9 && $0.n == 256 })
+        let bad = try AttractorBinary.run(["bench", "kernels", "--rows", "0"])
+        #expect(bad.status != 0)
+    }
+}

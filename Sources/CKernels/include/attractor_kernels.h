@@ -39,4 +39,7 @@ void attractor_sgemm_tn_accumulate_avx512(long m, long n, long k, const float *a
                                           float *c, long ldc);
 /* out[j] += Σ_r a[r*lda + j] over m rows, n columns: a bias gradient (the batch sum). */
 void attractor_add_column_sums_f32(long m, long n, const float *a, long lda, float *out);
+/* The core's single-precision FMA rate: runs `iterations` rounds of 384 flops (12
+   independent 16-lane FMA chains) for a timing by the caller. */
+float attractor_fma_peak_avx512(long iterations);
 #endif
