@@ -51,6 +51,8 @@ demo: build
 bench: deps
 	$(SWIFT) build -c release --product SolverBenchmarks
 	.build/release/SolverBenchmarks
+	$(SWIFT) build -c release --product attractor
+	.build/release/attractor bench kernels
 
 # Tests run on an optimised build (-enable-testing keeps @testable imports working): the
 # suite solves every shipped Sudoku (~100k puzzles) and runs order studies that would take
