@@ -33,9 +33,7 @@ struct BenchBlockCommand: ParsableCommand {
         let r = try BlockBenchmark.run(configuration: config, batch: batch, repeats: repeats)
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(r), as: UTF8.self))
+            try printJSON(r)
         case .text:
             print("block stack: mixer \(r.mixer), hidden \(r.hidden), seq \(r.sequence), layers \(r.layers), batch \(r.batch)")
             print(String(format: "forward           %9.3f ms (median of %d)", r.forwardSeconds * 1e3, r.repeats))

@@ -23,9 +23,7 @@ struct BenchKernelsCommand: ParsableCommand {
         let r = KernelBenchmark.run(rows: rows, repeats: repeats)
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(r), as: UTF8.self))
+            try printJSON(r)
         case .text:
             print("kernel path \(r.kernelPath), OpenBLAS core \(r.blasCore), one thread")
             if let p = r.fmaPeakGflops { print(String(format: "FMA peak of one core: %.1f GFLOP/s", p)) }

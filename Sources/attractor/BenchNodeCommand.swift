@@ -107,9 +107,7 @@ struct BenchNodeCommand: ParsableCommand {
                          blas_core: BLAS.coreName, blas_threads: BLAS.threadCount)
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(out), as: UTF8.self))
+            try printJSON(out)
         case .text:
             print("bench node: \(r.method) \(r.gradient), D \(r.dimension) H \(r.hidden) B \(r.batch), OpenBLAS \(out.blas_core) × \(out.blas_threads)")
             print("loss \(r.loss), grad_norm \(r.gradNorm)")

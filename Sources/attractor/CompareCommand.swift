@@ -63,10 +63,7 @@ struct CompareCommand: ParsableCommand {
         if let report { try ValidationRunner.writeReport(page, to: report) }
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            try printJSON(result, nonFinite: true)
         case .text:
             print("model".padding(toLength: 36, withPad: " ", startingAt: 0)
                   + "exact   cell    F-evals/puzzle  s/puzzle  converged  med.rate  med.ρ(J)")

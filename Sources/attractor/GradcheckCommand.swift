@@ -44,9 +44,7 @@ struct GradcheckCommand: ParsableCommand {
                             tolerance: tolerance, passed: failures.isEmpty)
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(output), as: UTF8.self))
+            try printJSON(output)
         case .text:
             print("gradcheck \(report.problem): loss \(report.loss), parameters \(report.parameters.joined(separator: ", ")), FD step \(report.finiteDifferenceStep)")
             let header = "strategy".padding(toLength: 50, withPad: " ", startingAt: 0)
