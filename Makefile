@@ -6,7 +6,7 @@ SWIFT ?= swift
 CONFIG ?= release
 BIN := .build/$(CONFIG)/attractor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libgsl-dev libopenblas-dev
+APT_PACKAGES := libgsl-dev libopenblas-dev libopenmpi-dev openmpi-bin pkgconf
 
 .PHONY: all deps build demo test bench clean
 

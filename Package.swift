@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "AttractorTasks", targets: ["AttractorTasks"]),
         .library(name: "AttractorReasoning", targets: ["AttractorReasoning"]),
         .library(name: "AttractorStability", targets: ["AttractorStability"]),
+        .library(name: "AttractorMPI", targets: ["AttractorMPI"]),
         .executable(name: "attractor", targets: ["attractor"]),
     ],
     dependencies: [
@@ -27,6 +28,8 @@ let package = Package(
             name: "CGSL",
             providers: [.apt(["libgsl-dev", "libopenblas-dev"])]
         ),
+        // Open MPI (issue 15). Only AttractorMPI imports it; the libraries never do.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         // Hand-written Float32 kernels (vectorised tanh, packed-panel products with fused
         // epilogues), compiled for AVX2/AVX-512 with target attributes and chosen at run time.
         .target(name: "CKernels"),
@@ -52,9 +55,12 @@ let package = Package(
             dependencies: ["AttractorNumerics", "AttractorDynamics", "AttractorNeural", "AttractorTasks", "AttractorReasoning",
                            "AttractorStability"]
         ),
+        // The communicator over MPI (rank, size, gathers, a deterministic sum); one rank
+        // without MPI when the process was not started by mpirun/srun.
+        .target(name: "AttractorMPI", dependencies: ["CMPI"]),
         .executableTarget(
             name: "attractor",
-            dependencies: ["Attractor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Attractor", "AttractorMPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Benchmarks and examples (executables; the allocation counter is linked into the benchmark only).
         .executableTarget(
@@ -71,6 +77,7 @@ let package = Package(
         .testTarget(name: "AttractorReasoningTests", dependencies: ["AttractorReasoning"]),
         .testTarget(name: "AttractorCLITests", dependencies: ["attractor"]),
         .testTarget(name: "AttractorStabilityTests", dependencies: ["AttractorStability"]),
+        .testTarget(name: "AttractorMPITests", dependencies: ["AttractorMPI", "AttractorReasoning", "attractor"]),
         // Benchmark-only: a malloc-counting interposer and the training-step allocation count.
         .target(name: "CMallocCounter", path: "Benchmarks/CMallocCounter"),
         .executableTarget(

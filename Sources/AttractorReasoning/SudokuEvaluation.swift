@@ -123,6 +123,14 @@ public enum ReasoningInference {
         }
         let clock = ContinuousClock(), t0 = clock.now
         let outcomes = try run(model, inputs: puzzles.map { $0.puzzle.tokens.map(Int32.init) })
+        return aggregateSudoku(name: name, puzzles: puzzles, outcomes: outcomes, since: t0)
+    }
+
+    /// The scores of `outcomes` (one per puzzle, in puzzle order); `seconds` is the time since `t0`.
+    /// Sharded runs (`mpirun … attractor eval`) gather the outcomes and call this too.
+    public static func aggregateSudoku(name: String, puzzles: [SudokuExample], outcomes: [Outcome],
+                                       since t0: ContinuousClock.Instant) -> SudokuEvaluation {
+        let clock = ContinuousClock()
         var exact = 0, valid = 0, blanks = 0, blanksRight = 0
         var steps = 0.0, evals = 0.0, residual = 0.0, halted = 0
         for (p, o) in zip(puzzles, outcomes) {

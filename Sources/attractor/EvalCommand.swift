@@ -1,5 +1,6 @@
 import ArgumentParser
 import Attractor
+import AttractorMPI
 import Foundation
 
 /// `attractor eval`: accuracy of a checkpoint on a puzzle file (or a blanks ladder of it).
@@ -16,6 +17,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Batch size.") var batch = 64
 
     func run() throws {
+        if Communicator.launchedByMPI() { return try runSharded() }  // EvalCommand+MPI.swift
         do {
             let path = try CheckpointLocator.resolve(checkpoint)
             if try ReasoningCheckpoint.manifest(at: path).configuration.task == .maze {
@@ -33,16 +35,20 @@ struct EvalCommand: ParsableCommand {
             let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: max(1, min(batch, items.count)), task: .sudoku)
             let name = "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset)"
             let e = try ReasoningInference.evaluateSudoku(model, name: name, puzzles: items)
-            if format == "json" {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(e), as: UTF8.self))
-            } else {
-                print("\(name) on \(e.puzzles) puzzles\(blanks.map { " (\($0) blanks)" } ?? ""): " + String(format: "exact %.4f  valid %.4f  cell %.4f  segments %.2f  F-evals %.1f  residual %.3g  halted %.3f  (%.1f s)",
-                             e.exactAccuracy, e.validAccuracy,
-                             e.cellAccuracy, e.meanSteps, e.meanFunctionEvaluations, e.meanResidual, e.haltedFraction, e.seconds))
-            }
+            try printSudoku(e, name: name)
         } catch let e as ReasoningError { throw CommandFailure("\(e)") }
+    }
+
+    func printSudoku(_ e: SudokuEvaluation, name: String) throws {
+        if format == "json" {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(e), as: UTF8.self))
+        } else {
+            print("\(name) on \(e.puzzles) puzzles\(blanks.map { " (\($0) blanks)" } ?? ""): " + String(format: "exact %.4f  valid %.4f  cell %.4f  segments %.2f  F-evals %.1f  residual %.3g  halted %.3f  (%.1f s)",
+                         e.exactAccuracy, e.validAccuracy,
+                         e.cellAccuracy, e.meanSteps, e.meanFunctionEvaluations, e.meanResidual, e.haltedFraction, e.seconds))
+        }
     }
 
     /// A maze checkpoint on a maze dataset: exact (equals the label), valid (an optimal

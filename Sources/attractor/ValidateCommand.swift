@@ -1,5 +1,6 @@
 import ArgumentParser
 import Attractor
+import AttractorMPI
 import Foundation
 
 /// `attractor validate [SUITE ...]`: run validation suites from `Validation/`.
@@ -34,6 +35,7 @@ struct ValidateCommand: ParsableCommand {
     }
 
     func run() throws {
+        if Communicator.launchedByMPI() { return try runSharded() }  // ValidateCommand+MPI.swift
         let directory = ValidationRunner.suiteDirectory(executable: CommandLine.arguments[0])
         let names = suites.isEmpty ? (directory.map(ValidationRunner.suiteNames(in:)) ?? []) : suites
         guard !names.isEmpty else { throw CommandFailure("no suites given and no Validation/ folder found") }
@@ -49,6 +51,11 @@ struct ValidateCommand: ParsableCommand {
         } catch {
             throw CommandFailure("validate: \(error)")
         }
+        try finish(results)
+    }
+
+    /// The report of `results` (written, printed as JSON or the overall verdict); exit status 1 on a failed check.
+    func finish(_ results: [SuiteResult]) throws {
         let full = ValidationReport(gslVersion: GSL.version, suites: results)
         if let report {
             try ValidationRunner.writeReport(full, to: report)

@@ -1,0 +1,94 @@
+import ArgumentParser
+import AttractorMPI
+import Foundation
+
+/// Running a command over the ranks of an MPI job (`mpirun -np N attractor …`, `srun attractor …`).
+///
+/// A command that supports MPI checks `Communicator.launchedByMPI()` and, when true, runs its
+/// distributed path inside `Distributed.run`: MPI starts, the ranks compare build and
+/// arguments (`JobFingerprint`), the body runs, MPI ends. Plain `attractor` never gets here.
+///
+/// Failures: work whose result is gathered (`Distributed.gather`) reports a failure on any rank
+/// to every rank, so rank 0 prints one message (naming the rank) and all ranks exit 1 after
+/// `MPI_Finalize`. Any other failure on one rank prints `rank r of N: …` and calls `MPI_Abort`,
+/// which ends the job; a rank that dies makes `mpirun`/`srun` end the job. No rank is left
+/// waiting in a collective.
+enum Distributed {
+    /// A failure every rank knows of; rank 0 prints it.
+    struct AgreedFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// What every rank must agree on: the version and the arguments.
+    static var configuration: String {
+        "attractor \(AttractorCommand.configuration.version) " + CommandLine.arguments.dropFirst().joined(separator: " ")
+    }
+
+    static func run(_ body: (Communicator) throws -> Void) throws {
+        let world: Communicator
+        do { world = try Communicator.world() } catch { throw CommandFailure("\(error)") }
+        guard world.size > 1 else {
+            defer { world.finalize() }
+            try body(world)
+            return
+        }
+        do {
+            try JobFingerprint.check(world, configuration: configuration)
+        } catch {
+            world.finalize()
+            if world.isRoot { throw CommandFailure("\(error)") }
+            throw ExitCode(1)
+        }
+        do {
+            try body(world)
+            world.finalize()
+        } catch let e as AgreedFailure {
+            world.finalize()
+            if world.isRoot { throw CommandFailure(e.description) }
+            throw ExitCode(1)
+        } catch let e as ExitCode {
+            // Rank 0's verdict after the last collective (e.g. a failed validation check).
+            world.finalize()
+            throw e
+        } catch {
+            FileHandle.standardError.write(Data("Error: rank \(world.rank) of \(world.size): \(error)\n".utf8))
+            world.abort(code: 1)
+        }
+    }
+
+    /// Runs `work` on every rank and gathers its bytes on rank 0 in rank order (other ranks get
+    /// `[]`). When `work` throws on any rank, every rank throws `AgreedFailure` with the first
+    /// failing rank's message. One rank: `work`'s bytes, its errors unchanged.
+    static func gather(_ world: Communicator, _ work: () throws -> [UInt8]) throws -> [[UInt8]] {
+        guard world.size > 1 else { return [try work()] }
+        var payload: [UInt8]
+        do { payload = [1] + (try work()) } catch { payload = [0] + Array("\(error)".utf8) }
+        testOnlyDie(world)
+        let all = try world.gather(payload)
+        var verdict: [UInt8] = [1]
+        if world.isRoot, let bad = all.firstIndex(where: { $0.first != 1 }) {
+            let message = String(decoding: all[bad].dropFirst(), as: UTF8.self)
+            verdict = [0] + Array((bad == 0 ? message : "rank \(bad) of \(world.size): \(message)").utf8)
+        }
+        verdict = try world.broadcast(verdict)
+        if verdict.first != 1 { throw AgreedFailure(description: String(decoding: verdict.dropFirst(), as: UTF8.self)) }
+        return world.isRoot ? all.map { Array($0.dropFirst()) } : []
+    }
+
+    /// Test hook (tests of the fault handling): `ATTRACTOR_MPI_TEST_DIE_RANK=r` makes rank r
+    /// kill itself with SIGKILL before it sends its results, as a crashed node would.
+    static func testOnlyDie(_ world: Communicator) {
+        if let r = ProcessInfo.processInfo.environment["ATTRACTOR_MPI_TEST_DIE_RANK"].flatMap(Int.init), r == world.rank {
+            kill(getpid(), SIGKILL)
+        }
+    }
+
+    /// The puzzles of `rank` when `count` puzzles run in batches of `batch`: whole batches,
+    /// consecutive, the same batches a single process forms (so every batch computes the same
+    /// bits whatever the rank count), split as evenly as whole batches allow.
+    static func batchShard(count: Int, batch: Int, rank: Int, size: Int) -> Range<Int> {
+        let batches = (count + batch - 1) / batch
+        let mine = Communicator.chunk(rank, of: batches, parts: size)
+        return min(count, mine.lowerBound * batch)..<min(count, mine.upperBound * batch)
+    }
+}
