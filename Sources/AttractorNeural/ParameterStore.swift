@@ -17,6 +17,14 @@ public final class ParameterStore<T: Scalar>: @unchecked Sendable {
         gradients = ScalarBuffer(count: layout.count)
     }
 
+    /// A store that shares `other`'s values (the same buffer: an update to one is an update
+    /// to both) and has gradients of its own: one per data-parallel worker.
+    public init(sharingValuesOf other: ParameterStore<T>) {
+        layout = other.layout
+        values = other.values
+        gradients = ScalarBuffer(count: other.layout.count)
+    }
+
     /// Number of scalars.
     public var count: Int { layout.count }
 

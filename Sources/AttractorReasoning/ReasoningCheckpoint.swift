@@ -42,8 +42,9 @@ public enum ReasoningCheckpoint {
                 try state.set("ema", shape: [model.store.count], scalars: trainer.ema.shadow.array)
                 try state.set("adam.m", shape: [model.store.count], scalars: trainer.optimizer.firstMoment.array)
                 try state.set("adam.v", shape: [model.store.count], scalars: trainer.optimizer.secondMoment.array)
-                try state.set("carry.high", shape: [trainer.carry.high.count], scalars: trainer.carry.high.array)
-                try state.set("carry.low", shape: [trainer.carry.low.count], scalars: trainer.carry.low.array)
+                let high = trainer.carryRows(high: true), low = trainer.carryRows(high: false)
+                try state.set("carry.high", shape: [high.count], scalars: high)
+                try state.set("carry.low", shape: [low.count], scalars: low)
                 try state.set("slots.inputs", shape: [trainer.slotInputs.count], scalars: trainer.slotInputs)
                 try state.set("slots.labels", shape: [trainer.slotLabels.count], scalars: trainer.slotLabels)
                 try state.set("slots.segments", shape: [trainer.batch], scalars: trainer.slotSegments.map { Int64($0) })
@@ -147,8 +148,8 @@ public enum ReasoningCheckpoint {
             try floats("parameters", into: trainer.model.store.values)
             try floats("adam.m", into: trainer.optimizer.firstMoment)
             try floats("adam.v", into: trainer.optimizer.secondMoment)
-            try floats("carry.high", into: trainer.carry.high)
-            try floats("carry.low", into: trainer.carry.low)
+            try trainer.setCarryRows(high: true, try s.scalars("carry.high", as: Float.self).scalars)
+            try trainer.setCarryRows(high: false, try s.scalars("carry.low", as: Float.self).scalars)
             if s.names.contains("ema") {
                 try floats("ema", into: trainer.ema.shadow)
             } else {  // first format: model.safetensors held the EMA

@@ -108,7 +108,32 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         public var clipNorm: Double = 1.0
         /// Steps of the cosine schedule (set from `--steps`, or estimated for `--minutes`).
         public var scheduleSteps: Int = 10_000
+        /// Fixed slices of the batch whose gradients are computed separately and summed in
+        /// order (`ReasoningTrainer`): the unit of data parallelism. The result depends on
+        /// this number, never on how many threads (or MPI ranks) share the slices.
+        public var shards: Int = 4
         public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case batch, learningRate, warmupSteps, minimumRateRatio, weightDecay, beta1, beta2, emaDecay, clipNorm
+            case scheduleSteps, shards
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            batch = try c.decode(Int.self, forKey: .batch)
+            learningRate = try c.decode(Double.self, forKey: .learningRate)
+            warmupSteps = try c.decode(Int.self, forKey: .warmupSteps)
+            minimumRateRatio = try c.decode(Double.self, forKey: .minimumRateRatio)
+            weightDecay = try c.decode(Double.self, forKey: .weightDecay)
+            beta1 = try c.decode(Double.self, forKey: .beta1)
+            beta2 = try c.decode(Double.self, forKey: .beta2)
+            emaDecay = try c.decode(Double.self, forKey: .emaDecay)
+            clipNorm = try c.decode(Double.self, forKey: .clipNorm)
+            scheduleSteps = try c.decode(Int.self, forKey: .scheduleSteps)
+            // Checkpoints written before sharding trained on the whole batch at once.
+            shards = try c.decodeIfPresent(Int.self, forKey: .shards) ?? 1
+        }
     }
 
     public var model: ModelKind
@@ -180,6 +205,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         guard training.batch >= 1, loss.regulariserEvery >= 1, loss.regulariserBatch >= 1 else {
             throw .invalidConfiguration("batch and regulariser cadence must be positive")
         }
+        guard training.shards >= 1 else { throw .invalidConfiguration("shards must be positive, got \(training.shards)") }
         guard (0...1).contains(exploration) else { throw .invalidConfiguration("exploration must be in [0, 1]") }
     }
 }

@@ -136,7 +136,7 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
                 for e in 0..<width { c[e] = s * a[e] }
             }
             fastInput(selection, from: from, count: b)
-            let v1 = model.vectorJacobianProduct(network: model.fastNetwork, input: input.pointer, generation: nil,
+            let v1 = model.vectorJacobianProduct(network: model.fastNetwork, input: input.pointer, 
                                                  cotangent: cot.pointer, batch: b, gradients: sink)
             for r in 0..<b {
                 let o = stateCotangent + (from + r) * dimension, a = cotangent + (from + r) * dimension, v = v1 + r * width
@@ -157,7 +157,7 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
                 (cot.pointer + r * width).update(from: cotangent + (from + r) * dimension + width, count: width)
             }
             VectorKernels.add(high.pointer, low.pointer, into: input.pointer, count: b * width)
-            let v2 = model.vectorJacobianProduct(network: model.slowNetwork, input: input.pointer, generation: nil,
+            let v2 = model.vectorJacobianProduct(network: model.slowNetwork, input: input.pointer, 
                                                  cotangent: cot.pointer, batch: b, gradients: sink)
             for r in 0..<b {
                 let o = stateCotangent + (from + r) * dimension, v = v2 + r * width

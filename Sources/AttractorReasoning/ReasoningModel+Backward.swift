@@ -42,10 +42,9 @@ extension ReasoningModel {
             }
         }
         if configuration.integrator == .direct {
-            let e = tapeEvaluations[step.firstEvaluation]
             VectorKernels.copy(dy, scratchA.pointer, count: n)
-            let v = vectorJacobianProduct(network: e.network, input: tapeInputs[step.firstEvaluation].pointer,
-                                          generation: e.generation, cotangent: scratchA.pointer, batch: batch, gradients: g)
+            let v = tapedVectorJacobianProduct(evaluation: step.firstEvaluation, cotangent: scratchA.pointer, batch: batch,
+                                               gradients: g)
             VectorKernels.copy(v, dy, count: n)
             addToAddend(v)
             return
@@ -65,9 +64,8 @@ extension ReasoningModel {
             let kb = stageCotangents[i].pointer
             let fbar = scratchA.pointer
             for e in 0..<n { fbar[e] = s * kb[e] }
-            let ev = tapeEvaluations[step.firstEvaluation + i]
-            let v = vectorJacobianProduct(network: ev.network, input: tapeInputs[step.firstEvaluation + i].pointer,
-                                          generation: ev.generation, cotangent: fbar, batch: batch, gradients: g)
+            let v = tapedVectorJacobianProduct(evaluation: step.firstEvaluation + i, cotangent: fbar, batch: batch,
+                                               gradients: g)
             let ybar = scratchB.pointer
             for e in 0..<n { ybar[e] = v[e] - fbar[e] }
             addToAddend(v)
@@ -96,20 +94,20 @@ extension ReasoningModel {
         VectorKernels.copy(highCotangent.pointer, gHigh, count: n)
         let sum = scratchA.pointer
         for _ in 0..<configuration.implicitIterations {
-            let v1 = vectorJacobianProduct(network: fastNetwork, input: uLow, generation: nil, cotangent: lowCotangent.pointer,
+            let v1 = vectorJacobianProduct(network: fastNetwork, input: uLow, cotangent: lowCotangent.pointer,
                                            batch: batch, gradients: discardedGradients.pointer)
             VectorKernels.copy(v1, sum, count: n)
-            let v2 = vectorJacobianProduct(network: slowNetwork, input: uHigh, generation: nil, cotangent: highCotangent.pointer,
+            let v2 = vectorJacobianProduct(network: slowNetwork, input: uHigh, cotangent: highCotangent.pointer,
                                            batch: batch, gradients: discardedGradients.pointer)
             VectorKernels.accumulate(v2, into: sum, count: n)
             VectorKernels.add(gLow, sum, into: lowCotangent.pointer, count: n)
             VectorKernels.add(gHigh, sum, into: highCotangent.pointer, count: n)
         }
         let g = store.gradients.pointer
-        let v1 = vectorJacobianProduct(network: fastNetwork, input: uLow, generation: nil, cotangent: lowCotangent.pointer,
+        let v1 = vectorJacobianProduct(network: fastNetwork, input: uLow, cotangent: lowCotangent.pointer,
                                        batch: batch, gradients: g)
         VectorKernels.accumulate(v1, into: inputCotangent.pointer, count: n)
-        _ = vectorJacobianProduct(network: slowNetwork, input: uHigh, generation: nil, cotangent: highCotangent.pointer,
+        _ = vectorJacobianProduct(network: slowNetwork, input: uHigh, cotangent: highCotangent.pointer,
                                   batch: batch, gradients: g)
     }
 

@@ -23,8 +23,17 @@ extension ReasoningModel {
     @_specialize(where T == Double)
     public func equilibriumResidual(_ state: LatentState<T>, batch: Int, weight: Double,
                                     relative: inout [Double]) -> Double {
+        if relative.count < batch { relative = Array(repeating: 0, count: batch) }
+        return relative.withUnsafeMutableBufferPointer { equilibriumResidual(state, batch: batch, weight: weight, relative: $0) }
+    }
+
+    /// `equilibriumResidual` writing the relative residuals into `relative` (≥ `batch` entries).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func equilibriumResidual(_ state: LatentState<T>, batch: Int, weight: Double,
+                                    relative: UnsafeMutableBufferPointer<Double>) -> Double {
         let n = batch * width
-        relativeResidual(state, batch: batch, into: &relative)  // leaves F_H(u) in the workspace, u in scratchInput
+        relativeResidual(state, batch: batch, into: relative)  // leaves F_H(u) in the workspace, u in scratchInput
         guard weight > 0 else { return 0 }
         let f = workspaces[slowNetwork].output
         let r = scratchA.pointer
@@ -89,13 +98,19 @@ extension ReasoningModel {
     /// `v` from `random`, `J = ∂F_H/∂u` at `u = z_H + z_L` (the repeller hinge at `u = x`).
     /// `Jv` is a forward difference `(F(u + δv) − F(u))/δ`, so each term costs two forward
     /// and two backward passes and no second derivatives; the point `u` is detached (only
-    /// θ receives these gradients). Adds to `store.gradients`; returns the weighted values.
+    /// θ receives these gradients). Adds to `store.gradients`; returns the weighted values
+    /// (weights times `scale`).
     /// Call after `backwardSegment` (it reuses the segment's backward buffers).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public func jacobianRegularisers(_ state: LatentState<T>, batch b: Int, random: RandomSource) -> RegulariserValues {
+    public func jacobianRegularisers(_ state: LatentState<T>, batch b: Int, random: RandomSource,
+                                     scale: Double = 1) -> RegulariserValues {
         var out = RegulariserValues()
-        let w = configuration.loss
+        var w = configuration.loss  // `scale` weights this batch's share of a larger one
+        w.traceHinge *= scale
+        w.repellerHinge *= scale
+        w.frobenius *= scale
+        w.spectral *= scale
         let n = b * width
         let k = Double(width)
         let u = scratchA.pointer, v = scratchB.pointer
@@ -138,7 +153,7 @@ extension ReasoningModel {
             for _ in 0..<max(1, w.powerIterations) {
                 let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
                 VectorKernels.copy(jv, stageState.pointer, count: n)
-                let jtjv = vectorJacobianProduct(network: slowNetwork, input: u, generation: nil,
+                let jtjv = vectorJacobianProduct(network: slowNetwork, input: u, 
                                                  cotangent: stageState.pointer, batch: b,
                                                  gradients: discardedGradients.pointer)
                 for ex in 0..<b {
@@ -184,8 +199,8 @@ extension ReasoningModel {
         for e in 0..<n { shifted[e] = u[e] + delta * v[e] }
         for e in 0..<n { scaled[e] = q[e] / delta }
         let g = store.gradients.pointer
-        _ = vectorJacobianProduct(network: slowNetwork, input: shifted, generation: nil, cotangent: scaled, batch: b, gradients: g)
+        _ = vectorJacobianProduct(network: slowNetwork, input: shifted, cotangent: scaled, batch: b, gradients: g)
         for e in 0..<n { scaled[e] = -scaled[e] }
-        _ = vectorJacobianProduct(network: slowNetwork, input: u, generation: nil, cotangent: scaled, batch: b, gradients: g)
+        _ = vectorJacobianProduct(network: slowNetwork, input: u, cotangent: scaled, batch: b, gradients: g)
     }
 }

@@ -53,14 +53,17 @@ extension ReasoningModel {
             if !tapeNoise.isEmpty { noiseSlot = tape.count }
             tape.append(TapeStep(fast: fast, firstEvaluation: tapeEvaluations.count, noiseSlot: noiseSlot))
         }
-        func input(_ stage: Int) -> UnsafeMutablePointer<T> {
-            taped ? tapeInputs[tapeEvaluations.count].pointer : scratchInput.pointer
+        // A taped evaluation runs in its own workspace, which keeps its activations for the VJP.
+        func evaluateStage(_ u: UnsafePointer<T>) -> UnsafePointer<T> {
+            guard taped else { return evaluate(network: network, u, batch: batch) }
+            let slot = tapeEvaluations.count
+            tapeEvaluations.append(TapeEvaluation(network: network))
+            return evaluate(network: network, u, batch: batch, workspace: tapeWorkspaces[slot])
         }
         if config.integrator == .direct {
-            let u = input(0)
+            let u = scratchInput.pointer
             VectorKernels.add(y, c, into: u, count: n)
-            if taped { tapeEvaluations.append(TapeEvaluation(network: network, generation: generations[network] + 1)) }
-            let out = evaluate(network: network, u, batch: batch)
+            let out = evaluateStage(u)
             VectorKernels.copy(out, y, count: n)
             return
         }
@@ -77,10 +80,9 @@ extension ReasoningModel {
                 }
                 stageY = UnsafePointer(Y)
             }
-            let u = input(i)
+            let u = scratchInput.pointer
             VectorKernels.add(stageY, c, into: u, count: n)
-            if taped { tapeEvaluations.append(TapeEvaluation(network: network, generation: generations[network] + 1)) }
-            let out = evaluate(network: network, u, batch: batch)
+            let out = evaluateStage(u)
             let k = stages[i].pointer
             for e in 0..<n { k[e] = scale * (out[e] - stageY[e]) }
         }
@@ -176,10 +178,18 @@ extension ReasoningModel {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func relativeResidual(_ state: LatentState<T>, batch: Int, into out: inout [Double]) {
+        if out.count < batch { out = Array(repeating: 0, count: batch) }
+        out.withUnsafeMutableBufferPointer { relativeResidual(state, batch: batch, into: $0) }
+    }
+
+    /// `relativeResidual` into `out` (at least `batch` entries).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func relativeResidual(_ state: LatentState<T>, batch: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        precondition(out.count >= batch, "relativeResidual: room for \(out.count) of \(batch) examples")
         let n = batch * width
         VectorKernels.add(state.high.pointer, state.low.pointer, into: scratchInput.pointer, count: n)
         let f = evaluate(network: slowNetwork, scratchInput.pointer, batch: batch)
-        if out.count < batch { out = Array(repeating: 0, count: batch) }
         for b in 0..<batch {
             var r = 0.0, s = 0.0
             let z = state.high.pointer + b * width, fb = f + b * width

@@ -28,9 +28,6 @@ public final class ReasoningModel<T: Scalar> {
     public let answerHead: Linear
     public let haltHead: Linear?
     let workspaces: [BlockStack.Workspace<T>]
-    /// Forward passes taken by each network's workspace (so a taped evaluation knows
-    /// whether its activations are still there or must be recomputed).
-    var generations: [Int]
     let tableau: ButcherTableau
     let stageCount: Int
 
@@ -42,8 +39,9 @@ public final class ReasoningModel<T: Scalar> {
     let stageState: ScalarBuffer<T>
     let stages: [ScalarBuffer<T>]
     let noiseBuffer: ScalarBuffer<T>
-    /// Network inputs of the differentiated evaluations (recomputed from in backward).
-    let tapeInputs: [ScalarBuffer<T>]
+    /// One network workspace per differentiated evaluation of a segment: each keeps its
+    /// evaluation's activations until the backward pass, so nothing is recomputed.
+    let tapeWorkspaces: [BlockStack.Workspace<T>]
     let tapeNoise: [ScalarBuffer<T>]
     var tape: [TapeStep] = []
     var tapeEvaluations: [TapeEvaluation] = []
@@ -62,6 +60,8 @@ public final class ReasoningModel<T: Scalar> {
     /// Cotangents the caller fills before `backwardHeads`: `∂L/∂logits`, `∂L/∂q`.
     public let logitsCotangent: ScalarBuffer<T>
     public let haltCotangent: ScalarBuffer<T>
+    /// Targets of the halting BCE (training), `maxBatch × haltOutputs`.
+    let haltTargets: ScalarBuffer<T>
     let pooledCotangent: ScalarBuffer<T>
 
     // Backward buffers.
@@ -83,6 +83,14 @@ public final class ReasoningModel<T: Scalar> {
     /// Matmul flops of one forward pass of `F` for one example (a backward pass costs twice this).
     public var forwardFlopsPerExample: Int { networks[0].forwardFlops(batch: 1) }
 
+    /// Matmul flops of `forwardExamples` forward and `backwardExamples` backward passes of
+    /// `F`, plus the answer head's forward and backward on `headRows` examples: the useful
+    /// work of a training step (no pass is recomputed, so nothing here is counted twice).
+    public func matmulFlops(forwardExamples: Int, backwardExamples: Int, headRows: Int) -> Double {
+        let head = Double(answerHead.forwardFlops(rows: headRows * sequence))
+        return Double(forwardFlopsPerExample) * Double(forwardExamples + 2 * backwardExamples) + 3 * head
+    }
+
     struct TapeStep {
         var fast: Bool
         var firstEvaluation: Int
@@ -91,10 +99,25 @@ public final class ReasoningModel<T: Scalar> {
 
     struct TapeEvaluation {
         var network: Int
-        var generation: Int
     }
 
-    public init(configuration: ReasoningConfiguration, maxBatch: Int, seed: UInt64) throws(ReasoningError) {
+    public convenience init(configuration: ReasoningConfiguration, maxBatch: Int, seed: UInt64) throws(ReasoningError) {
+        try self.init(configuration: configuration, maxBatch: maxBatch, parameters: .fresh(seed: seed))
+    }
+
+    /// A replica of `other` for a data-parallel worker: the same parameter values (shared,
+    /// not copied: an optimiser step on `other` is seen here), gradients and every work
+    /// buffer of its own, for up to `maxBatch` examples.
+    public convenience init(replicaOf other: ReasoningModel<T>, maxBatch: Int) throws(ReasoningError) {
+        try self.init(configuration: other.configuration, maxBatch: maxBatch, parameters: .shared(other.store))
+    }
+
+    enum ParameterSource {
+        case fresh(seed: UInt64)
+        case shared(ParameterStore<T>)
+    }
+
+    init(configuration: ReasoningConfiguration, maxBatch: Int, parameters: ParameterSource) throws(ReasoningError) {
         try configuration.validate()
         guard maxBatch >= 1 else { throw .invalidConfiguration("maxBatch must be positive") }
         self.configuration = configuration
@@ -118,14 +141,19 @@ public final class ReasoningModel<T: Scalar> {
             ? Linear("halt", inFeatures: block.hidden, outFeatures: configuration.haltOutputs, bias: true,
                      layout: &layout, initializer: .zeros)
             : nil
-        store = ParameterStore(layout: layout)
-        store.initialize(using: RandomSource(seed: seed))
-        if let haltHead, let bias = haltHead.bias {
-            // HRM/TRM: halting starts strongly "continue" (bias −5).
-            (store.values.pointer + bias.offset).update(repeating: -5, count: bias.count)
+        switch parameters {
+        case .fresh(let seed):
+            store = ParameterStore(layout: layout)
+            store.initialize(using: RandomSource(seed: seed))
+            if let haltHead, let bias = haltHead.bias {
+                // HRM/TRM: halting starts strongly "continue" (bias −5).
+                (store.values.pointer + bias.offset).update(repeating: -5, count: bias.count)
+            }
+        case .shared(let other):
+            precondition(other.layout.count == layout.count, "a replica needs the same parameter layout")
+            store = ParameterStore(sharingValuesOf: other)
         }
         workspaces = nets.map { BlockStack.Workspace($0, maxBatch: maxBatch) }
-        generations = Array(repeating: 0, count: nets.count)
 
         switch configuration.integrator {
         case .direct, .euler, .eulerMaruyama: tableau = .euler
@@ -149,7 +177,7 @@ public final class ReasoningModel<T: Scalar> {
         case .lastCycle: tapedSteps = configuration.fastSteps + 1
         case .implicit, .implicitAnderson, .adjoint: tapedSteps = 0
         }
-        tapeInputs = (0..<(tapedSteps * stageCount)).map { _ in ScalarBuffer(count: n) }
+        tapeWorkspaces = (0..<(tapedSteps * stageCount)).map { _ in BlockStack.Workspace(nets[0], maxBatch: maxBatch) }
         tapeNoise = configuration.sigma > 0 && configuration.noise == .multiplicative
             ? (0..<tapedSteps).map { _ in ScalarBuffer(count: n) } : []
         tokensCopy = Array(repeating: 0, count: maxBatch * block.sequence)
@@ -159,6 +187,7 @@ public final class ReasoningModel<T: Scalar> {
         logitsCotangent = ScalarBuffer(count: rows * configuration.vocabulary)
         haltLogits = ScalarBuffer(count: max(1, maxBatch * configuration.haltOutputs))
         haltCotangent = ScalarBuffer(count: max(1, maxBatch * configuration.haltOutputs))
+        haltTargets = ScalarBuffer(count: max(1, maxBatch * configuration.haltOutputs))
         pooled = ScalarBuffer(count: maxBatch * block.hidden)
         pooledCotangent = ScalarBuffer(count: maxBatch * block.hidden)
         highCotangent = ScalarBuffer(count: n)
@@ -169,7 +198,7 @@ public final class ReasoningModel<T: Scalar> {
         scratchB = ScalarBuffer(count: n)
         discardedGradients = ScalarBuffer(count: store.count)
         tape.reserveCapacity(tapedSteps)
-        tapeEvaluations.reserveCapacity(tapeInputs.count)
+        tapeEvaluations.reserveCapacity(tapeWorkspaces.count)
     }
 
     /// Scalars per example in one level of the latent state.
@@ -207,25 +236,34 @@ public final class ReasoningModel<T: Scalar> {
 
     // MARK: - Network evaluation
 
-    /// `F_k(input)`; the output lives in the network's workspace until its next forward.
+    /// `F_k(input)`; the output lives in `workspace` (default: the network's own) until its
+    /// next forward.
     @inline(__always)
-    func evaluate(network k: Int, _ input: UnsafePointer<T>, batch: Int) -> UnsafePointer<T> {
-        generations[k] += 1
+    func evaluate(network k: Int, _ input: UnsafePointer<T>, batch: Int,
+                  workspace: BlockStack.Workspace<T>? = nil) -> UnsafePointer<T> {
         functionEvaluations += batch
         return networks[k].forward(input, batch: batch, parameters: UnsafePointer(store.values.pointer),
-                                   workspace: workspaces[k])
+                                   workspace: workspace ?? workspaces[k])
     }
 
-    /// VJP of `F_k` at `input`: recomputes the forward pass unless the workspace still
-    /// holds it (`generation`), then returns `aᵀ∂F/∂u` (inside the workspace) and adds
-    /// `aᵀ∂F/∂θ` into `gradients`.
-    func vectorJacobianProduct(network k: Int, input: UnsafePointer<T>, generation: Int?, cotangent: UnsafePointer<T>,
+    /// VJP of `F_k` at `input` (the forward pass is taken first): returns `aᵀ∂F/∂u` (inside
+    /// the network's workspace) and adds `aᵀ∂F/∂θ` into `gradients`.
+    func vectorJacobianProduct(network k: Int, input: UnsafePointer<T>, cotangent: UnsafePointer<T>,
                                batch: Int, gradients: UnsafeMutablePointer<T>) -> UnsafePointer<T> {
-        if generation == nil || generations[k] != generation! || workspaces[k].batch != batch {
-            _ = evaluate(network: k, input, batch: batch)
-        }
+        _ = evaluate(network: k, input, batch: batch)
         backwardEvaluations += batch
         return networks[k].backward(cotangent, parameters: UnsafePointer(store.values.pointer), gradients: gradients,
                                     workspace: workspaces[k])
+    }
+
+    /// VJP of the taped evaluation `i` of the last recorded segment, from the activations
+    /// its workspace kept: returns `aᵀ∂F/∂u` (inside that workspace), adds `aᵀ∂F/∂θ` into
+    /// `gradients`.
+    func tapedVectorJacobianProduct(evaluation i: Int, cotangent: UnsafePointer<T>, batch: Int,
+                                    gradients: UnsafeMutablePointer<T>) -> UnsafePointer<T> {
+        precondition(tapeWorkspaces[i].batch == batch, "the taped evaluation ran on another batch")
+        backwardEvaluations += batch
+        return networks[tapeEvaluations[i].network].backward(cotangent, parameters: UnsafePointer(store.values.pointer),
+                                                             gradients: gradients, workspace: tapeWorkspaces[i])
     }
 }

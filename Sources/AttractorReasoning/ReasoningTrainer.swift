@@ -7,8 +7,19 @@ import AttractorNumerics
 /// that halted (halting rule, or `N_sup` segments) with fresh draws. The state is detached
 /// between segments (only the segment's taped part is differentiated).
 ///
-/// Everything random derives from `(seed, step)` or `(seed, draw)`, so a run restored from
-/// a checkpoint (`ReasoningCheckpoint`) continues bit for bit.
+/// **Data parallel.** The slots are cut into `training.shards` fixed contiguous shards. A
+/// shard's forward, objective and backward run on one worker (a `ReasoningModel` replica
+/// sharing the parameter values, with workspaces and gradients of its own); its gradient
+/// lands in the shard's own buffer, and the buffers are summed in shard order. Shard `s`
+/// always runs on worker `s % threads`, and nothing a shard computes depends on which
+/// worker runs it, so a step is bit-identical for any thread count. Every loss is a mean
+/// over the whole batch (each shard's part weighted by its share of the rows); the
+/// batch-coupled terms — hyperspherical repulsion and the Jacobian regularisers' sub-batch
+/// — are taken within each shard.
+///
+/// Everything random derives from `(seed, step)`, `(seed, step, shard)` or `(seed, draw)`,
+/// so a run restored from a checkpoint (`ReasoningCheckpoint`) continues bit for bit, with
+/// any thread count.
 public final class ReasoningTrainer {
     /// Loss parts and metrics of one step.
     public struct StepReport: Sendable {
@@ -32,6 +43,19 @@ public final class ReasoningTrainer {
         public var flops = 0.0
     }
 
+    /// What one shard contributes to a step (written by its worker, read after the join).
+    struct ShardResult {
+        var answerLoss = 0.0
+        var haltingLoss = 0.0
+        var regularisers = ReasoningModel<Float>.RegulariserValues()
+        var cellsRight = 0
+        var forwardExamples = 0
+        var backwardExamples = 0
+        var flops = 0.0
+        var error: ReasoningError?
+    }
+
+    /// The parameters (values, and the summed gradient of a step) and worker 0's replica.
     public let model: ReasoningModel<Float>
     public var configuration: ReasoningConfiguration { model.configuration }
     public let examples: TrainingExamples
@@ -39,9 +63,14 @@ public final class ReasoningTrainer {
     public let optimizer: AdamW<Float>
     public let ema: ExponentialMovingAverage<Float>
     public var schedule: LearningRateSchedule
-    public let carry: LatentState<Float>
-    let lookahead: LatentState<Float>
     public let batch: Int
+    /// Worker threads (the caller included); any count gives the same step.
+    public let threads: Int
+    /// Shard boundaries: shard `s` holds slots `shardStarts[s]..<shardStarts[s + 1]`.
+    public let shardStarts: [Int]
+    public var shardCount: Int { shardStarts.count - 1 }
+    /// The latent state of each shard's slots (row `r` of shard `s` is slot `shardStarts[s] + r`).
+    public let carries: [LatentState<Float>]
     /// Per slot: input and label tokens, segments done, halted flag.
     public internal(set) var slotInputs: [Int32]
     public internal(set) var slotLabels: [Int32]
@@ -51,11 +80,22 @@ public final class ReasoningTrainer {
     public internal(set) var step = 0
     /// Examples drawn so far.
     public internal(set) var draws = 0
-    var residuals: [Double] = []
-    var haltTargets: [Float] = []
-    var savedHalt: [Float] = []
+    /// The pool shared with evaluation during training.
+    public let pool: WorkerPool
 
-    public init(configuration: ReasoningConfiguration, examples: TrainingExamples, seed: UInt64) throws(ReasoningError) {
+    /// Replicas: `workers[0]` is `model`; the others share its parameter values.
+    let workers: [ReasoningModel<Float>]
+    /// Q-learning look-ahead state, one per worker.
+    let lookaheads: [LatentState<Float>]
+    let shardGradients: [ScalarBuffer<Float>]
+    let shardResults: UnsafeMutablePointer<ShardResult>
+    /// Per slot, written by the slot's shard: exactly right, halting logits, relative residual.
+    let slotCorrect: UnsafeMutablePointer<Bool>
+    let slotHaltLogits: ScalarBuffer<Float>
+    let slotResiduals: UnsafeMutablePointer<Double>
+
+    public init(configuration: ReasoningConfiguration, examples: TrainingExamples, seed: UInt64,
+                threads: Int = 1) throws(ReasoningError) {
         guard examples.task == configuration.task else {
             throw .mismatch("the data set is a \(examples.task.rawValue) set but the model is configured for \(configuration.task.rawValue)")
         }
@@ -63,24 +103,53 @@ public final class ReasoningTrainer {
             throw .mismatch("data sequence \(examples.sequence) / vocabulary \(examples.vocabulary) differ from the model's \(configuration.block.sequence) / \(configuration.vocabulary)")
         }
         guard examples.count > 0 else { throw .invalidInput("no training examples") }
+        guard threads >= 1 else { throw .invalidConfiguration("threads must be positive, got \(threads)") }
+        try configuration.validate()
         let t = configuration.training
-        batch = t.batch
-        model = try ReasoningModel(configuration: configuration, maxBatch: t.batch, seed: seed)
+        self.batch = t.batch
+        let shards = min(t.shards, t.batch)
+        let batch = t.batch
+        let starts = (0...shards).map { $0 * batch / shards }
+        shardStarts = starts
+        let largestShard = (0..<shards).map { starts[$0 + 1] - starts[$0] }.max()!
+        self.threads = threads
+        pool = WorkerPool(threads: threads)
+        let model = try ReasoningModel<Float>(configuration: configuration, maxBatch: largestShard, seed: seed)
+        self.model = model
+        var replicas = [model]
+        for _ in 1..<max(1, min(threads, shards)) { replicas.append(try ReasoningModel(replicaOf: model, maxBatch: largestShard)) }
+        workers = replicas
         self.examples = examples
         self.seed = seed
         optimizer = AdamW(count: model.store.count, beta1: t.beta1, beta2: t.beta2, weightDecay: t.weightDecay)
         ema = ExponentialMovingAverage(copying: model.store, decay: t.emaDecay)
         schedule = LearningRateSchedule(baseRate: t.learningRate, warmupSteps: t.warmupSteps, totalSteps: t.scheduleSteps,
                                         minimumRatio: t.minimumRateRatio)
-        carry = model.makeState()
-        lookahead = configuration.halting == .qLearning ? model.makeState() : LatentState(capacity: 1, width: 1)
+        carries = (0..<shards).map { _ in model.makeState() }
+        lookaheads = configuration.halting == .qLearning ? replicas.map { $0.makeState() } : []
+        shardGradients = (0..<shards).map { _ in ScalarBuffer(count: model.store.count) }
+        shardResults = .allocate(capacity: shards)
+        shardResults.initialize(repeating: ShardResult(), count: shards)
         let l = configuration.block.sequence
         slotInputs = Array(repeating: 0, count: batch * l)
         slotLabels = Array(repeating: 0, count: batch * l)
         slotSegments = Array(repeating: 0, count: batch)
         slotHalted = Array(repeating: true, count: batch)
-        haltTargets = Array(repeating: 0, count: max(1, batch * configuration.haltOutputs))
-        savedHalt = haltTargets
+        slotCorrect = .allocate(capacity: batch)
+        slotCorrect.initialize(repeating: false, count: batch)
+        slotHaltLogits = ScalarBuffer(count: max(1, batch * configuration.haltOutputs))
+        slotResiduals = .allocate(capacity: batch)
+        slotResiduals.initialize(repeating: 0, count: batch)
+        // The workers are the parallelism; OpenBLAS splitting a product over its own threads
+        // would oversubscribe the cores and change the rounding with the thread count.
+        BLAS.setThreadCount(1)
+    }
+
+    deinit {
+        shardResults.deinitialize(count: shardCount)
+        shardResults.deallocate()
+        slotCorrect.deallocate()
+        slotResiduals.deallocate()
     }
 
     /// Whether evaluation (and `model.safetensors`) uses the EMA weights: only once the
@@ -95,134 +164,246 @@ public final class ReasoningTrainer {
         if evaluationUsesEMA { ema.swap(with: model.store) }
     }
 
-    func random(_ stream: UInt64) -> RandomSource {
-        RandomSource(seed: RandomSource.mix(RandomSource.mix(seed, stream), UInt64(step)))
+    func random(_ stream: UInt64, shard: Int? = nil) -> RandomSource {
+        let base = RandomSource.mix(RandomSource.mix(seed, stream), UInt64(step))
+        return RandomSource(seed: shard.map { RandomSource.mix(base, UInt64($0)) } ?? base)
     }
 
-    /// One training step (one segment for every slot, one AdamW update).
+    /// The slots' latent state in slot order (`level` high or low), `batch × width` scalars.
+    public func carryRows(high: Bool) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(batch * model.stateWidth)
+        for s in 0..<shardCount {
+            let rows = shardStarts[s + 1] - shardStarts[s]
+            let buffer = high ? carries[s].high : carries[s].low
+            out += UnsafeBufferPointer(start: buffer.pointer, count: rows * model.stateWidth)
+        }
+        return out
+    }
+
+    /// Restores the slots' latent state from `carryRows` output.
+    public func setCarryRows(high: Bool, _ values: [Float]) throws(ReasoningError) {
+        let width = model.stateWidth
+        guard values.count == batch * width else {
+            throw .mismatch("latent state of \(values.count) scalars, the batch holds \(batch * width)")
+        }
+        values.withUnsafeBufferPointer { v in
+            for s in 0..<shardCount {
+                let buffer = high ? carries[s].high : carries[s].low
+                buffer.pointer.update(from: v.baseAddress! + shardStarts[s] * width,
+                                      count: (shardStarts[s + 1] - shardStarts[s]) * width)
+            }
+        }
+    }
+
+    /// One training step: refill halted slots → each shard's forward, objective and backward
+    /// (in parallel) → gradients summed in shard order → clip, AdamW, EMA → halting.
     /// Throws `ReasoningError.nonFiniteLoss` (with `lastGoodCheckpoint: nil`; the caller
     /// names its checkpoint) when the loss is NaN or infinite; the weights are then untouched.
     public func trainStep() throws(ReasoningError) -> StepReport {
         let config = configuration
-        let l = config.block.sequence, v = config.vocabulary
         var report = StepReport(step: step + 1)
-        // 1. Refill halted slots.
-        for b in 0..<batch where slotHalted[b] {
-            let (input, label) = examples.draw(draws, seed: seed)
-            draws += 1
-            for t in 0..<l { slotInputs[b * l + t] = input[t]; slotLabels[b * l + t] = label[t] }
-            carry.reset(row: b)
-            slotSegments[b] = 0
-            slotHalted[b] = false
-        }
-        // 2. Segment.
-        model.functionEvaluations = 0
-        model.backwardEvaluations = 0
-        model.store.zeroGradients()
-        try model.embed(slotInputs, batch: batch)
-        model.runSegment(carry, batch: batch, record: true, noise: config.sigma > 0 ? random(0x5EED) : nil)
-        for b in 0..<batch { slotSegments[b] += 1 }
-        model.computeHeads(carry, batch: batch)
-        model.clearCotangents(batch: batch)
+        refillHaltedSlots()
 
-        // 3. Answer loss and correctness.
-        let rows = batch * l
-        let value: LossValue
-        do {
-            value = try slotLabels.withUnsafeBufferPointer { (tg) throws(NeuralError) -> LossValue in
-                switch config.answerLoss {
-                case .stablemax:
-                    return try StablemaxCrossEntropy().evaluate(logits: model.logits.pointer, targets: tg.baseAddress!, rows: rows,
-                                                                classes: v, gradient: model.logitsCotangent.pointer)
-                case .softmax:
-                    return try SoftmaxCrossEntropy().evaluate(logits: model.logits.pointer, targets: tg.baseAddress!, rows: rows,
-                                                              classes: v, gradient: model.logitsCotangent.pointer)
-                }
-            }
-        } catch { throw .invalidInput("\(error)") }
-        report.answerLoss = config.loss.answer * value.loss
-        if config.loss.answer != 1 {
-            let w = Float(config.loss.answer)
-            for i in 0..<(rows * v) { model.logitsCotangent.pointer[i] *= w }
-        }
-        var correct = [Bool](repeating: true, count: batch)
+        // Forward, objective and backward of every shard.
+        pool.forEachTask(count: shardCount) { s, worker in runShard(s, on: worker) }
         var cellsRight = 0
-        for b in 0..<batch {
-            for t in 0..<l {
-                let row = model.logits.pointer + (b * l + t) * v
-                var best = 0
-                for j in 1..<v where row[j] > row[best] { best = j }
-                if Int32(best) == slotLabels[b * l + t] { cellsRight += 1 } else { correct[b] = false }
-            }
+        for s in 0..<shardCount {
+            let r = shardResults[s]
+            if let error = r.error { throw error }
+            report.answerLoss += r.answerLoss
+            report.haltingLoss += r.haltingLoss
+            report.regularisers.residual += r.regularisers.residual
+            report.regularisers.repulsion += r.regularisers.repulsion
+            report.regularisers.traceHinge += r.regularisers.traceHinge
+            report.regularisers.repellerHinge += r.regularisers.repellerHinge
+            report.regularisers.frobenius += r.regularisers.frobenius
+            report.regularisers.spectral += r.regularisers.spectral
+            cellsRight += r.cellsRight
+            report.forwardExamples += r.forwardExamples
+            report.backwardExamples += r.backwardExamples
+            report.flops += r.flops
         }
-        report.cellAccuracy = Double(cellsRight) / Double(rows)
-
-        // 4. Halting loss.
-        let outputs = config.haltOutputs
-        if outputs > 0 {
-            for i in 0..<(batch * outputs) { savedHalt[i] = model.haltLogits.pointer[i] }
-            for b in 0..<batch { haltTargets[b * outputs] = correct[b] ? 1 : 0 }
-            if config.halting == .qLearning && outputs == 2 {
-                // Q-learning target for "continue": the next segment's best Q (no gradient).
-                lookahead.copy(from: carry)
-                model.runSegment(lookahead, batch: batch, record: false)
-                model.computeHeads(lookahead, batch: batch)
-                for b in 0..<batch {
-                    let qh = model.haltLogits.pointer[b * 2], qc = model.haltLogits.pointer[b * 2 + 1]
-                    let isLast = slotSegments[b] >= config.segments
-                    let target = isLast ? qh : max(qh, qc)
-                    haltTargets[b * 2 + 1] = 1 / (1 + Float.exp(-target))
-                }
-            }
-            let bce = savedHalt.withUnsafeBufferPointer { q in
-                haltTargets.withUnsafeBufferPointer { y in
-                    BinaryCrossEntropy().evaluate(logits: q.baseAddress!, targets: y.baseAddress!, count: batch * outputs,
-                                                  gradient: model.haltCotangent.pointer)
-                }
-            }
-            let scale = config.loss.halting * Double(outputs)
-            report.haltingLoss = scale * bce.loss
-            for i in 0..<(batch * outputs) { model.haltCotangent.pointer[i] *= Float(scale) }
-        }
-
-        // 5. Equilibrium residual (also the CMM halting signal) and repulsion.
-        if config.halting == .equilibrium || config.loss.residual > 0 {
-            report.regularisers.residual = model.equilibriumResidual(carry, batch: batch, weight: config.loss.residual,
-                                                                     relative: &residuals)
-        }
-        report.regularisers.repulsion = model.repulsion(carry, batch: batch, weight: config.loss.repulsion)
-
-        // 6. Backward through heads and the taped segment; Jacobian regularisers.
-        model.backwardHeads(carry, batch: batch)
-        try model.backwardSegment(carry, batch: batch)
-        let w = config.loss
-        if (w.traceHinge > 0 || w.repellerHinge > 0 || w.frobenius > 0 || w.spectral > 0) && step % w.regulariserEvery == 0 {
-            try model.embed(slotInputs, batch: batch)  // x for the repeller at the full batch (embed is cheap)
-            let jac = model.jacobianRegularisers(carry, batch: min(batch, w.regulariserBatch), random: random(0x1AC0))
-            report.regularisers.traceHinge = jac.traceHinge
-            report.regularisers.repellerHinge = jac.repellerHinge
-            report.regularisers.frobenius = jac.frobenius
-            report.regularisers.spectral = jac.spectral
-        }
+        report.cellAccuracy = Double(cellsRight) / Double(batch * config.block.sequence)
         report.totalLoss = report.answerLoss + report.haltingLoss + report.regularisers.total
         guard report.totalLoss.isFinite else { throw .nonFiniteLoss(step: step + 1, lastGoodCheckpoint: nil) }
 
-        // 7. Optimiser.
+        // Optimiser: the shard gradients summed in shard order, then one update.
+        sumShardGradients()
         report.gradientNorm = GradientClipping.clipGlobalNorm(model.store, maxNorm: config.training.clipNorm)
         report.learningRate = schedule.rate(step: step + 1)
         optimizer.update(model.store, learningRate: report.learningRate)
         ema.update(model.store)
 
-        // 8. Halting decisions (training: with exploration).
+        decideHalting(&report)
+        step += 1
+        return report
+    }
+
+    /// Draws fresh examples into the slots that halted last step (in slot order, so the draw
+    /// sequence does not depend on sharding).
+    func refillHaltedSlots() {
+        let l = configuration.block.sequence
+        for b in 0..<batch where slotHalted[b] {
+            let (input, label) = examples.draw(draws, seed: seed)
+            draws += 1
+            for t in 0..<l { slotInputs[b * l + t] = input[t]; slotLabels[b * l + t] = label[t] }
+            let s = shard(ofSlot: b)
+            carries[s].reset(row: b - shardStarts[s])
+            slotSegments[b] = 0
+            slotHalted[b] = false
+        }
+        for b in 0..<batch { slotSegments[b] += 1 }  // the segment this step runs
+    }
+
+    func shard(ofSlot b: Int) -> Int {
+        var s = 0
+        while shardStarts[s + 1] <= b { s += 1 }
+        return s
+    }
+
+    /// `Σ_s shardGradients[s]` in shard order into the model's gradients, split over the
+    /// workers by parameter range (each element's sum order is the same for any split).
+    func sumShardGradients() {
+        let out = model.store.gradients.pointer
+        pool.forEachRange(count: model.store.count) { range in
+            for i in range { out[i] = shardGradients[0].pointer[i] }
+            for s in 1..<shardCount {
+                let g = shardGradients[s].pointer
+                for i in range { out[i] += g[i] }
+            }
+        }
+    }
+
+    /// One shard's segment, objective and backward pass on worker `w`'s replica; the
+    /// gradient goes to `shardGradients[s]`, the per-slot outcomes to the slot arrays.
+    func runShard(_ s: Int, on w: Int) {
+        let replica = workers[w]
+        let config = configuration
+        let start = shardStarts[s], rows = shardStarts[s + 1] - start
+        let l = config.block.sequence, v = config.vocabulary
+        let share = Double(rows) / Double(batch)  // this shard's part of every batch mean
+        let carry = carries[s]
+        var result = ShardResult()
+        defer { shardResults[s] = result }
+        replica.functionEvaluations = 0
+        replica.backwardEvaluations = 0
+        replica.store.zeroGradients()
+        do throws(ReasoningError) {
+            try slotInputs.withUnsafeBufferPointer { (p) throws(ReasoningError) in
+                try replica.embed(p.baseAddress! + start * l, batch: rows)
+            }
+            replica.runSegment(carry, batch: rows, record: true,
+                               noise: config.sigma > 0 ? random(0x5EED, shard: s) : nil)
+            replica.computeHeads(carry, batch: rows)
+            replica.clearCotangents(batch: rows)
+
+            // Answer loss and correctness.
+            let value: LossValue
+            do {
+                value = try slotLabels.withUnsafeBufferPointer { (tg) throws(NeuralError) -> LossValue in
+                    let targets = tg.baseAddress! + start * l
+                    switch config.answerLoss {
+                    case .stablemax:
+                        return try StablemaxCrossEntropy().evaluate(logits: replica.logits.pointer, targets: targets, rows: rows * l,
+                                                                    classes: v, gradient: replica.logitsCotangent.pointer)
+                    case .softmax:
+                        return try SoftmaxCrossEntropy().evaluate(logits: replica.logits.pointer, targets: targets, rows: rows * l,
+                                                                  classes: v, gradient: replica.logitsCotangent.pointer)
+                    }
+                }
+            } catch { throw .invalidInput("\(error)") }
+            let answerScale = config.loss.answer * share
+            result.answerLoss = answerScale * value.loss
+            let weight = Float(answerScale)
+            for i in 0..<(rows * l * v) { replica.logitsCotangent.pointer[i] *= weight }
+            for r in 0..<rows {
+                var right = true
+                for t in 0..<l {
+                    let row = replica.logits.pointer + (r * l + t) * v
+                    var best = 0
+                    for j in 1..<v where row[j] > row[best] { best = j }
+                    if Int32(best) == slotLabels[(start + r) * l + t] { result.cellsRight += 1 } else { right = false }
+                }
+                slotCorrect[start + r] = right
+            }
+
+            // Halting loss.
+            let outputs = config.haltOutputs
+            if outputs > 0 {
+                let q = slotHaltLogits.pointer + start * outputs
+                q.update(from: replica.haltLogits.pointer, count: rows * outputs)
+                let targets = replica.haltTargets.pointer
+                for r in 0..<rows { targets[r * outputs] = slotCorrect[start + r] ? 1 : 0 }
+                if config.halting == .qLearning && outputs == 2 {
+                    // Q-learning target for "continue": the next segment's best Q (no gradient).
+                    let lookahead = lookaheads[w]
+                    lookahead.copy(from: carry)
+                    replica.runSegment(lookahead, batch: rows, record: false)
+                    replica.computeHeads(lookahead, batch: rows)
+                    for r in 0..<rows {
+                        let qh = replica.haltLogits.pointer[r * 2], qc = replica.haltLogits.pointer[r * 2 + 1]
+                        let isLast = slotSegments[start + r] >= config.segments
+                        let target = isLast ? qh : max(qh, qc)
+                        targets[r * 2 + 1] = 1 / (1 + Float.exp(-target))
+                    }
+                }
+                let bce = BinaryCrossEntropy().evaluate(logits: q, targets: targets, count: rows * outputs,
+                                                        gradient: replica.haltCotangent.pointer)
+                let scale = config.loss.halting * Double(outputs) * share
+                result.haltingLoss = scale * bce.loss
+                for i in 0..<(rows * outputs) { replica.haltCotangent.pointer[i] *= Float(scale) }
+            }
+
+            // Equilibrium residual (also the CMM halting signal) and repulsion.
+            if config.halting == .equilibrium || config.loss.residual > 0 {
+                result.regularisers.residual = replica.equilibriumResidual(
+                    carry, batch: rows, weight: config.loss.residual * share,
+                    relative: UnsafeMutableBufferPointer(start: slotResiduals + start, count: rows))
+            }
+            result.regularisers.repulsion = replica.repulsion(carry, batch: rows, weight: config.loss.repulsion * share)
+
+            // Backward through heads and the taped segment; Jacobian regularisers.
+            replica.backwardHeads(carry, batch: rows)
+            try replica.backwardSegment(carry, batch: rows)
+            let lw = config.loss
+            if (lw.traceHinge > 0 || lw.repellerHinge > 0 || lw.frobenius > 0 || lw.spectral > 0) && step % lw.regulariserEvery == 0 {
+                try slotInputs.withUnsafeBufferPointer { (p) throws(ReasoningError) in
+                    try replica.embed(p.baseAddress! + start * l, batch: rows)  // x for the repeller hinge
+                }
+                let sub = min(rows, max(1, lw.regulariserBatch / shardCount))
+                let jac = replica.jacobianRegularisers(carry, batch: sub, random: random(0x1AC0, shard: s),
+                                                       scale: 1 / Double(shardCount))
+                result.regularisers.traceHinge = jac.traceHinge
+                result.regularisers.repellerHinge = jac.repellerHinge
+                result.regularisers.frobenius = jac.frobenius
+                result.regularisers.spectral = jac.spectral
+            }
+        } catch {
+            result.error = error
+            return
+        }
+        shardGradients[s].pointer.update(from: replica.store.gradients.pointer, count: replica.store.count)
+        result.forwardExamples = replica.functionEvaluations
+        result.backwardExamples = replica.backwardEvaluations
+        result.flops = replica.matmulFlops(forwardExamples: replica.functionEvaluations,
+                                           backwardExamples: replica.backwardEvaluations, headRows: rows)
+    }
+
+    /// Halting decisions of every slot (training: with exploration), in slot order.
+    func decideHalting(_ report: inout StepReport) {
+        let config = configuration
+        let outputs = config.haltOutputs
         let explore = random(0xE4B1)
         var finishedSegments = 0
         for b in 0..<batch {
             var halted = slotSegments[b] >= config.segments
             if config.segments > 1 {
+                let q = slotHaltLogits.pointer
                 switch config.halting {
-                case .haltLogit: halted = halted || savedHalt[b * outputs] > 0
-                case .qLearning: halted = halted || savedHalt[b * 2] > savedHalt[b * 2 + 1]
-                case .equilibrium: halted = halted || residuals[b] < config.equilibriumTolerance
+                case .haltLogit: halted = halted || q[b * outputs] > 0
+                case .qLearning: halted = halted || q[b * 2] > q[b * 2 + 1]
+                case .equilibrium: halted = halted || slotResiduals[b] < config.equilibriumTolerance
                 case .never: break
                 }
                 if explore.uniform() < config.exploration {
@@ -234,14 +415,9 @@ public final class ReasoningTrainer {
             if halted {
                 report.finished += 1
                 finishedSegments += slotSegments[b]
-                if correct[b] { report.finishedExact += 1 }
+                if slotCorrect[b] { report.finishedExact += 1 }
             }
         }
-        report.forwardExamples = model.functionEvaluations
-        report.backwardExamples = model.backwardEvaluations
-        report.flops = Double(model.forwardFlopsPerExample) * Double(model.functionEvaluations + 2 * model.backwardEvaluations)
         report.finishedSegments = report.finished > 0 ? Double(finishedSegments) / Double(report.finished) : 0
-        step += 1
-        return report
     }
 }

@@ -28,12 +28,16 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Held-out puzzles per evaluation.") var evalPuzzles = 64
     @Option(help: "Steps of the LR schedule when training by --minutes.") var scheduleSteps: Int?
     @Option(help: "Sudoku blanks ladder instead of the Extreme-style data: train on puzzles with this many blanks.") var blanks: Int?
+    @Option(help: "Worker threads (default: all cores). Any count trains bit for bit the same.") var threads: Int?
+    @Option(help: "Shards of the batch (default: the preset's); the unit of data parallelism, saved with the run.") var shards: Int?
 
     func validate() throws {
         if steps == nil && minutes == nil && cpuMinutes == nil { throw ValidationError("give --steps N, --minutes M or --cpu-minutes M") }
         if let cpuMinutes, cpuMinutes <= 0 { throw ValidationError("--cpu-minutes must be positive") }
         if let steps, steps < 1 { throw ValidationError("--steps must be positive") }
         if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be positive") }
+        if let shards, shards < 1 { throw ValidationError("--shards must be positive") }
         // Checked before any data is built, so a typo fails at once.
         if !ReasoningConfiguration.presetNames.contains(preset) {
             throw ValidationError("unknown preset '\(preset)' (known: \(ReasoningConfiguration.presetNames.joined(separator: ", ")))")
@@ -48,6 +52,7 @@ struct TrainCommand: ParsableCommand {
         let (examples, heldOut) = try loadData()
         var config = try ReasoningConfiguration.preset(preset, model: model, task: task, sequence: examples.sequence)
         if let batch { config.training.batch = batch }
+        if let shards { config.training.shards = shards }
         if let gradient { config.gradient = gradient }
         if let implicitIterations { config.implicitIterations = implicitIterations }
         if gradient == .implicitAnderson && implicitIterations == nil { config.implicitIterations = max(config.implicitIterations, 50) }
@@ -56,12 +61,14 @@ struct TrainCommand: ParsableCommand {
             // The learning-rate schedule continues as the checkpoint planned it.
             let saved = try ReasoningCheckpoint.manifest(at: out).configuration
             config.training.scheduleSteps = saved.training.scheduleSteps
+            config.training.shards = saved.training.shards
             if gradient == nil {  // the adjoint changes the forward too: keep the saved choice
                 config.gradient = saved.gradient
                 config.implicitIterations = saved.implicitIterations
             }
         }
-        let trainer = try ReasoningTrainer(configuration: config, examples: examples, seed: seed)
+        let trainer = try ReasoningTrainer(configuration: config, examples: examples, seed: seed,
+                                           threads: threads ?? WorkerPool.availableCores)
         var trainedSeconds = 0.0, trainedCPUSeconds = 0.0
         if resume {
             try ReasoningCheckpoint.restore(trainer, from: out)
@@ -89,7 +96,7 @@ struct TrainCommand: ParsableCommand {
                                                  "examples_seen": "\(trainer.draws)"])
             lastGood = out
         }
-        print("training \(model.rawValue)-\(preset) on \(task.rawValue): \(trainer.model.store.count) parameters, batch \(config.training.batch), \(examples.count) training examples")
+        print("training \(model.rawValue)-\(preset) on \(task.rawValue): \(trainer.model.store.count) parameters, batch \(config.training.batch) in \(trainer.shardCount) shards on \(trainer.threads) threads, \(examples.count) training examples")
         while true {
             if let steps, trainer.step >= steps { break }
             if let minutes, elapsed() >= minutes * 60 { break }

@@ -125,3 +125,70 @@ import Testing
         #expect(throws: ReasoningError.self) { _ = try CheckpointLocator.resolve(dir + "-missing") }
     }
 }
+
+/// Data parallelism: shards reduced in a fixed order, so the thread count never changes a step.
+@Suite struct ParallelTrainingTests {
+    static func config(_ model: ModelKind, shards: Int) throws -> ReasoningConfiguration {
+        var c = try TrainingTests.sudokuConfig(model)
+        c.training.batch = 10  // shards of unequal size (3, 3, 4 / 2, 3, 2, 3)
+        c.training.shards = shards
+        if model == .cmm { c.loss.regulariserEvery = 1 }  // the Jacobian regularisers every step
+        return c
+    }
+
+    @Test(arguments: [(ModelKind.trm, 3), (.hrm, 4), (.cmm, 3)])
+    func oneAndTwoThreadsAreBitIdentical(_ model: ModelKind, _ shards: Int) throws {
+        let c = try Self.config(model, shards: shards)
+        let examples = TrainingExamples(sudoku: try TrainingTests.puzzles(count: 12, blanks: 4, seed: 8))
+        let one = try ReasoningTrainer(configuration: c, examples: examples, seed: 9, threads: 1)
+        let two = try ReasoningTrainer(configuration: c, examples: examples, seed: 9, threads: 2)
+        let three = try ReasoningTrainer(configuration: c, examples: examples, seed: 9, threads: 3)
+        for _ in 0..<3 {
+            let a = try one.trainStep(), b = try two.trainStep(), d = try three.trainStep()
+            #expect(a.totalLoss == b.totalLoss && a.totalLoss == d.totalLoss)
+            #expect(a.gradientNorm == b.gradientNorm && a.gradientNorm == d.gradientNorm)
+        }
+        #expect(one.model.store.values.array == two.model.store.values.array)
+        #expect(one.model.store.values.array == three.model.store.values.array)
+        #expect(one.carryRows(high: true) == two.carryRows(high: true))
+        #expect(one.slotHalted == two.slotHalted)
+    }
+
+    @Test func shardsChangeOnlyTheRoundingOfTheGradient() throws {
+        // One shard and three shards compute the same mean loss and gradient up to rounding.
+        let examples = TrainingExamples(sudoku: try TrainingTests.puzzles(count: 12, blanks: 4, seed: 8))
+        let whole = try ReasoningTrainer(configuration: try Self.config(.trm, shards: 1), examples: examples, seed: 9)
+        let split = try ReasoningTrainer(configuration: try Self.config(.trm, shards: 3), examples: examples, seed: 9)
+        let a = try whole.trainStep(), b = try split.trainStep()
+        #expect(abs(a.totalLoss - b.totalLoss) <= 1e-5 * abs(a.totalLoss))
+        #expect(abs(a.gradientNorm - b.gradientNorm) <= 1e-4 * a.gradientNorm)
+    }
+
+    @Test func resumeWithAnotherThreadCountContinuesBitForBit() throws {
+        let c = try Self.config(.cmm, shards: 3)
+        let examples = TrainingExamples(sudoku: try TrainingTests.puzzles(count: 12, blanks: 4, seed: 10))
+        let straight = try ReasoningTrainer(configuration: c, examples: examples, seed: 11, threads: 1)
+        var losses: [Double] = []
+        for _ in 0..<4 { losses.append(try straight.trainStep().totalLoss) }
+        let first = try ReasoningTrainer(configuration: c, examples: examples, seed: 11, threads: 2)
+        for _ in 0..<2 { _ = try first.trainStep() }
+        let dir = TrainingTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ReasoningCheckpoint.save(first, to: dir, trainingSeconds: 1)
+        let resumed = try ReasoningTrainer(configuration: c, examples: examples, seed: 11, threads: 3)
+        try ReasoningCheckpoint.restore(resumed, from: dir)
+        var resumedLosses: [Double] = []
+        for _ in 0..<2 { resumedLosses.append(try resumed.trainStep().totalLoss) }
+        #expect(resumedLosses == Array(losses.suffix(2)))
+        #expect(resumed.model.store.values.array == straight.model.store.values.array)
+        #expect(resumed.ema.shadow.array == straight.ema.shadow.array)
+    }
+
+    @Test func checkpointsWithoutShardsDecodeAsOneShard() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Checkpoints/trm-tiny")
+        let m = try ReasoningCheckpoint.manifest(at: url.path)
+        #expect(m.configuration.training.shards == 1)
+        #expect(try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku).training.shards == 4)
+    }
+}
