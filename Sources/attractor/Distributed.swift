@@ -51,6 +51,9 @@ enum Distributed {
             world.finalize()
             throw e
         } catch {
+            // A failure every rank meets (bad data, a non-finite loss) should read once: rank 0
+            // reports and aborts first, which ends the others before they print.
+            if !world.isRoot { usleep(500_000) }
             FileHandle.standardError.write(Data("Error: rank \(world.rank) of \(world.size): \(error)\n".utf8))
             world.abort(code: 1)
         }

@@ -45,10 +45,10 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        do { try train() } catch let e as ReasoningError { throw CommandFailure("\(e)") }
+        do { try Distributed.run { world in try train(TrainingRanks(world)) } } catch let e as ReasoningError { throw CommandFailure("\(e)") }
     }
 
-    func train() throws {
+    func train(_ ranks: TrainingRanks) throws {
         let (examples, heldOut) = try loadData()
         var config = try ReasoningConfiguration.preset(preset, model: model, task: task, sequence: examples.sequence)
         if let batch { config.training.batch = batch }
@@ -68,7 +68,7 @@ struct TrainCommand: ParsableCommand {
             }
         }
         let trainer = try ReasoningTrainer(configuration: config, examples: examples, seed: seed,
-                                           threads: threads ?? WorkerPool.availableCores)
+                                           threads: threads ?? ranks.defaultThreads)
         var trainedSeconds = 0.0, trainedCPUSeconds = 0.0
         if resume {
             try ReasoningCheckpoint.restore(trainer, from: out)
@@ -90,24 +90,28 @@ struct TrainCommand: ParsableCommand {
         var totalFlops = 0.0, forwardPasses = 0, backwardPasses = 0
         let startStep = trainer.step
         func save() throws {
-            try ReasoningCheckpoint.save(trainer, to: out, trainingSeconds: trainedSeconds + elapsed(),
+            try ranks.gatherCarries(trainer)
+            if ranks.isRoot { try ReasoningCheckpoint.save(trainer, to: out, trainingSeconds: trainedSeconds + elapsed(),
                                          notes: ["data": dataDescription, "seed": "\(seed)",
                                                  "cpu_seconds": String(format: "%.1f", trainedCPUSeconds + Self.processCPUSeconds() - cpu0),
-                                                 "examples_seen": "\(trainer.draws)"])
+                                                 "examples_seen": "\(trainer.draws)"]) }
             lastGood = out
         }
         print("training \(model.rawValue)-\(preset) on \(task.rawValue): \(trainer.model.store.count) parameters, batch \(config.training.batch) in \(trainer.shardCount) shards on \(trainer.threads) threads, \(examples.count) training examples")
+        if let line = ranks.describe(trainer) { print(line) }
         while true {
             if let steps, trainer.step >= steps { break }
-            if let minutes, elapsed() >= minutes * 60 { break }
-            if let cpuMinutes, Self.processCPUSeconds() - cpu0 >= cpuMinutes * 60 { break }
-            if stop.requested {
+            let timeUp = (minutes.map { elapsed() >= $0 * 60 } ?? false)
+                || (cpuMinutes.map { Self.processCPUSeconds() - cpu0 >= $0 * 60 } ?? false)
+            let agreed = try ranks.agree([timeUp, stop.requested])  // rank 0 decides for all ranks
+            if agreed[0] { break }
+            if agreed[1] {
                 try save()
                 print("interrupted: saved \(out) at step \(trainer.step)")
                 return
             }
             let report: ReasoningTrainer.StepReport
-            do { report = try trainer.trainStep() } catch {
+            do { report = try ranks.step(trainer) } catch {
                 if case .nonFiniteLoss(let step, _) = error {
                     throw CommandFailure("\(ReasoningError.nonFiniteLoss(step: step, lastGoodCheckpoint: lastGood))")
                 }
@@ -144,10 +148,10 @@ struct TrainCommand: ParsableCommand {
                 finishedSegmentSum = 0
             }
             if trainer.step % saveEvery == 0 { try save() }
-            if evalEvery > 0 && trainer.step % evalEvery == 0 { try evaluate(trainer, heldOut) }
+            if evalEvery > 0 && trainer.step % evalEvery == 0 && ranks.isRoot { try evaluate(trainer, heldOut) }
         }
         try save()
-        try evaluate(trainer, heldOut)
+        if ranks.isRoot { try evaluate(trainer, heldOut) }
         let cpu = Self.processCPUSeconds() - cpu0
         let done = max(1, trainer.step - startStep)
         print(String(format: "per step: %.1f forward and %.1f backward passes of F per example, %.1f GFLOP (matmuls); %.1f GFLOP/s per CPU-second",
