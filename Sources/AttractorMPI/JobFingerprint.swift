@@ -31,7 +31,7 @@ public enum JobFingerprint {
         public var configuration: String
         public var host: String
 
-        init(binary: UInt64, configuration: String, host: String) {
+        public init(binary: UInt64, configuration: String, host: String) {
             self.binary = binary
             self.configuration = configuration
             self.host = host
