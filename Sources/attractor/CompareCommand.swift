@@ -1,5 +1,6 @@
 import ArgumentParser
 import Attractor
+import AttractorMPI
 import Foundation
 
 /// `attractor compare`: the same puzzles through several checkpoints (discrete and continuous).
@@ -44,21 +45,29 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        if Communicator.launchedByMPI() { return try runSharded() }  // CompareCommand+MPI.swift
         let result: ModelComparison.Report
         do {
             let set = try SudokuPuzzleSet.load(path: puzzles, limit: limit, blanks: blanks, seed: seed)
             let models = try checkpoints.split(separator: ",").map { name throws(StabilityError) in
                 try ReasoningSudokuModel(checkpoint: String(name), maxBatch: min(64, set.puzzles.count))
             }
-            var budgets: [Int] = []
-            var b = 1
-            while b < steps { budgets.append(b); b *= 2 }
-            result = try ModelComparison.run(models, puzzles: set.puzzles, solutions: set.solutions,
-                                             options: .init(maximumSteps: steps, budgets: budgets + [steps], tolerance: tolerance, stabilityIterations: 12,
-                                                            relative: true))
+            result = try ModelComparison.run(models, puzzles: set.puzzles, solutions: set.solutions, options: options)
         } catch {
             throw CommandFailure("compare: \(error)")
         }
+        try finish(result)
+    }
+
+    var options: ModelComparison.Options {
+        var budgets: [Int] = []
+        var b = 1
+        while b < steps { budgets.append(b); b *= 2 }
+        return .init(maximumSteps: steps, budgets: budgets + [steps], tolerance: tolerance, stabilityIterations: 12, relative: true)
+    }
+
+    /// Writes and prints the report.
+    func finish(_ result: ModelComparison.Report) throws {
         let page = ModelComparison.validationReport(result, gslVersion: GSL.version)
         if let report { try ValidationRunner.writeReport(page, to: report) }
         switch format {

@@ -124,6 +124,24 @@ struct MPIRunTests {
         #expect(try MPIRun.withoutTimings(one.stdout) == MPIRun.withoutTimings(two.stdout))
     }
 
+    /// A 2-rank compare (one checkpoint per rank) gives the single-process report, wall times aside.
+    @Test func shardedCompareEqualsSingleProcess() throws {
+        let args = ["compare", "--checkpoints", "trm-tiny,hrm-tiny", "--puzzles", MPIRun.repository + "/Data/sudoku/magictour_top1465.txt",
+                    "--blanks", "10", "--limit", "2", "--steps", "2", "--format", "json"]
+        let one = try MPIRun.single(args, environment: ["OPENBLAS_NUM_THREADS": "1"])
+        let two = try MPIRun.attractor(ranks: 2, args, export: ["OPENBLAS_NUM_THREADS": "1"])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(two.status == 0, "\(two.stderr)")
+        func models(_ text: String) throws -> [NSDictionary] {
+            let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            return (json?["models"] as? [[String: Any]] ?? []).map { $0.filter { $0.key != "secondsPerPuzzle" } as NSDictionary }
+        }
+        #expect(try models(one.stdout).count == 2)
+        #expect(try models(one.stdout) == models(two.stdout))
+        let agreement = { (t: String) in (try? JSONSerialization.jsonObject(with: Data(t.utf8)) as? [String: Any])?["agreement"] as? [[Double]] }
+        #expect(agreement(one.stdout) != nil && agreement(one.stdout) == agreement(two.stdout))
+    }
+
     /// Three training steps on 2 ranks write the same checkpoint bytes and losses as one process
     /// with the same global batch and shards; resuming the 2-rank run on 1 rank continues it exactly.
     @Test func trainingOnTwoRanksEqualsOneProcess() throws {
