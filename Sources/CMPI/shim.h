@@ -3,7 +3,11 @@
 // global objects, which Swift cannot import as constants: these inline functions return them.
 #ifndef ATTRACTOR_CMPI_SHIM_H
 #define ATTRACTOR_CMPI_SHIM_H
-#include <mpi.h>
+#if __has_include(<mpi.h>)
+#include <mpi.h>      /* through pkg-config ompi-c (Package.swift) */
+#else
+#include <mpi/mpi.h>  /* Debian multiarch: /usr/include/<triplet>/mpi/mpi.h without pkg-config */
+#endif
 
 static inline MPI_Comm cmpi_comm_world(void) { return MPI_COMM_WORLD; }
 static inline MPI_Datatype cmpi_byte(void) { return MPI_BYTE; }

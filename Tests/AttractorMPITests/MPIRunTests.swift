@@ -60,7 +60,7 @@ enum MPIRun {
 
     /// `mpirun --allow-run-as-root --oversubscribe -np N [-x VAR …] attractor arguments`.
     static func attractor(ranks: Int, _ arguments: [String], export: [String: String] = [:], seconds: Int = 120) throws -> Result {
-        var a = ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)"]
+        var a = ["--allow-run-as-root", "--oversubscribe", "--mca", "mpi_yield_when_idle", "1", "-np", "\(ranks)"]
         for (k, v) in export { a += ["-x", "\(k)=\(v)"] }
         return try run(mpirun!, a + [binary] + arguments, seconds: seconds)
     }
@@ -90,7 +90,7 @@ enum MPIRun {
 struct MPIRunTests {
     /// Communicator unit test over real ranks: the ordered sum equals the global-order sum bit for bit, on every rank.
     @Test func orderedSumOverRanks() throws {
-        for (ranks, buffers) in [(2, 1), (3, 2)] {
+        for (ranks, buffers) in [(2, 1), (2, 3)] {
             let r = try MPIRun.attractor(ranks: ranks, ["bench", "allreduce", "--floats", "10007", "--buffers-per-rank", "\(buffers)",
                                                         "--repeat", "2", "--format", "json"])
             #expect(r.status == 0, "\(r.stderr)")
