@@ -41,7 +41,10 @@ public final class ReasoningModel<T: Scalar> {
     let noiseBuffer: ScalarBuffer<T>
     /// One network workspace per differentiated evaluation of a segment: each keeps its
     /// evaluation's activations until the backward pass, so nothing is recomputed.
-    let tapeWorkspaces: [BlockStack.Workspace<T>]
+    /// Allocated by the first recorded segment (inference never needs them).
+    var tapeWorkspaces: [BlockStack.Workspace<T>] = []
+    /// Differentiated evaluations per recorded segment.
+    let tapeSlots: Int
     let tapeNoise: [ScalarBuffer<T>]
     var tape: [TapeStep] = []
     var tapeEvaluations: [TapeEvaluation] = []
@@ -177,7 +180,7 @@ public final class ReasoningModel<T: Scalar> {
         case .lastCycle: tapedSteps = configuration.fastSteps + 1
         case .implicit, .implicitAnderson, .adjoint: tapedSteps = 0
         }
-        tapeWorkspaces = (0..<(tapedSteps * stageCount)).map { _ in BlockStack.Workspace(nets[0], maxBatch: maxBatch) }
+        tapeSlots = tapedSteps * stageCount
         tapeNoise = configuration.sigma > 0 && configuration.noise == .multiplicative
             ? (0..<tapedSteps).map { _ in ScalarBuffer(count: n) } : []
         tokensCopy = Array(repeating: 0, count: maxBatch * block.sequence)
@@ -198,7 +201,7 @@ public final class ReasoningModel<T: Scalar> {
         scratchB = ScalarBuffer(count: n)
         discardedGradients = ScalarBuffer(count: store.count)
         tape.reserveCapacity(tapedSteps)
-        tapeEvaluations.reserveCapacity(tapeWorkspaces.count)
+        tapeEvaluations.reserveCapacity(tapeSlots)
     }
 
     /// Scalars per example in one level of the latent state.

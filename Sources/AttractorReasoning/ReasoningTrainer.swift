@@ -399,13 +399,8 @@ public final class ReasoningTrainer {
         for b in 0..<batch {
             var halted = slotSegments[b] >= config.segments
             if config.segments > 1 {
-                let q = slotHaltLogits.pointer
-                switch config.halting {
-                case .haltLogit: halted = halted || q[b * outputs] > 0
-                case .qLearning: halted = halted || q[b * 2] > q[b * 2 + 1]
-                case .equilibrium: halted = halted || slotResiduals[b] < config.equilibriumTolerance
-                case .never: break
-                }
+                halted = halted || config.halting.signalsHalt(haltLogits: slotHaltLogits.pointer + b * outputs,
+                                                              residual: slotResiduals[b], tolerance: config.equilibriumTolerance)
                 if explore.uniform() < config.exploration {
                     let minimum = 2 + explore.integer(below: config.segments - 1)
                     halted = halted && slotSegments[b] >= minimum
