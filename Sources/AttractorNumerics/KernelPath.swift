@@ -78,7 +78,12 @@ public enum KernelPath: String, CaseIterable, Sendable, CustomStringConvertible 
     /// The path named by `ATTRACTOR_KERNELS`, nil when unset or empty; throws on a name that is
     /// not a path or a path this CPU lacks.
     public static func fromEnvironment() throws -> KernelPath? {
-        guard let raw = ProcessInfo.processInfo.environment["ATTRACTOR_KERNELS"], !raw.isEmpty else { return nil }
+        try parse(environmentValue: ProcessInfo.processInfo.environment["ATTRACTOR_KERNELS"])
+    }
+
+    /// `fromEnvironment` on a given value (nil or empty: no choice).
+    public static func parse(environmentValue raw: String?) throws -> KernelPath? {
+        guard let raw, !raw.isEmpty else { return nil }
         guard let path = KernelPath(rawValue: raw.lowercased()) else {
             throw Unavailable(description: "ATTRACTOR_KERNELS=\(raw) is not a kernel path (expected one of "
                               + allCases.map(\.rawValue).joined(separator: ", ") + ")")
@@ -100,6 +105,51 @@ public enum KernelPath: String, CaseIterable, Sendable, CustomStringConvertible 
             fatalError("\(error)")
         }
     }()
+}
+
+extension KernelPath {
+    /// One core's arithmetic ceiling for a path, measured by a loop of independent
+    /// multiply-add chains that never touches memory.
+    public struct Peak: Sendable, Codable {
+        public var path: String
+        /// Single-precision GFLOP/s of one core.
+        public var gflops: Double
+        /// What was measured (the instruction mix), for reports.
+        public var measures: String
+    }
+
+    /// Measures this path's one-core peak in about 0.1 s: AVX-512 and AVX2 run FMA chains of
+    /// 16 and 8 lanes; the portable path runs what its baseline instruction set has (on
+    /// x86-64, SSE2 4-lane multiply then add — no FMA). Best of 5 timings.
+    public func measurePeak() -> Peak {
+        precondition(isAvailable, "KernelPath.measurePeak: \(self) is not available on this CPU")
+        let clock = ContinuousClock()
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+        let rounds = 2_000_000
+        let flopsPerRound: Double
+        let measures: String
+        let body: () -> Float
+        switch self {
+        case .avx512:
+            flopsPerRound = 384; measures = "AVX-512 FMA, 16 lanes"
+            body = { attractor_fma_peak_avx512(rounds) }
+        case .avx2:
+            flopsPerRound = 192; measures = "AVX2 FMA, 8 lanes"
+            body = { attractor_fma_peak_avx2(rounds) }
+        case .portable:
+            flopsPerRound = Double(attractor_mul_add_peak_baseline_flops())
+            measures = flopsPerRound == 96 ? "SSE2 multiply + add, 4 lanes (baseline x86-64, no FMA)" : "scalar multiply-add"
+            body = { attractor_mul_add_peak_baseline(rounds) }
+        }
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let t0 = clock.now
+            let sink = body()
+            best = min(best, seconds(clock.now - t0))
+            precondition(sink.isFinite, "FMA loop overflowed")
+        }
+        return Peak(path: rawValue, gflops: Double(rounds) * flopsPerRound / best / 1e9, measures: measures)
+    }
 }
 
 /// The general single-precision product on an explicit path (tests and benchmarks; the

@@ -45,6 +45,7 @@ float attractor_fma_peak_avx2(long iterations) {
 
 /* Baseline x86-64 (SSE2) has no FMA: a multiply and a dependent add per chain and round,
    which is what the portable product's inner loop compiles to. */
+#if defined(__x86_64__) || defined(__i386__)
 long attractor_mul_add_peak_baseline_flops(void) { return 96; }
 
 float attractor_mul_add_peak_baseline(long iterations) {
@@ -65,3 +66,19 @@ float attractor_mul_add_peak_baseline(long iterations) {
     _mm_storeu_ps(lanes, s);
     return lanes[0] + lanes[1] + lanes[2] + lanes[3];
 }
+#else
+/* Other architectures: 12 scalar chains (the compiler may fuse them into FMAs). */
+long attractor_mul_add_peak_baseline_flops(void) { return 24; }
+
+float attractor_mul_add_peak_baseline(long iterations) {
+    float a[12];
+    for (int i = 0; i < 12; i++) a[i] = i % 2 ? 1e-7f : 1.0000001f;
+    for (long k = 0; k < iterations; k++) {
+        for (int i = 0; i < 12; i++) a[i] = a[i] * 1.0000001f + 1e-7f;
+        __asm__ volatile("" : : "r"(a) : "memory");
+    }
+    float s = 0;
+    for (int i = 0; i < 12; i++) s += a[i];
+    return s;
+}
+#endif
