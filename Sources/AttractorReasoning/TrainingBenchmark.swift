@@ -88,12 +88,12 @@ public enum TrainingBenchmark {
         let elapsed = clock.now - t0
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let allocations = allocationCount.map { Double($0() - allocationsBefore!) / Double(options.steps) }
-        let examples = Double(options.steps * config.training.batch)
+        let seen = Double(options.steps * config.training.batch)
         return Result(model: options.model.rawValue, preset: options.preset, threads: options.threads,
                       shards: trainer.shardCount, batch: config.training.batch, steps: options.steps, seconds: seconds,
-                      cpuSeconds: processCPUSeconds() - cpu0, examplesPerSecond: examples / seconds,
+                      cpuSeconds: processCPUSeconds() - cpu0, examplesPerSecond: seen / seconds,
                       flopsPerStep: flops / Double(options.steps), gflops: flops / seconds / 1e9,
-                      forwardPasses: Double(forward) / examples, backwardPasses: Double(backward) / examples,
+                      forwardPasses: Double(forward) / seen, backwardPasses: Double(backward) / seen,
                       allocationsPerStep: allocations)
     }
 
