@@ -78,4 +78,12 @@ int attractor_sgemm(int trans_a, int trans_b, long m, long n, long k, float alph
 /* The same on an explicit path, ignoring the current one. */
 int attractor_sgemm_on_path(int path, int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a,
                             long lda, const float *b, long ldb, float beta, float *c, long ldc);
+/* SiLU-gated unit (gated.c): out = silu(gate)·up over rows × columns (row strides in_stride
+   for gate/up, out_stride for out), and its VJP dgate = dout·up·silu'(gate), dup =
+   dout·silu(gate). `path` as above (AVX-512 or portable code); every element takes the same
+   arithmetic whatever its position, so splitting the rows changes no value. */
+void attractor_silu_gate_forward_f32(int path, long rows, long columns, const float *gate, const float *up,
+                                     long in_stride, float *out, long out_stride);
+void attractor_silu_gate_backward_f32(int path, long rows, long columns, const float *dout, long out_stride,
+                                      const float *gate, const float *up, long in_stride, float *dgate, float *dup);
 #endif
