@@ -77,6 +77,13 @@ public final class ReasoningModel<T: Scalar> {
     let scratchB: ScalarBuffer<T>
     /// Parameter-gradient sink for VJPs whose parameter part must be discarded.
     let discardedGradients: ScalarBuffer<T>
+    /// Regulariser work space: the repulsion's Gram matrix, coefficients, norms and
+    /// diagonal terms; the Jacobian probes' cotangent.
+    let repulsionGram: ScalarBuffer<T>
+    let repulsionCoefficients: ScalarBuffer<T>
+    let repulsionNorms: UnsafeMutablePointer<Double>
+    let repulsionDiagonal: UnsafeMutablePointer<Double>
+    let probeCotangent: ScalarBuffer<T>
 
     /// Network evaluations (forward passes of `F`, in examples) since the counter was last reset.
     public var functionEvaluations = 0
@@ -200,8 +207,20 @@ public final class ReasoningModel<T: Scalar> {
         scratchA = ScalarBuffer(count: n)
         scratchB = ScalarBuffer(count: n)
         discardedGradients = ScalarBuffer(count: store.count)
+        repulsionGram = ScalarBuffer(count: maxBatch * maxBatch)
+        repulsionCoefficients = ScalarBuffer(count: maxBatch * maxBatch)
+        repulsionNorms = .allocate(capacity: maxBatch)
+        repulsionNorms.initialize(repeating: 0, count: maxBatch)
+        repulsionDiagonal = .allocate(capacity: maxBatch)
+        repulsionDiagonal.initialize(repeating: 0, count: maxBatch)
+        probeCotangent = ScalarBuffer(count: n)
         tape.reserveCapacity(tapedSteps)
         tapeEvaluations.reserveCapacity(tapeSlots)
+    }
+
+    deinit {
+        repulsionNorms.deallocate()
+        repulsionDiagonal.deallocate()
     }
 
     /// Scalars per example in one level of the latent state.
