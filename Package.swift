@@ -82,7 +82,7 @@ let package = Package(
         .target(name: "CMallocCounter", path: "Benchmarks/CMallocCounter"),
         .executableTarget(
             name: "NeuralAllocations",
-            dependencies: ["AttractorNeural", "AttractorNumerics", "CMallocCounter"],
+            dependencies: ["AttractorNeural", "AttractorNumerics", "AttractorReasoning", "CMallocCounter"],
             path: "Benchmarks/NeuralAllocations"
         ),
     ],

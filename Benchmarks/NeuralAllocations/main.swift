@@ -9,6 +9,7 @@
 // the process — Swift runtime, Foundation, OpenBLAS — is seen.
 import AttractorNeural
 import AttractorNumerics
+import AttractorReasoning
 import CMallocCounter
 
 func option(_ name: String, default value: Int) -> Int {
@@ -84,3 +85,18 @@ func measure(mixer: BlockConfiguration.Mixer, batch: Int, steps: Int) throws {
 }
 
 for mixer in BlockConfiguration.Mixer.allCases { try measure(mixer: mixer, batch: batch, steps: steps) }
+
+// The whole reasoning training step (`ReasoningTrainer.trainStep`: refill, segment, losses,
+// backward, shard reduction, optimiser, halting) at 1 and 2 worker threads.
+for model in [ModelKind.trm, .hrm, .cmm] {
+    for threads in [1, 2] {
+        var options = TrainingBenchmark.Options(model: model)
+        options.threads = threads
+        options.batch = option("--train-batch", default: 16)
+        options.steps = option("--train-steps", default: 4)
+        options.warmUpSteps = 2
+        let r = try TrainingBenchmark.run(options, allocationCount: { Int(attractor_allocation_count()) })
+        print("trainer \(model.rawValue)-tiny, batch \(r.batch) in \(r.shards) shards, \(threads) threads: "
+              + String(format: "%.1f heap allocations per step, %.1f examples/s", r.allocationsPerStep ?? .nan, r.examplesPerSecond))
+    }
+}

@@ -60,6 +60,12 @@ enum Kernels {
                                         out: UnsafeMutablePointer<T>, outStride: Int) {
         switch activation {
         case .silu:
+            if T.self == Float.self {
+                SiLUGate.forward(rows: rows, columns: columns, gate: UnsafeRawPointer(gate).assumingMemoryBound(to: Float.self),
+                                 up: UnsafeRawPointer(up).assumingMemoryBound(to: Float.self), inStride: inStride,
+                                 out: UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self), outStride: outStride)
+                return
+            }
             for r in 0..<rows {
                 let g = gate + r * inStride, u = up + r * inStride, o = out + r * outStride
                 for j in 0..<columns {
@@ -83,6 +89,14 @@ enum Kernels {
                                          dgate: UnsafeMutablePointer<T>, dup: UnsafeMutablePointer<T>) {
         switch activation {
         case .silu:
+            if T.self == Float.self {
+                SiLUGate.backward(rows: rows, columns: columns, dout: UnsafeRawPointer(dout).assumingMemoryBound(to: Float.self),
+                                  outStride: outStride, gate: UnsafeRawPointer(gate).assumingMemoryBound(to: Float.self),
+                                  up: UnsafeRawPointer(up).assumingMemoryBound(to: Float.self), inStride: inStride,
+                                  dgate: UnsafeMutableRawPointer(dgate).assumingMemoryBound(to: Float.self),
+                                  dup: UnsafeMutableRawPointer(dup).assumingMemoryBound(to: Float.self))
+                return
+            }
             for r in 0..<rows {
                 let g = gate + r * inStride, u = up + r * inStride, d = dout + r * outStride
                 let dg = dgate + r * inStride, du = dup + r * inStride

@@ -6,8 +6,8 @@ import CGSL
 /// Not thread-safe: give every thread its own source (derive seeds with `fork`).
 public final class RandomSource: RandomNumberGenerator {
     private let rng: UnsafeMutablePointer<gsl_rng>
-    /// The seed this source was created with.
-    public let seed: UInt64
+    /// The seed this source was created (or last reseeded) with.
+    public private(set) var seed: UInt64
 
     public init(seed: UInt64) {
         GSL.prepare()
@@ -22,6 +22,13 @@ public final class RandomSource: RandomNumberGenerator {
     }
 
     deinit { gsl_rng_free(rng) }
+
+    /// Restarts the stream as `RandomSource(seed:)` would, without allocating: for hot loops
+    /// that need a fresh seeded stream every step.
+    public func reseed(_ seed: UInt64) {
+        self.seed = seed
+        gsl_rng_set(rng, UInt(truncatingIfNeeded: seed &+ 0x9E37_79B9))
+    }
 
     /// A uniformly distributed 64-bit word (two 32-bit MT19937 outputs).
     public func next() -> UInt64 {

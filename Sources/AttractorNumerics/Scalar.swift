@@ -1,4 +1,5 @@
 import CGSL
+import CKernels
 import RealModule
 
 /// The floating-point types Attractor computes in: `Float` (networks) and `Double`
@@ -6,8 +7,10 @@ import RealModule
 /// protocol; BLAS-backed operations dispatch to the `s`/`d` CBLAS routines.
 public protocol Scalar: Real, BinaryFloatingPoint, Sendable, CustomStringConvertible
 where Self.RawSignificand: FixedWidthInteger {
-    /// `C ← α·op(A)·op(B) + β·C`, row-major. `op(X)` is `Xᵀ` when the flag is set.
-    /// - Complexity: `2·m·n·k` floating-point operations (OpenBLAS).
+    /// `C ← α·op(A)·op(B) + β·C`, row-major. `op(X)` is `Xᵀ` when the flag is set. `β = 0`
+    /// does not read `C`.
+    /// - Complexity: `2·m·n·k` floating-point operations (`Float`: Attractor's own kernels,
+    ///   `CKernels/sgemm.c`, on `KernelPath.current`; `Double`: OpenBLAS).
     static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Self, a: UnsafePointer<Self>, lda: Int,
@@ -38,6 +41,14 @@ extension Float: Scalar {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        // Our blocked kernels (OpenBLAS 0.3.21 runs its Prescott kernels on this CPU class):
+        // deterministic per element, so a batch split across threads gives bit-identical
+        // results. They fail only if the per-thread packing buffers cannot be allocated.
+        _ = KernelPath.environmentChoice
+        assert(m >= 0 && n >= 0 && k >= 0 && ldc >= max(n, 1), "Float.gemm: bad shape")
+        if attractor_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) == 0 {
+            return
+        }
         cblas_sgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
                     blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
                     beta, c, blasint(ldc))

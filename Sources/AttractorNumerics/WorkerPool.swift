@@ -24,6 +24,7 @@ public final class WorkerPool: @unchecked Sendable {
     private var pending = 0
     private var shuttingDown = false
     private var job: ((Int) -> Void)?
+    private var objectJob: (any WorkerJob)?
     private var threadHandles: [pthread_t] = []
 
     /// All cores of the machine (at least 1).
@@ -81,6 +82,24 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 
+    /// Runs `job.work(worker:)` once on every worker and returns when all are done. Unlike
+    /// the closure form this never allocates (a closure handed to other threads can need a
+    /// heap context), so per-step hot paths use it.
+    public func run(_ job: any WorkerJob) {
+        if threads == 1 { job.work(worker: 0); return }
+        pthread_mutex_lock(lock)
+        objectJob = job
+        pending = threads - 1
+        generation &+= 1
+        pthread_cond_broadcast(wake)
+        pthread_mutex_unlock(lock)
+        job.work(worker: 0)
+        pthread_mutex_lock(lock)
+        while pending > 0 { pthread_cond_wait(finished, lock) }
+        objectJob = nil
+        pthread_mutex_unlock(lock)
+    }
+
     /// Runs `body(task, worker)` for every task in `0..<count`, task `t` on worker
     /// `t % threads`, each worker taking its tasks in increasing order.
     public func forEachTask(count: Int, _ body: (_ task: Int, _ worker: Int) -> Void) {
@@ -121,8 +140,10 @@ public final class WorkerPool: @unchecked Sendable {
             if shuttingDown { pthread_mutex_unlock(lock); return }
             seen = generation
             var body = job
+            let object = objectJob
             pthread_mutex_unlock(lock)
             body?(index)
+            object?.work(worker: index)
             body = nil  // released before the job is reported done: `run` checks it did not escape
             pthread_mutex_lock(lock)
             pending -= 1
@@ -138,4 +159,11 @@ private final class WorkerStart {
     unowned(unsafe) let pool: WorkerPool
     let index: Int
     init(pool: WorkerPool, index: Int) { self.pool = pool; self.index = index }
+}
+
+/// Work a `WorkerPool` runs on every worker (`WorkerPool.run(_:)`): an object, so starting it
+/// allocates nothing.
+public protocol WorkerJob: AnyObject {
+    /// Called once on each worker, `worker` in `0..<threads`, concurrently.
+    func work(worker: Int)
 }

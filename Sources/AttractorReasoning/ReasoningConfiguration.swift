@@ -61,6 +61,18 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         case equilibrium
         /// Never halt early: always `segments` segments.
         case never
+
+        /// Whether an example halts early by this rule (training and inference alike):
+        /// `haltLogits` are its halting-head outputs (`q_halt`, and `q_continue` for
+        /// Q-learning; unused by the other rules), `residual` its relative equilibrium residual.
+        public func signalsHalt(haltLogits q: UnsafePointer<Float>, residual: Double, tolerance: Double) -> Bool {
+            switch self {
+            case .haltLogit: return q[0] > 0
+            case .qLearning: return q[0] > q[1]
+            case .equilibrium: return residual < tolerance
+            case .never: return false
+            }
+        }
     }
 
     /// The answer loss.

@@ -65,16 +65,15 @@ extension ReasoningModel {
     public func repulsion(_ state: LatentState<T>, batch b: Int, weight: Double) -> Double {
         guard weight > 0, b >= 2 else { return 0 }
         let z = UnsafePointer(state.high.pointer)
-        var gram = [T](repeating: 0, count: b * b)
-        gram.withUnsafeMutableBufferPointer { G in
-            T.gemm(transposeA: false, transposeB: true, m: b, n: b, k: width, alpha: 1, a: z, lda: width,
-                   b: z, ldb: width, beta: 0, c: G.baseAddress!, ldc: b)
-        }
-        let norms = (0..<b).map { max(Double(gram[$0 * b + $0]).squareRoot(), 1e-12) }
+        let gram = repulsionGram.pointer, coefficient = repulsionCoefficients.pointer
+        let norms = repulsionNorms, diagonal = repulsionDiagonal
+        T.gemm(transposeA: false, transposeB: true, m: b, n: b, k: width, alpha: 1, a: z, lda: width,
+               b: z, ldb: width, beta: 0, c: gram, ldc: b)
+        for i in 0..<b { norms[i] = max(Double(gram[i * b + i]).squareRoot(), 1e-12) }
         let pairs = Double(b * (b - 1))
         var loss = 0.0
-        var coefficient = [T](repeating: 0, count: b * b)
-        var diagonal = [Double](repeating: 0, count: b)
+        coefficient.update(repeating: 0, count: b * b)
+        diagonal.update(repeating: 0, count: b)
         for i in 0..<b {
             for j in 0..<b where j != i {
                 let c = Double(gram[i * b + j]) / (norms[i] * norms[j])
@@ -87,10 +86,8 @@ extension ReasoningModel {
         for i in 0..<b {
             VectorKernels.axpy(T(-diagonal[i]), z + i * width, dz + i * width, count: width)
         }
-        coefficient.withUnsafeBufferPointer { A in
-            T.gemm(transposeA: false, transposeB: false, m: b, n: width, k: b, alpha: 1, a: A.baseAddress!, lda: b,
-                   b: z, ldb: width, beta: 1, c: dz, ldc: width)
-        }
+        T.gemm(transposeA: false, transposeB: false, m: b, n: width, k: b, alpha: 1, a: coefficient, lda: b,
+               b: z, ldb: width, beta: 1, c: dz, ldc: width)
         return weight * loss / pairs
     }
 
@@ -119,7 +116,7 @@ extension ReasoningModel {
             VectorKernels.add(state.high.pointer, state.low.pointer, into: u, count: n)
             probe()
             let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
-            var q = [T](repeating: 0, count: n)
+            let q = probeCotangent.pointer
             for ex in 0..<b {
                 let vb = v + ex * width, jb = jv + ex * width
                 let t = VectorKernels.dot(vb, jb, count: width) / k
@@ -136,7 +133,7 @@ extension ReasoningModel {
             VectorKernels.copy(x.pointer, u, count: n)
             probe()
             let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
-            var q = [T](repeating: 0, count: n)
+            let q = probeCotangent.pointer
             for ex in 0..<b {
                 let vb = v + ex * width
                 let t = VectorKernels.dot(vb, jv + ex * width, count: width) / k
@@ -163,7 +160,7 @@ extension ReasoningModel {
                 }
             }
             let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
-            var q = [T](repeating: 0, count: n)
+            let q = probeCotangent.pointer
             for ex in 0..<b {
                 let jb = jv + ex * width
                 out.spectral += w.spectral * VectorKernels.dot(jb, jb, count: width) / (k * Double(b))
@@ -193,7 +190,7 @@ extension ReasoningModel {
 
     /// Parameter gradient of a loss of `Jv` (forward difference) given `∂L/∂(Jv) = q`:
     /// `(1/δ)(VJP(F, u + δv, q) − VJP(F, u, q))`.
-    func probeGradient(at u: UnsafePointer<T>, direction v: UnsafePointer<T>, jvCotangent q: [T], batch b: Int) {
+    func probeGradient(at u: UnsafePointer<T>, direction v: UnsafePointer<T>, jvCotangent q: UnsafePointer<T>, batch b: Int) {
         let n = b * width, delta = differenceStep
         let shifted = inputCotangent.pointer, scaled = stageState.pointer
         for e in 0..<n { shifted[e] = u[e] + delta * v[e] }

@@ -16,6 +16,9 @@ extension ReasoningModel {
         if record {  // an unrecorded segment (e.g. HRM's Q-target look-ahead) keeps the tape
             tape.removeAll(keepingCapacity: true)
             tapeEvaluations.removeAll(keepingCapacity: true)
+            if tapeWorkspaces.count < tapeSlots {
+                tapeWorkspaces = (0..<tapeSlots).map { _ in BlockStack.Workspace(networks[0], maxBatch: maxBatch) }
+            }
         }
         let config = configuration
         if config.gradient == .adjoint {

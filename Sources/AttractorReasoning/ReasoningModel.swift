@@ -41,7 +41,10 @@ public final class ReasoningModel<T: Scalar> {
     let noiseBuffer: ScalarBuffer<T>
     /// One network workspace per differentiated evaluation of a segment: each keeps its
     /// evaluation's activations until the backward pass, so nothing is recomputed.
-    let tapeWorkspaces: [BlockStack.Workspace<T>]
+    /// Allocated by the first recorded segment (inference never needs them).
+    var tapeWorkspaces: [BlockStack.Workspace<T>] = []
+    /// Differentiated evaluations per recorded segment.
+    let tapeSlots: Int
     let tapeNoise: [ScalarBuffer<T>]
     var tape: [TapeStep] = []
     var tapeEvaluations: [TapeEvaluation] = []
@@ -74,6 +77,13 @@ public final class ReasoningModel<T: Scalar> {
     let scratchB: ScalarBuffer<T>
     /// Parameter-gradient sink for VJPs whose parameter part must be discarded.
     let discardedGradients: ScalarBuffer<T>
+    /// Regulariser work space: the repulsion's Gram matrix, coefficients, norms and
+    /// diagonal terms; the Jacobian probes' cotangent.
+    let repulsionGram: ScalarBuffer<T>
+    let repulsionCoefficients: ScalarBuffer<T>
+    let repulsionNorms: UnsafeMutablePointer<Double>
+    let repulsionDiagonal: UnsafeMutablePointer<Double>
+    let probeCotangent: ScalarBuffer<T>
 
     /// Network evaluations (forward passes of `F`, in examples) since the counter was last reset.
     public var functionEvaluations = 0
@@ -177,7 +187,7 @@ public final class ReasoningModel<T: Scalar> {
         case .lastCycle: tapedSteps = configuration.fastSteps + 1
         case .implicit, .implicitAnderson, .adjoint: tapedSteps = 0
         }
-        tapeWorkspaces = (0..<(tapedSteps * stageCount)).map { _ in BlockStack.Workspace(nets[0], maxBatch: maxBatch) }
+        tapeSlots = tapedSteps * stageCount
         tapeNoise = configuration.sigma > 0 && configuration.noise == .multiplicative
             ? (0..<tapedSteps).map { _ in ScalarBuffer(count: n) } : []
         tokensCopy = Array(repeating: 0, count: maxBatch * block.sequence)
@@ -197,8 +207,20 @@ public final class ReasoningModel<T: Scalar> {
         scratchA = ScalarBuffer(count: n)
         scratchB = ScalarBuffer(count: n)
         discardedGradients = ScalarBuffer(count: store.count)
+        repulsionGram = ScalarBuffer(count: maxBatch * maxBatch)
+        repulsionCoefficients = ScalarBuffer(count: maxBatch * maxBatch)
+        repulsionNorms = .allocate(capacity: maxBatch)
+        repulsionNorms.initialize(repeating: 0, count: maxBatch)
+        repulsionDiagonal = .allocate(capacity: maxBatch)
+        repulsionDiagonal.initialize(repeating: 0, count: maxBatch)
+        probeCotangent = ScalarBuffer(count: n)
         tape.reserveCapacity(tapedSteps)
-        tapeEvaluations.reserveCapacity(tapeWorkspaces.count)
+        tapeEvaluations.reserveCapacity(tapeSlots)
+    }
+
+    deinit {
+        repulsionNorms.deallocate()
+        repulsionDiagonal.deallocate()
     }
 
     /// Scalars per example in one level of the latent state.

@@ -88,6 +88,9 @@ public final class ReasoningTrainer {
     /// Q-learning look-ahead state, one per worker.
     let lookaheads: [LatentState<Float>]
     let shardGradients: [ScalarBuffer<Float>]
+    /// Random sources reseeded every step: one per shard (noise, probes), one for exploration.
+    let shardRandom: [RandomSource]
+    let explorationRandom = RandomSource(seed: 0)
     let shardResults: UnsafeMutablePointer<ShardResult>
     /// Per slot, written by the slot's shard: exactly right, halting logits, relative residual.
     let slotCorrect: UnsafeMutablePointer<Bool>
@@ -128,6 +131,7 @@ public final class ReasoningTrainer {
         carries = (0..<shards).map { _ in model.makeState() }
         lookaheads = configuration.halting == .qLearning ? replicas.map { $0.makeState() } : []
         shardGradients = (0..<shards).map { _ in ScalarBuffer(count: model.store.count) }
+        shardRandom = (0..<shards).map { _ in RandomSource(seed: 0) }
         shardResults = .allocate(capacity: shards)
         shardResults.initialize(repeating: ShardResult(), count: shards)
         let l = configuration.block.sequence
@@ -164,9 +168,11 @@ public final class ReasoningTrainer {
         if evaluationUsesEMA { ema.swap(with: model.store) }
     }
 
-    func random(_ stream: UInt64, shard: Int? = nil) -> RandomSource {
+    /// The seeded stream `stream` of this step (and shard), reseeding `source` (no allocation).
+    func random(_ stream: UInt64, shard: Int? = nil, into source: RandomSource) -> RandomSource {
         let base = RandomSource.mix(RandomSource.mix(seed, stream), UInt64(step))
-        return RandomSource(seed: shard.map { RandomSource.mix(base, UInt64($0)) } ?? base)
+        source.reseed(shard.map { RandomSource.mix(base, UInt64($0)) } ?? base)
+        return source
     }
 
     /// The slots' latent state in slot order (`level` high or low), `batch × width` scalars.
@@ -205,8 +211,9 @@ public final class ReasoningTrainer {
         var report = StepReport(step: step + 1)
         refillHaltedSlots()
 
-        // Forward, objective and backward of every shard.
-        pool.forEachTask(count: shardCount) { s, worker in runShard(s, on: worker) }
+        // Forward, objective and backward of every shard (shard s on worker s % threads).
+        phase = .shards
+        pool.run(self)
         var cellsRight = 0
         for s in 0..<shardCount {
             let r = shardResults[s]
@@ -265,13 +272,21 @@ public final class ReasoningTrainer {
     /// `Σ_s shardGradients[s]` in shard order into the model's gradients, split over the
     /// workers by parameter range (each element's sum order is the same for any split).
     func sumShardGradients() {
+        phase = .reduce
+        pool.run(self)
+    }
+
+    /// What `work(worker:)` does on the pool's next run.
+    enum Phase { case shards, reduce }
+    var phase = Phase.shards
+
+    /// `Σ_s shardGradients[s]` over parameters `range`, in shard order.
+    func sumShardGradients(_ range: Range<Int>) {
         let out = model.store.gradients.pointer
-        pool.forEachRange(count: model.store.count) { range in
-            for i in range { out[i] = shardGradients[0].pointer[i] }
-            for s in 1..<shardCount {
-                let g = shardGradients[s].pointer
-                for i in range { out[i] += g[i] }
-            }
+        for i in range { out[i] = shardGradients[0].pointer[i] }
+        for s in 1..<shardCount {
+            let g = shardGradients[s].pointer
+            for i in range { out[i] += g[i] }
         }
     }
 
@@ -294,7 +309,7 @@ public final class ReasoningTrainer {
                 try replica.embed(p.baseAddress! + start * l, batch: rows)
             }
             replica.runSegment(carry, batch: rows, record: true,
-                               noise: config.sigma > 0 ? random(0x5EED, shard: s) : nil)
+                               noise: config.sigma > 0 ? random(0x5EED, shard: s, into: shardRandom[s]) : nil)
             replica.computeHeads(carry, batch: rows)
             replica.clearCotangents(batch: rows)
 
@@ -372,7 +387,7 @@ public final class ReasoningTrainer {
                     try replica.embed(p.baseAddress! + start * l, batch: rows)  // x for the repeller hinge
                 }
                 let sub = min(rows, max(1, lw.regulariserBatch / shardCount))
-                let jac = replica.jacobianRegularisers(carry, batch: sub, random: random(0x1AC0, shard: s),
+                let jac = replica.jacobianRegularisers(carry, batch: sub, random: random(0x1AC0, shard: s, into: shardRandom[s]),
                                                        scale: 1 / Double(shardCount))
                 result.regularisers.traceHinge = jac.traceHinge
                 result.regularisers.repellerHinge = jac.repellerHinge
@@ -394,18 +409,13 @@ public final class ReasoningTrainer {
     func decideHalting(_ report: inout StepReport) {
         let config = configuration
         let outputs = config.haltOutputs
-        let explore = random(0xE4B1)
+        let explore = random(0xE4B1, into: explorationRandom)
         var finishedSegments = 0
         for b in 0..<batch {
             var halted = slotSegments[b] >= config.segments
             if config.segments > 1 {
-                let q = slotHaltLogits.pointer
-                switch config.halting {
-                case .haltLogit: halted = halted || q[b * outputs] > 0
-                case .qLearning: halted = halted || q[b * 2] > q[b * 2 + 1]
-                case .equilibrium: halted = halted || slotResiduals[b] < config.equilibriumTolerance
-                case .never: break
-                }
+                halted = halted || config.halting.signalsHalt(haltLogits: slotHaltLogits.pointer + b * outputs,
+                                                              residual: slotResiduals[b], tolerance: config.equilibriumTolerance)
                 if explore.uniform() < config.exploration {
                     let minimum = 2 + explore.integer(below: config.segments - 1)
                     halted = halted && slotSegments[b] >= minimum
@@ -419,5 +429,25 @@ public final class ReasoningTrainer {
             }
         }
         report.finishedSegments = report.finished > 0 ? Double(finishedSegments) / Double(report.finished) : 0
+    }
+}
+
+extension ReasoningTrainer: WorkerJob {
+    /// One worker's part of the current phase: shards `worker, worker + threads, …`, or its
+    /// contiguous slice of the parameters for the shard sum.
+    public func work(worker: Int) {
+        switch phase {
+        case .shards:
+            var s = worker
+            while s < shardCount {
+                runShard(s, on: worker)
+                s += threads
+            }
+        case .reduce:
+            let count = model.store.count
+            let base = count / threads, extra = count % threads
+            let start = worker * base + min(worker, extra)
+            sumShardGradients(start..<(start + base + (worker < extra ? 1 : 0)))
+        }
     }
 }

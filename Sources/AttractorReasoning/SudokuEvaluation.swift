@@ -52,77 +52,113 @@ public enum ReasoningInference {
         public var haltedEarly: Bool
     }
 
-    /// Runs `model` on `inputs` (each `sequence` tokens) in batches of `model.maxBatch`.
-    /// `trace` receives, for the first example of each batch, every segment's snapshot.
-    public static func run(_ model: ReasoningModel<Float>, inputs: [[Int32]],
+    /// Runs `model` on `inputs` (each `sequence` tokens) in batches of `model.maxBatch`, on
+    /// `threads` workers (replicas sharing the model's weights). Inside a batch a row that halts retires at once: the remaining rows
+    /// are packed to the front and only they run the next segment. A row's result depends
+    /// on nothing but its own input, so the outcomes are the same for any batch size or
+    /// thread count (a free worker takes the next batch). `progress(done, total)` is called
+    /// (serialised, from any worker) after each batch. `trace` receives every segment's snapshot of example 0.
+    public static func run(_ model: ReasoningModel<Float>, inputs: [[Int32]], threads: Int = 1,
+                           progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
                            trace: ((SegmentSnapshot) -> Void)? = nil) throws(ReasoningError) -> [Outcome] {
-        let config = model.configuration
         let l = model.sequence
-        var outcomes: [Outcome] = []
-        let state = model.makeState()
-        var residuals: [Double] = []
-        var start = 0
-        while start < inputs.count {
-            let batch = min(model.maxBatch, inputs.count - start)
-            var tokens = [Int32]()
-            tokens.reserveCapacity(batch * l)
-            for i in start..<(start + batch) {
-                guard inputs[i].count == l else {
-                    throw .invalidInput("example \(i) has \(inputs[i].count) tokens, the model expects \(l)")
-                }
-                tokens += inputs[i]
-            }
-            try model.embed(tokens, batch: batch)
-            for b in 0..<batch { state.reset(row: b) }
-            var done = [Bool](repeating: false, count: batch)
-            var results = [Outcome](repeating: Outcome(answer: [], segments: 0, functionEvaluations: 0, residual: .nan,
-                                                       haltedEarly: false), count: batch)
-            for segment in 1...config.segments {
-                model.functionEvaluations = 0
-                model.runSegment(state, batch: batch, record: false)
-                model.relativeResidual(state, batch: batch, into: &residuals)
-                let perExample = model.functionEvaluations / batch
-                model.computeHeads(state, batch: batch)
-                for b in 0..<batch where !done[b] {
-                    var halt = segment == config.segments
-                    var early = false
-                    if segment < config.segments {
-                        switch config.halting {
-                        case .haltLogit: early = model.haltLogits.pointer[b * config.haltOutputs] > 0
-                        case .qLearning: early = model.haltLogits.pointer[b * 2] > model.haltLogits.pointer[b * 2 + 1]
-                        case .equilibrium: early = residuals[b] < config.equilibriumTolerance
-                        case .never: early = false
-                        }
-                        halt = halt || early
-                    }
-                    results[b].segments = segment
-                    results[b].functionEvaluations += perExample
-                    if halt || b == 0 {
-                        results[b].answer = model.predictedTokens(example: b)
-                        results[b].residual = residuals[b]
-                    }
-                    if halt { done[b] = true; results[b].haltedEarly = early }
-                }
-                if let trace {
-                    trace(SegmentSnapshot(segment: segment, answer: model.predictedTokens(example: 0), residual: residuals[0],
-                                          halted: done[0]))
-                }
-                if done.allSatisfy({ $0 }) { break }
-            }
-            outcomes += results
-            start += batch
+        for (i, input) in inputs.enumerated() where input.count != l {
+            throw .invalidInput("example \(i) has \(input.count) tokens, the model expects \(l)")
         }
-        return outcomes
+        guard threads >= 1 else { throw .invalidConfiguration("threads must be positive, got \(threads)") }
+        let batches = (inputs.count + model.maxBatch - 1) / model.maxBatch
+        let workers = min(threads, max(1, batches))
+        var replicas = [model]
+        for _ in 1..<max(1, workers) { replicas.append(try ReasoningModel(replicaOf: model, maxBatch: model.maxBatch)) }
+        let results = UnsafeMutableBufferPointer<Outcome>.allocate(capacity: inputs.count)
+        results.initialize(repeating: Outcome(answer: [], segments: 0, functionEvaluations: 0, residual: .nan, haltedEarly: false))
+        defer { results.deinitialize(); results.deallocate() }
+        let errors = UnsafeMutableBufferPointer<ReasoningError?>.allocate(capacity: max(1, batches))
+        errors.initialize(repeating: nil)
+        defer { errors.deinitialize(); errors.deallocate() }
+        let queue = BatchQueue(batches: batches, total: inputs.count, progress: progress)
+        if workers > 1 { BLAS.setThreadCount(1) }  // the workers are the parallelism: no nested BLAS threads
+        let pool = WorkerPool(threads: workers)
+        pool.run { worker in
+            // Whichever worker is free takes the next batch: the results do not depend on who runs it.
+            while let c = queue.next() {
+                let lo = c * model.maxBatch, hi = min(inputs.count, lo + model.maxBatch)
+                do throws(ReasoningError) {
+                    try runBatch(replicas[worker], inputs: inputs, indices: lo..<hi, into: results,
+                                 trace: lo == 0 ? trace : nil)
+                } catch { errors[c] = error }
+                queue.finished(hi - lo)
+            }
+        }
+        if let error = errors.compactMap({ $0 }).first { throw error }
+        return Array(results)
+    }
+
+    /// One batch with per-row halting and retirement.
+    static func runBatch(_ model: ReasoningModel<Float>, inputs: [[Int32]], indices: Range<Int>,
+                         into results: UnsafeMutableBufferPointer<Outcome>,
+                         trace: ((SegmentSnapshot) -> Void)?) throws(ReasoningError) {
+        let config = model.configuration
+        let l = model.sequence, width = model.stateWidth
+        var active = Array(indices)
+        var tokens = [Int32](repeating: 0, count: active.count * l)
+        for (r, i) in active.enumerated() { for t in 0..<l { tokens[r * l + t] = inputs[i][t] } }
+        let state = model.makeState()
+        var residuals = [Double](repeating: 0, count: active.count)
+        var rows = active.count
+        try model.embed(Array(tokens.prefix(rows * l)), batch: rows)
+        for r in 0..<rows { state.reset(row: r) }
+        for segment in 1...config.segments {
+            model.functionEvaluations = 0
+            model.runSegment(state, batch: rows, record: false)
+            model.relativeResidual(state, batch: rows, into: &residuals)
+            let perExample = model.functionEvaluations / rows
+            model.computeHeads(state, batch: rows)
+            var kept = 0
+            for r in 0..<rows {
+                let i = active[r]
+                let early = segment < config.segments
+                    && config.halting.signalsHalt(haltLogits: model.haltLogits.pointer + r * config.haltOutputs,
+                                                  residual: residuals[r], tolerance: config.equilibriumTolerance)
+                let halt = early || segment == config.segments
+                results[i].segments = segment
+                results[i].functionEvaluations += perExample
+                if halt {
+                    results[i].answer = model.predictedTokens(example: r)
+                    results[i].residual = residuals[r]
+                    results[i].haltedEarly = early
+                }
+                if let trace, i == indices.lowerBound {
+                    trace(SegmentSnapshot(segment: segment, answer: model.predictedTokens(example: r), residual: residuals[r],
+                                          halted: halt))
+                }
+                guard !halt else { continue }
+                if kept != r {  // pack the rows still running to the front (kept < r: a forward copy is safe)
+                    (state.high.pointer + kept * width).update(from: state.high.pointer + r * width, count: width)
+                    (state.low.pointer + kept * width).update(from: state.low.pointer + r * width, count: width)
+                    for t in 0..<l { tokens[kept * l + t] = tokens[r * l + t] }
+                    active[kept] = i
+                }
+                kept += 1
+            }
+            if kept == 0 { break }
+            if kept < rows {
+                rows = kept
+                try model.embed(Array(tokens.prefix(rows * l)), batch: rows)
+            }
+        }
     }
 
     /// Scores `model` on Sudoku puzzles with known unique solutions.
-    public static func evaluateSudoku(_ model: ReasoningModel<Float>, name: String,
-                                      puzzles: [SudokuExample]) throws(ReasoningError) -> SudokuEvaluation {
+    public static func evaluateSudoku(_ model: ReasoningModel<Float>, name: String, puzzles: [SudokuExample],
+                                      threads: Int = 1, progress: ((_ done: Int, _ total: Int) -> Void)? = nil)
+        throws(ReasoningError) -> SudokuEvaluation {
         guard model.configuration.task == .sudoku else {
             throw .mismatch("the model was trained on \(model.configuration.task.rawValue), not sudoku")
         }
         let clock = ContinuousClock(), t0 = clock.now
-        let outcomes = try run(model, inputs: puzzles.map { $0.puzzle.tokens.map(Int32.init) })
+        let outcomes = try run(model, inputs: puzzles.map { $0.puzzle.tokens.map(Int32.init) }, threads: threads,
+                               progress: progress)
         return aggregateSudoku(name: name, puzzles: puzzles, outcomes: outcomes, since: t0)
     }
 
@@ -229,13 +265,15 @@ extension MazeEvaluation {
 
 extension ReasoningInference {
     /// Scores `model` on labelled mazes.
-    public static func evaluateMazes(_ model: ReasoningModel<Float>, name: String,
-                                     mazes: [MazeInstance]) throws(ReasoningError) -> MazeEvaluation {
+    public static func evaluateMazes(_ model: ReasoningModel<Float>, name: String, mazes: [MazeInstance],
+                                     threads: Int = 1, progress: ((_ done: Int, _ total: Int) -> Void)? = nil)
+        throws(ReasoningError) -> MazeEvaluation {
         guard model.configuration.task == .maze else {
             throw .mismatch("the model was trained on \(model.configuration.task.rawValue), not maze")
         }
         let clock = ContinuousClock(), t0 = clock.now
-        let outcomes = try run(model, inputs: mazes.map { $0.maze.tokens.map(Int32.init) })
+        let outcomes = try run(model, inputs: mazes.map { $0.maze.tokens.map(Int32.init) }, threads: threads,
+                               progress: progress)
         var exact = 0, valid = 0, pathCells = 0, pathRight = 0, predictedPath = 0, cells = 0, cellsRight = 0, steps = 0.0
         var evaluations = 0.0, residual = 0.0, halted = 0
         let pathToken = Int32(MazeCell.path.rawValue)
@@ -265,5 +303,38 @@ extension ReasoningInference {
                               cellAccuracy: cells > 0 ? Double(cellsRight) / Double(cells) : 0, meanSteps: steps / n,
                               meanFunctionEvaluations: evaluations / n, meanResidual: residual / n,
                               haltedFraction: Double(halted) / n, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+}
+
+/// Hands out batch indices to workers in order and counts finished examples for a
+/// progress callback, one call at a time.
+final class BatchQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var issued = 0
+    private var done = 0
+    let batches: Int
+    let total: Int
+    let progress: ((Int, Int) -> Void)?
+
+    init(batches: Int, total: Int, progress: ((Int, Int) -> Void)?) {
+        self.batches = batches
+        self.total = total
+        self.progress = progress
+    }
+
+    /// The next batch to run, or nil when all are taken.
+    func next() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard issued < batches else { return nil }
+        issued += 1
+        return issued - 1
+    }
+
+    func finished(_ count: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        done += count
+        progress?(done, total)
     }
 }

@@ -22,3 +22,63 @@ float attractor_fma_peak_avx512(long iterations) {
     s = _mm512_add_ps(s, _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)));
     return _mm512_reduce_add_ps(s);
 }
+
+__attribute__((target("avx2,fma")))
+float attractor_fma_peak_avx2(long iterations) {
+    const __m256 x = _mm256_set1_ps(1.0000001f), y = _mm256_set1_ps(1e-7f);
+    __m256 a0 = x, a1 = y, a2 = x, a3 = y, a4 = x, a5 = y, a6 = x, a7 = y, a8 = x, a9 = y, a10 = x, a11 = y;
+    for (long k = 0; k < iterations; k++) {
+        a0 = _mm256_fmadd_ps(a0, x, y); a1 = _mm256_fmadd_ps(a1, x, y); a2 = _mm256_fmadd_ps(a2, x, y);
+        a3 = _mm256_fmadd_ps(a3, x, y); a4 = _mm256_fmadd_ps(a4, x, y); a5 = _mm256_fmadd_ps(a5, x, y);
+        a6 = _mm256_fmadd_ps(a6, x, y); a7 = _mm256_fmadd_ps(a7, x, y); a8 = _mm256_fmadd_ps(a8, x, y);
+        a9 = _mm256_fmadd_ps(a9, x, y); a10 = _mm256_fmadd_ps(a10, x, y); a11 = _mm256_fmadd_ps(a11, x, y);
+        __asm__ volatile("" : "+x"(a0), "+x"(a1), "+x"(a2), "+x"(a3), "+x"(a4), "+x"(a5), "+x"(a6), "+x"(a7),
+                              "+x"(a8), "+x"(a9), "+x"(a10), "+x"(a11));
+    }
+    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
+                             _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)));
+    s = _mm256_add_ps(s, _mm256_add_ps(_mm256_add_ps(a8, a9), _mm256_add_ps(a10, a11)));
+    float lanes[8];
+    _mm256_storeu_ps(lanes, s);
+    return lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
+}
+
+/* Baseline x86-64 (SSE2) has no FMA: a multiply and a dependent add per chain and round,
+   which is what the portable product's inner loop compiles to. */
+#if defined(__x86_64__) || defined(__i386__)
+long attractor_mul_add_peak_baseline_flops(void) { return 96; }
+
+float attractor_mul_add_peak_baseline(long iterations) {
+    const __m128 x = _mm_set1_ps(1.0000001f), y = _mm_set1_ps(1e-7f);
+    __m128 a0 = x, a1 = y, a2 = x, a3 = y, a4 = x, a5 = y, a6 = x, a7 = y, a8 = x, a9 = y, a10 = x, a11 = y;
+#define ATTRACTOR_MUL_ADD(a) a = _mm_add_ps(_mm_mul_ps(a, x), y)
+    for (long k = 0; k < iterations; k++) {
+        ATTRACTOR_MUL_ADD(a0); ATTRACTOR_MUL_ADD(a1); ATTRACTOR_MUL_ADD(a2); ATTRACTOR_MUL_ADD(a3);
+        ATTRACTOR_MUL_ADD(a4); ATTRACTOR_MUL_ADD(a5); ATTRACTOR_MUL_ADD(a6); ATTRACTOR_MUL_ADD(a7);
+        ATTRACTOR_MUL_ADD(a8); ATTRACTOR_MUL_ADD(a9); ATTRACTOR_MUL_ADD(a10); ATTRACTOR_MUL_ADD(a11);
+        __asm__ volatile("" : "+x"(a0), "+x"(a1), "+x"(a2), "+x"(a3), "+x"(a4), "+x"(a5), "+x"(a6), "+x"(a7),
+                              "+x"(a8), "+x"(a9), "+x"(a10), "+x"(a11));
+    }
+#undef ATTRACTOR_MUL_ADD
+    __m128 s = _mm_add_ps(_mm_add_ps(_mm_add_ps(a0, a1), _mm_add_ps(a2, a3)), _mm_add_ps(_mm_add_ps(a4, a5), _mm_add_ps(a6, a7)));
+    s = _mm_add_ps(s, _mm_add_ps(_mm_add_ps(a8, a9), _mm_add_ps(a10, a11)));
+    float lanes[4];
+    _mm_storeu_ps(lanes, s);
+    return lanes[0] + lanes[1] + lanes[2] + lanes[3];
+}
+#else
+/* Other architectures: 12 scalar chains (the compiler may fuse them into FMAs). */
+long attractor_mul_add_peak_baseline_flops(void) { return 24; }
+
+float attractor_mul_add_peak_baseline(long iterations) {
+    float a[12];
+    for (int i = 0; i < 12; i++) a[i] = i % 2 ? 1e-7f : 1.0000001f;
+    for (long k = 0; k < iterations; k++) {
+        for (int i = 0; i < 12; i++) a[i] = a[i] * 1.0000001f + 1e-7f;
+        __asm__ volatile("" : : "r"(a) : "memory");
+    }
+    float s = 0;
+    for (int i = 0; i < 12; i++) s += a[i];
+    return s;
+}
+#endif

@@ -21,4 +21,15 @@ struct AttractorCommand: ParsableCommand {
             CompareCommand.self,
         ]
     )
+
+    /// Checks `ATTRACTOR_KERNELS` before any command runs, so a bad value is a clean error
+    /// (exit status 1) rather than the library's stop at the first product.
+    static func main() {
+        do {
+            if let path = try KernelPath.fromEnvironment() { try KernelPath.force(path) }
+        } catch {
+            Self.exit(withError: CommandFailure("\(error)"))
+        }
+        main(nil)
+    }
 }

@@ -4,5 +4,5 @@ import ArgumentParser
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the speed of the building blocks on this machine.",
-        subcommands: [BenchBlockCommand.self, BenchNodeCommand.self, BenchKernelsCommand.self, BenchAllreduceCommand.self])
+        subcommands: [BenchBlockCommand.self, BenchNodeCommand.self, BenchKernelsCommand.self, BenchTrainCommand.self, BenchAllreduceCommand.self])
 }

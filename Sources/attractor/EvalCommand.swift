@@ -15,6 +15,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Seed for --blanks.") var seed: UInt64 = 0
     @Option(help: "text or json.") var format: String = "text"
     @Option(help: "Batch size.") var batch = 64
+    @Option(help: "Worker threads (default: all cores); the results do not depend on it.") var threads: Int?
 
     func run() throws {
         if Communicator.launchedByMPI() { return try runSharded() }  // EvalCommand+MPI.swift
@@ -32,9 +33,11 @@ struct EvalCommand: ParsableCommand {
                     return SudokuExample(puzzle: p, solution: item.solution)
                 }
             }
-            let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: max(1, min(batch, items.count)), task: .sudoku)
+            let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: batchSize(items.count), task: .sudoku)
             let name = "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset)"
-            let e = try ReasoningInference.evaluateSudoku(model, name: name, puzzles: items)
+            let progress = ProgressLine("eval", unit: "puzzles")
+            let e = try ReasoningInference.evaluateSudoku(model, name: name, puzzles: items, threads: workerThreads,
+                                                          progress: progress.update)
             try printSudoku(e, name: name)
         } catch let e as ReasoningError { throw CommandFailure("\(e)") }
     }
@@ -66,12 +69,14 @@ struct EvalCommand: ParsableCommand {
         } catch { throw CommandFailure("\(puzzles) is not a maze dataset (\(error))") }
         if let limit { mazes = Array(mazes.prefix(limit)) }
         guard !mazes.isEmpty else { throw CommandFailure("\(puzzles) holds no mazes") }
-        let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: max(1, min(batch, mazes.count)), task: .maze)
+        let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: batchSize(mazes.count), task: .maze)
         guard model.sequence == mazes[0].maze.tokens.count else {
             throw CommandFailure("the checkpoint was trained on mazes of \(model.sequence) cells, \(puzzles) holds mazes of \(mazes[0].maze.tokens.count)")
         }
         let name = "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset)"
-        let e = try ReasoningInference.evaluateMazes(model, name: name, mazes: mazes)
+        let progress = ProgressLine("eval", unit: "mazes")
+        let e = try ReasoningInference.evaluateMazes(model, name: name, mazes: mazes, threads: workerThreads,
+                                                     progress: progress.update)
         if format == "json" {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -81,6 +86,13 @@ struct EvalCommand: ParsableCommand {
                          e.exactAccuracy, e.validAccuracy, e.cellAccuracy, e.pathCellRecall, e.pathCellPrecision,
                          e.meanSteps, e.meanFunctionEvaluations, e.meanResidual, e.haltedFraction, e.seconds))
         }
+    }
+
+    var workerThreads: Int { threads ?? WorkerPool.availableCores }
+
+    /// At most `--batch` examples per batch, and at least one batch per worker.
+    func batchSize(_ count: Int) -> Int {
+        max(1, min(batch, (count + workerThreads - 1) / workerThreads))
     }
 
     /// Puzzles with their exact solutions (solved here; a puzzle without a unique solution

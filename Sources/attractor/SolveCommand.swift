@@ -27,13 +27,13 @@ struct SolveCommand: ParsableCommand {
             let config = manifest.configuration
             print("\(config.model.rawValue)-\(config.preset) (\(config.integrator.rawValue), \(config.cycles)×(\(config.fastSteps)+1) steps per segment, up to \(config.segments) segments)")
             var residuals: [Double] = []
-            let outcomes = try ReasoningInference.run(model, inputs: [grid.tokens.map(Int32.init)]) { snap in
+            let outcomes = try ReasoningInference.run(model, inputs: [grid.tokens.map(Int32.init)], trace: { snap in
                 residuals.append(snap.residual)
                 if !quiet {
                     print("segment \(snap.segment): residual \(String(format: "%.3e", snap.residual))\(snap.halted ? " (halted)" : "")")
                     print(Self.board(snap.answer).rendered)
                 }
-            }
+            })
             let o = outcomes[0]
             let answer = Self.board(o.answer)
             print("residual trajectory: " + residuals.map { String(format: "%.2e", $0) }.joined(separator: " "))

@@ -186,14 +186,16 @@ struct TrainCommand: ParsableCommand {
         trainer.swapEvaluationWeights()
         defer { if useEMA { trainer.ema.swap(with: trainer.model.store) } }
         if task == .maze, !heldOut.mazes.isEmpty {
-            let e = try ReasoningInference.evaluateMazes(trainer.model, name: "\(model.rawValue)-\(preset)", mazes: heldOut.mazes)
+            let e = try ReasoningInference.evaluateMazes(trainer.model, name: "\(model.rawValue)-\(preset)", mazes: heldOut.mazes,
+                                                         threads: trainer.threads)
             print((useEMA ? "eval (EMA" : "eval (raw weights") + String(format: ", %d held-out mazes): exact %.3f  valid %.3f  cell %.4f  path-cell recall %.3f  precision %.3f  segments %.1f  %.1f s",
                          e.mazes, e.exactAccuracy, e.validAccuracy, e.cellAccuracy, e.pathCellRecall, e.pathCellPrecision, e.meanSteps, e.seconds))
             return
         }
         let heldOut = heldOut.sudoku
         guard task == .sudoku, !heldOut.isEmpty else { return }
-        let e = try ReasoningInference.evaluateSudoku(trainer.model, name: "\(model.rawValue)-\(preset)", puzzles: heldOut)
+        let e = try ReasoningInference.evaluateSudoku(trainer.model, name: "\(model.rawValue)-\(preset)", puzzles: heldOut,
+                                                      threads: trainer.threads)
         print((useEMA ? "eval (EMA" : "eval (raw weights") + String(format: ", %d held-out puzzles): exact %.3f  valid %.3f  cell %.3f  segments %.1f  residual %.3g  %.1f s",
                      e.puzzles, e.exactAccuracy, e.validAccuracy, e.cellAccuracy, e.meanSteps, e.meanResidual, e.seconds))
     }

@@ -192,3 +192,56 @@ import Testing
         #expect(try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku).training.shards == 4)
     }
 }
+
+/// Batched inference: retiring halted rows and spreading batches over threads change no outcome.
+@Suite struct BatchedInferenceTests {
+    @Test(arguments: [ModelKind.trm, .hrm, .cmm])
+    func outcomesDoNotDependOnBatchOrThreads(_ model: ModelKind) throws {
+        var c = try TrainingTests.sudokuConfig(model)
+        c.segments = 6
+        let puzzles = try TrainingTests.puzzles(count: 11, blanks: 6, seed: 12)
+        let t = try ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: puzzles), seed: 13)
+        for _ in 0..<3 { _ = try t.trainStep() }
+        // Make some rows halt early and others not: random halting weights, zero bias.
+        if let head = t.model.haltHead, let bias = head.bias {
+            let v = t.model.store.values.pointer
+            let random = RandomSource(seed: 15)
+            for i in 0..<head.weight.count { v[head.weight.offset + i] = Float(random.gaussian(sigma: 3)) }
+            for i in 0..<bias.count { v[bias.offset + i] = 0 }
+        }
+        let inputs = puzzles.map { $0.puzzle.tokens.map(Int32.init) }
+        let alone = try inputs.map { try ReasoningInference.run(t.model, inputs: [$0])[0] }
+        let dir = TrainingTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ReasoningCheckpoint.save(t, to: dir, trainingSeconds: 0)
+        for (batch, threads) in [(11, 1), (4, 2), (3, 3)] {
+            let (m, _) = try ReasoningCheckpoint.loadModel(dir, maxBatch: batch)
+            let together = try ReasoningInference.run(m, inputs: inputs, threads: threads)
+            #expect(together.map(\.answer) == alone.map(\.answer), "batch \(batch), \(threads) threads")
+            #expect(together.map(\.segments) == alone.map(\.segments))
+            #expect(together.map(\.residual) == alone.map(\.residual))
+            #expect(together.map(\.functionEvaluations) == alone.map(\.functionEvaluations))
+        }
+        if model != .cmm {  // a halting head at bias 0 stops some rows before the cap, not all
+            let segments = Set(alone.map(\.segments))
+            print("\(model) segments per puzzle: \(alone.map(\.segments))")
+            #expect(segments.count > 1 || segments.first! < c.segments)
+        }
+    }
+
+    @Test func progressCountsEveryPuzzleOnce() throws {
+        let c = try TrainingTests.sudokuConfig(.trm)
+        let puzzles = try TrainingTests.puzzles(count: 9, blanks: 6, seed: 14)
+        let m = try ReasoningModel<Float>(configuration: c, maxBatch: 2, seed: 1)
+        let counter = Counter()
+        _ = try ReasoningInference.run(m, inputs: puzzles.map { $0.puzzle.tokens.map(Int32.init) }, threads: 2,
+                                       progress: { done, total in counter.record(done, total) })
+        #expect(counter.calls.map(\.0) == [2, 4, 6, 8, 9] || counter.calls.last! == (9, 9))
+        #expect(counter.calls.count == 5 && counter.calls.last! == (9, 9))
+    }
+
+    final class Counter: @unchecked Sendable {
+        var calls: [(Int, Int)] = []
+        func record(_ done: Int, _ total: Int) { calls.append((done, total)) }
+    }
+}
