@@ -29,7 +29,7 @@ public enum KernelBenchmark {
         public var layout: String
         public var m: Int, n: Int, k: Int
         public var path: String
-        /// Median time per call over the timed batches.
+        /// Median time per call over the timed batches (thread CPU time).
         public var seconds: Double
         public var gflops: Double
         /// `gflops` over the path's one-core peak.
@@ -198,20 +198,19 @@ public enum KernelBenchmark {
     }
 
     /// Median time per call over `repeats` batches of enough calls to last ≈ 5 ms (after one
-    /// warm-up call, which also grows the packing buffers).
+    /// warm-up call, which also grows the packing buffers), in the thread's CPU time: on a
+    /// machine shared with other jobs, wall time would count the waits for a core.
     private static func medianTime(repeats: Int, _ body: () -> Void) -> Double {
-        let clock = ContinuousClock()
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         body()
-        let start = clock.now
+        let start = threadCPUSeconds()
         body()
-        let once = max(seconds(clock.now - start), 1e-7)
+        let once = max(threadCPUSeconds() - start, 1e-7)
         let calls = max(1, Int(5e-3 / once))
         var times: [Double] = []
         for _ in 0..<repeats {
-            let t0 = clock.now
+            let t0 = threadCPUSeconds()
             for _ in 0..<calls { body() }
-            times.append(seconds(clock.now - t0) / Double(calls))
+            times.append((threadCPUSeconds() - t0) / Double(calls))
         }
         times.sort()
         return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2

@@ -10,7 +10,8 @@ import CKernels
 /// derivative factor — before the one store. Small products (64 × 256 × 64) reach about 110
 /// GFLOP/s on one core here, against about 88 for OpenBLAS's `sgemm`, and the bias and
 /// activation passes over `C` disappear. Elsewhere `B` is kept in row-major order and the
-/// same product runs on `cblas_sgemm` plus separate passes. Both paths give the same result
+/// same product runs on `Float.gemm` (Attractor's general kernels, `CKernels/sgemm.c`) plus
+/// separate passes. Both paths give the same result
 /// up to rounding.
 ///
 /// Not thread-safe to `pack` while another thread multiplies; concurrent `multiply` calls
@@ -19,7 +20,7 @@ public final class PackedMatrix: @unchecked Sendable {
     public enum Path: String, Sendable, CaseIterable {
         /// Packed panels and the AVX-512 kernel.
         case avx512
-        /// Row-major copy and OpenBLAS `sgemm`.
+        /// Row-major copy and `Float.gemm` (formerly OpenBLAS `sgemm`, hence the name).
         case blas
     }
 
@@ -113,7 +114,7 @@ public final class PackedMatrix: @unchecked Sendable {
 
     /// `C[m × n] += Aᵀ·B` with `A [k × m]` and `B [k × n]` read in place (row-major): a layer's
     /// weight gradient, summed over the batch rows. AVX-512 kernel when `n` is a multiple of
-    /// 16 on an AVX-512 CPU (`path` nil or `.avx512`), else `cblas_sgemm`.
+    /// 16 on an AVX-512 CPU (`path` nil or `.avx512`), else `Float.gemm`.
     public static func accumulateTransposedProduct(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, path: Path? = nil

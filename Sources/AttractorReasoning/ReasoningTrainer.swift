@@ -144,9 +144,6 @@ public final class ReasoningTrainer {
         slotHaltLogits = ScalarBuffer(count: max(1, batch * configuration.haltOutputs))
         slotResiduals = .allocate(capacity: batch)
         slotResiduals.initialize(repeating: 0, count: batch)
-        // The workers are the parallelism; OpenBLAS splitting a product over its own threads
-        // would oversubscribe the cores and change the rounding with the thread count.
-        BLAS.setThreadCount(1)
     }
 
     deinit {

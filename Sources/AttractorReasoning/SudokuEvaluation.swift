@@ -77,7 +77,6 @@ public enum ReasoningInference {
         errors.initialize(repeating: nil)
         defer { errors.deinitialize(); errors.deallocate() }
         let queue = BatchQueue(batches: batches, total: inputs.count, progress: progress)
-        if workers > 1 { BLAS.setThreadCount(1) }  // the workers are the parallelism: no nested BLAS threads
         let pool = WorkerPool(threads: workers)
         pool.run { worker in
             // Whichever worker is free takes the next batch: the results do not depend on who runs it.

@@ -274,13 +274,79 @@ static void kernel_avx2(long kc, const float *ap, const float *bp, float *c, lon
     }
 }
 
+/* In-register transpose of an 8 × 8 block (r[q] becomes column q): unpacks pair rows, 4-float
+   shuffles gather 4-row pieces, 128-bit permutes join the halves. */
+__attribute__((target("avx2,fma"), always_inline))
+static inline void transpose8(__m256 r[8]) {
+    __m256 t[8], u[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int h = 0; h < 2; h++) {
+        u[4 * h] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0x44);
+        u[4 * h + 1] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0xEE);
+        u[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0x44);
+        u[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0xEE);
+    }
+    for (int q = 0; q < 4; q++) {
+        r[q] = _mm256_permute2f128_ps(u[q], u[q + 4], 0x20);
+        r[q + 4] = _mm256_permute2f128_ps(u[q], u[q + 4], 0x31);
+    }
+}
+
+/* AVX2 counterparts of the AVX-512 packers below (see there): transposing through 8 × 8
+   register blocks, and masked 8-lane copies. */
+__attribute__((target("avx2,fma"), always_inline))
+static inline void pack_transposing_avx2(const int W, const float *x, long ldx, long start, long count, long p0,
+                                         long kc, float *dst) {
+    for (long l0 = 0; l0 < count; l0 += W, dst += W * kc) {
+        const long lines = count - l0 < W ? count - l0 : W;
+        for (long p = 0; p < kc; p += 8) {
+            const long steps = kc - p < 8 ? kc - p : 8;
+            const __m256i step_mask = avx2_column_mask(steps);
+            for (int h = 0; h < W; h += 8) {
+                __m256 r[8];
+                for (int q = 0; q < 8; q++)
+                    r[q] = h + q < lines ? _mm256_maskload_ps(x + (start + l0 + h + q) * ldx + p0 + p, step_mask)
+                                         : _mm256_setzero_ps();
+                transpose8(r);
+                const int width = W - h < 8 ? W - h : 8;
+                const __m256i width_mask = avx2_column_mask(width);
+                for (int q = 0; q < steps; q++) _mm256_maskstore_ps(dst + (p + q) * W + h, width_mask, r[q]);
+            }
+        }
+    }
+}
+
+__attribute__((target("avx2,fma"), always_inline))
+static inline void pack_copying_avx2(const int W, const float *x, long ldx, long start, long count, long p0, long kc,
+                                     float *dst) {
+    for (long l0 = 0; l0 < count; l0 += W, dst += W * kc) {
+        const long lines = count - l0 < W ? count - l0 : W;
+        for (int h = 0; h < W; h += 8) {
+            const long valid = lines - h < 0 ? 0 : lines - h < 8 ? lines - h : 8;
+            const __m256i load_mask = avx2_column_mask(valid);
+            const __m256i store_mask = avx2_column_mask(W - h < 8 ? W - h : 8);
+            const float *src = x + p0 * ldx + start + l0 + h;
+            if (valid == 8 && W - h >= 8) /* the common full slab: plain moves (masked ones are slower) */
+                for (long p = 0; p < kc; p++) _mm256_storeu_ps(dst + p * W + h, _mm256_loadu_ps(src + p * ldx));
+            else
+                for (long p = 0; p < kc; p++)
+                    _mm256_maskstore_ps(dst + p * W + h, store_mask, _mm256_maskload_ps(src + p * ldx, load_mask));
+        }
+    }
+}
+
 __attribute__((target("avx2,fma")))
 static void pack_a_avx2(const float *a, long lda, int trans, long i0, long mc, long p0, long kc, float *dst) {
-    pack_a(AVX2_MR, a, lda, trans, i0, mc, p0, kc, dst);
+    if (trans) pack_copying_avx2(AVX2_MR, a, lda, i0, mc, p0, kc, dst);
+    else pack_transposing_avx2(AVX2_MR, a, lda, i0, mc, p0, kc, dst);
 }
 __attribute__((target("avx2,fma")))
 static void pack_b_avx2(const float *b, long ldb, int trans, long j0, long nc, long p0, long kc, float *dst) {
-    pack_b(AVX2_NR, b, ldb, trans, p0, kc, j0, nc, dst);
+    if (trans) pack_transposing_avx2(AVX2_NR, b, ldb, j0, nc, p0, kc, dst);
+    else pack_copying_avx2(AVX2_NR, b, ldb, j0, nc, p0, kc, dst);
 }
 
 __attribute__((target("avx2,fma")))
@@ -386,15 +452,35 @@ static inline void pack_transposing_avx512(const int W, const float *x, long ldx
     }
 }
 
+/* Packing when each k step of a panel is contiguous in memory — A transposed, B not — so a
+   panel row is one (masked) vector copy: W = 14 or 32 floats from x[(p0 + p)*ldx + line].
+   Lanes past `count` load as zero. */
+__attribute__((target("avx512f"), always_inline))
+static inline void pack_copying_avx512(const int W, const float *x, long ldx, long start, long count, long p0,
+                                       long kc, float *dst) {
+    for (long l0 = 0; l0 < count; l0 += W, dst += W * kc) {
+        const long lines = count - l0 < W ? count - l0 : W;
+        for (int h = 0; h < W; h += 16) {
+            const long valid = lines - h < 0 ? 0 : lines - h < 16 ? lines - h : 16;
+            const __mmask16 load_mask = valid == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << valid) - 1u);
+            const int width = W - h < 16 ? W - h : 16;
+            const __mmask16 store_mask = width == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << width) - 1u);
+            const float *src = x + p0 * ldx + start + l0 + h;
+            for (long p = 0; p < kc; p++)
+                _mm512_mask_storeu_ps(dst + p * W + h, store_mask, _mm512_maskz_loadu_ps(load_mask, src + p * ldx));
+        }
+    }
+}
+
 __attribute__((target("avx512f,fma")))
 static void pack_a_avx512(const float *a, long lda, int trans, long i0, long mc, long p0, long kc, float *dst) {
-    if (trans) pack_a(AVX512_MR, a, lda, trans, i0, mc, p0, kc, dst);
+    if (trans) pack_copying_avx512(AVX512_MR, a, lda, i0, mc, p0, kc, dst);
     else pack_transposing_avx512(AVX512_MR, a, lda, i0, mc, p0, kc, dst);
 }
 __attribute__((target("avx512f,fma")))
 static void pack_b_avx512(const float *b, long ldb, int trans, long j0, long nc, long p0, long kc, float *dst) {
     if (trans) pack_transposing_avx512(AVX512_NR, b, ldb, j0, nc, p0, kc, dst);
-    else pack_b(AVX512_NR, b, ldb, trans, p0, kc, j0, nc, dst);
+    else pack_copying_avx512(AVX512_NR, b, ldb, j0, nc, p0, kc, dst);
 }
 
 __attribute__((target("avx512f,fma")))

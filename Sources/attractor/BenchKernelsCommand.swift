@@ -49,7 +49,7 @@ struct BenchKernelsCommand: ParsableCommand {
             }
             if r.gemmRows.isEmpty { return }
             print("")
-            print("general sgemm at the tiny model's shapes, batch \(r.gemmBatch) (rows \(r.gemmBatch * 81), N \(r.gemmBatch * 128)); median of \(repeats) timings")
+            print("general sgemm at the tiny model's shapes, batch \(r.gemmBatch) (rows \(r.gemmBatch * 81), N \(r.gemmBatch * 128)); median of \(repeats) timings in thread CPU time")
             for p in r.peaks { print(String(format: "  peak of one core, %@: %.1f GFLOP/s (%@)", p.path, p.gflops, p.measures)) }
             print("operation            op     m     n     k  path      GFLOP/s  % peak  OpenBLAS  max diff")
             for row in r.gemmRows {

@@ -21,10 +21,14 @@ enum AttractorBinary {
         return URL(fileURLWithPath: ".build/debug/attractor")
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// `environment` entries are added to (or replace) the test process's own.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = url
         p.arguments = arguments
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

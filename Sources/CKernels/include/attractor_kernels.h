@@ -44,11 +44,11 @@ void attractor_add_column_sums_f32(long m, long n, const float *a, long lda, flo
 float attractor_fma_peak_avx512(long iterations);
 /* The same with 12 chains of 8-lane AVX2 FMAs: 12·8·2 = 192 flops a round. */
 float attractor_fma_peak_avx2(long iterations);
-/* What the portable path's instruction set can do: on x86-64, 12 chains of SSE2 4-lane
-   multiply-then-add (no FMA in the baseline ISA), 12·4·2 = 96 flops a round; elsewhere 12
-   scalar multiply-add chains, 24 flops a round. */
+/* What the portable path's instruction set can do: on x86-64, 7 chains of SSE2 4-lane
+   multiplies beside 7 chains of adds (no FMA in the baseline ISA), 56 flops a round;
+   elsewhere 12 scalar multiply-add chains, 24 flops a round. */
 float attractor_mul_add_peak_baseline(long iterations);
-/* Flops of one round of attractor_mul_add_peak_baseline (96 or 24). */
+/* Flops of one round of attractor_mul_add_peak_baseline (56 or 24). */
 long attractor_mul_add_peak_baseline_flops(void);
 
 /* General single-precision matrix product (sgemm.c), row-major:
