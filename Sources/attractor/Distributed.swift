@@ -1,4 +1,5 @@
 import ArgumentParser
+import Attractor
 import AttractorMPI
 import Foundation
 
@@ -84,6 +85,16 @@ enum Distributed {
         if let r = ProcessInfo.processInfo.environment["ATTRACTOR_MPI_TEST_DIE_RANK"].flatMap(Int.init), r == world.rank {
             kill(getpid(), SIGKILL)
         }
+    }
+
+    /// Threads per rank when the command's `--threads` is not given: the node's cores shared by
+    /// the ranks on it (`OMPI_COMM_WORLD_LOCAL_SIZE`, else `SLURM_NTASKS_PER_NODE`); all cores for one rank.
+    static func threadsPerRank(_ world: Communicator) -> Int {
+        guard world.size > 1 else { return WorkerPool.availableCores }
+        let environment = ProcessInfo.processInfo.environment
+        let local = environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init)
+            ?? environment["SLURM_NTASKS_PER_NODE"].flatMap(Int.init) ?? world.size
+        return max(1, WorkerPool.availableCores / max(1, local))
     }
 
     /// The puzzles of `rank` when `count` puzzles run in batches of `batch`: whole batches,

@@ -35,7 +35,8 @@ extension EvalCommand {
                             return SudokuExample(puzzle: p, solution: item.solution)
                         }
                     }
-                    let maxBatch = max(1, min(batch, items.count))
+                    let workers = threads ?? Distributed.threadsPerRank(world)
+                    let maxBatch = max(1, min(batch, (items.count + workers - 1) / workers))
                     let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: maxBatch, task: .sudoku)
                     guard model.configuration.task == .sudoku else {
                         throw CommandFailure("the model was trained on \(model.configuration.task.rawValue), not sudoku")
@@ -44,7 +45,8 @@ extension EvalCommand {
                     let shard = Distributed.batchShard(count: items.count, batch: maxBatch, rank: world.rank, size: world.size)
                     t0 = clock.now
                     let outcomes = shard.isEmpty ? [] :
-                        try ReasoningInference.run(model, inputs: items[shard].map { $0.puzzle.tokens.map(Int32.init) })
+                        try ReasoningInference.run(model, inputs: items[shard].map { $0.puzzle.tokens.map(Int32.init) },
+                                                   threads: workers)
                     return ReasoningInference.Outcome.encode(outcomes)
                 } catch let e as ReasoningError { throw CommandFailure("\(e)") }
             }

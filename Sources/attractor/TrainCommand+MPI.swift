@@ -34,12 +34,7 @@ struct TrainingRanks {
     var isRoot: Bool { world.isRoot }
 
     /// Threads per rank when `--threads` is not given: the cores shared by the ranks on this node.
-    var defaultThreads: Int {
-        guard world.size > 1 else { return WorkerPool.availableCores }
-        let local = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init)
-            ?? ProcessInfo.processInfo.environment["SLURM_NTASKS_PER_NODE"].flatMap(Int.init) ?? (world.size > 1 ? world.size : 1)
-        return max(1, WorkerPool.availableCores / max(1, local))
-    }
+    var defaultThreads: Int { Distributed.threadsPerRank(world) }
 
     func step(_ trainer: ReasoningTrainer) throws(ReasoningError) -> ReasoningTrainer.StepReport {
         if let group { return try trainer.trainStep(group: group) }

@@ -101,13 +101,13 @@ struct MPIRunTests {
         }
     }
 
-    /// A 2-rank sharded eval prints the JSON a single process prints (wall time aside). OpenBLAS
-    /// rounds differently with another thread count, so both sides use one BLAS thread per process.
+    /// A 2-rank sharded eval prints the JSON a single process prints (wall time aside); the
+    /// single process uses all cores, each rank one.
     @Test func shardedEvalEqualsSingleProcess() throws {
         let args = ["eval", "--checkpoint", "hrm-tiny", "--puzzles", MPIRun.repository + "/Data/sudoku/magictour_top1465.txt",
                     "--blanks", "10", "--limit", "4", "--batch", "2", "--format", "json"]
-        let one = try MPIRun.single(args, environment: ["OPENBLAS_NUM_THREADS": "1"])
-        let two = try MPIRun.attractor(ranks: 2, args, export: ["OPENBLAS_NUM_THREADS": "1"])
+        let one = try MPIRun.single(args)
+        let two = try MPIRun.attractor(ranks: 2, args)
         #expect(one.status == 0, "\(one.stderr)")
         #expect(two.status == 0, "\(two.stderr)")
         #expect(try MPIRun.withoutTimings(one.stdout) == MPIRun.withoutTimings(two.stdout), "\(one.stdout)\n\(two.stdout)")
@@ -128,8 +128,8 @@ struct MPIRunTests {
     @Test func shardedCompareEqualsSingleProcess() throws {
         let args = ["compare", "--checkpoints", "trm-tiny,hrm-tiny", "--puzzles", MPIRun.repository + "/Data/sudoku/magictour_top1465.txt",
                     "--blanks", "10", "--limit", "2", "--steps", "2", "--format", "json"]
-        let one = try MPIRun.single(args, environment: ["OPENBLAS_NUM_THREADS": "1"])
-        let two = try MPIRun.attractor(ranks: 2, args, export: ["OPENBLAS_NUM_THREADS": "1"])
+        let one = try MPIRun.single(args)
+        let two = try MPIRun.attractor(ranks: 2, args)
         #expect(one.status == 0, "\(one.stderr)")
         #expect(two.status == 0, "\(two.stderr)")
         func models(_ text: String) throws -> [NSDictionary] {
