@@ -36,17 +36,13 @@ enum Distributed {
         do {
             try JobFingerprint.check(world, configuration: configuration)
         } catch {
-            world.finalize()
-            if world.isRoot { throw CommandFailure("\(error)") }
-            throw ExitCode(1)
+            throw failTogether(world, "\(error)")
         }
         do {
             try body(world)
             world.finalize()
         } catch let e as AgreedFailure {
-            world.finalize()
-            if world.isRoot { throw CommandFailure(e.description) }
-            throw ExitCode(1)
+            throw failTogether(world, e.description)
         } catch let e as ExitCode {
             // Rank 0's verdict after the last collective (e.g. a failed validation check).
             world.finalize()
@@ -58,6 +54,16 @@ enum Distributed {
             FileHandle.standardError.write(Data("Error: rank \(world.rank) of \(world.size): \(error)\n".utf8))
             world.abort(code: 1)
         }
+    }
+
+    /// A failure every rank knows of: rank 0 prints `message`, then all ranks meet in a barrier
+    /// (so no rank exits — and makes mpirun end the job — before the message is out), end MPI
+    /// and exit with status 1.
+    static func failTogether(_ world: Communicator, _ message: String) -> ExitCode {
+        if world.isRoot { FileHandle.standardError.write(Data("Error: \(message)\n".utf8)) }
+        try? world.barrier()
+        world.finalize()
+        return ExitCode(1)
     }
 
     /// Runs `work` on every rank and gathers its bytes on rank 0 in rank order (other ranks get
