@@ -75,6 +75,9 @@ enum ErrorReport {
     /// A Foundation file error as a sentence (no `NSCocoaErrorDomain Code=…`).
     static func describe(_ e: CocoaError) -> String {
         let path = (e.userInfo[NSFilePathErrorKey] as? String) ?? e.filePath ?? e.url?.path ?? "the file"
+        if let underlying = e.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return "\(path): \(String(cString: strerror(Int32(underlying.code))))"
+        }
         switch e.code {
         case .fileWriteFileExists: return "\(path) already exists"
         case .fileWriteNoPermission, .fileReadNoPermission: return "no permission to access \(path)"
@@ -84,10 +87,6 @@ enum ErrorReport {
         case .fileReadCorruptFile: return "\(path) is corrupt or not in the expected format"
         case .fileReadInapplicableStringEncoding: return "\(path) is not UTF-8 text"
         default:
-            if let underlying = e.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-               let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
-                return "\(path): \(String(cString: strerror(code.rawValue)))"
-            }
             return "\(path): file operation failed (code \(e.code.rawValue))"
         }
     }

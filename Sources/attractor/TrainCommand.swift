@@ -17,6 +17,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for weights, data order, augmentation, exploration.") var seed: UInt64 = 0
     @Option(help: "Checkpoint directory.") var out: String = "checkpoint"
     @Flag(help: "Continue from the checkpoint in --out.") var resume = false
+    @Flag(help: "Replace a checkpoint already in --out (without it, training refuses to overwrite one).") var overwrite = false
     @Option(help: "Training puzzles when building in-process.") var trainCount = 1000
     @Option(help: "Batch size (default: the preset's).") var batch: Int?
     @Option(help: "Segment gradient (default: the preset's): oneStep, lastCycle, implicit (Neumann series), implicitAnderson, adjoint (continuous adjoint of the joint system; CMM).")
@@ -38,10 +39,14 @@ struct TrainCommand: ParsableCommand {
         if !ReasoningConfiguration.presetNames.contains(preset) {
             throw ValidationError("unknown preset '\(preset)' (known: \(ReasoningConfiguration.presetNames.joined(separator: ", ")))")
         }
+        try TrainArguments.validate(self)
     }
 
     func run() throws {
-        do { try train() } catch let e as ReasoningError { throw CommandFailure("\(e)") }
+        // Every check that can fail is made before the data is built (~15 s) and training starts.
+        try OutputDirectory.prepareCheckpoint(out, resume: resume, overwrite: overwrite)
+        try TrainArguments.checkData(self)
+        do { try train() } catch let e as ReasoningError { throw e }
     }
 
     func train() throws {
@@ -94,10 +99,11 @@ struct TrainCommand: ParsableCommand {
             if let steps, trainer.step >= steps { break }
             if let minutes, elapsed() >= minutes * 60 { break }
             if let cpuMinutes, Self.processCPUSeconds() - cpu0 >= cpuMinutes * 60 { break }
-            if stop.requested {
+            if let signal = stop.signal {
                 try save()
                 print("interrupted: saved \(out) at step \(trainer.step)")
-                return
+                standardError("interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT"): checkpoint saved in \(out) at step \(trainer.step); continue with --resume")
+                throw ExitCode(signal == SIGTERM ? ExitStatus.terminated.rawValue : ExitStatus.interrupted.rawValue)
             }
             let report: ReasoningTrainer.StepReport
             do { report = try trainer.trainStep() } catch {
@@ -235,23 +241,28 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-/// Ctrl-C during training: the first SIGINT asks the loop to save and exit.
+/// Ctrl-C or SIGTERM (schedulers, `timeout`, containers) during training: the first signal
+/// asks the loop to save and exit with 130 (SIGINT) or 143 (SIGTERM).
 final class StopRequest: @unchecked Sendable {
     private let lock = NSLock()
-    private var flag = false
-    private var source: DispatchSourceSignal?
+    private var received: Int32?
+    private var sources: [DispatchSourceSignal] = []
 
-    var requested: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+    var requested: Bool { signal != nil }
+    /// The first signal received, if any.
+    var signal: Int32? { lock.lock(); defer { lock.unlock() }; return received }
 
     func install() {
-        signal(SIGINT, SIG_IGN)
-        let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        s.setEventHandler { [self] in
-            lock.lock(); flag = true; lock.unlock()
-            FileHandle.standardError.write("\ninterrupt: saving checkpoint after this step…\n".data(using: .utf8)!)
+        for number in [SIGINT, SIGTERM] {
+            Foundation.signal(number, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            s.setEventHandler { [self] in
+                lock.lock(); if received == nil { received = number }; lock.unlock()
+                FileHandle.standardError.write("\n\(number == SIGTERM ? "SIGTERM" : "interrupt"): saving checkpoint after this step…\n".data(using: .utf8)!)
+            }
+            s.resume()
+            sources.append(s)
         }
-        s.resume()
-        source = s
     }
 }
 
