@@ -57,6 +57,7 @@ enum ErrorReport {
             }
         case let e as StabilityError:
             switch e {
+            case .invalidSuite(_, let reason) where reason.contains(MemoryBudget.environmentVariable): return (e.description, .memory)
             case .invalidSuite: return (e.description, .dataError)
             case .invalidArgument(let s) where s.hasPrefix("no such"): return (e.description, .noInput)
             case .invalidArgument: return (e.description, .dataError)

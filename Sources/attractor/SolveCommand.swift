@@ -21,7 +21,9 @@ struct SolveCommand: ParsableCommand {
     func run() throws {
         do {
             let grid: SudokuGrid
-            do { grid = try SudokuParser.parsePuzzle(puzzle) } catch { throw CommandFailure("\(error)") }
+            do { grid = try SudokuParser.parsePuzzle(puzzle) } catch {
+                throw CommandFailure("\(error); give 81 characters: digits 1–9, and '.' or '0' for blanks", status: .dataError)
+            }
             let path = try CheckpointLocator.resolve(checkpoint)
             let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: 1, task: .sudoku)
             let config = manifest.configuration
@@ -45,7 +47,9 @@ struct SolveCommand: ParsableCommand {
             print("equilibrium reached: \(reached ? "yes" : "no") " + String(format: "(final residual %.3e, tolerance %.2g; %d segments, %d F-evaluations)",
                          o.residual, config.equilibriumTolerance, o.segments, o.functionEvaluations))
             if let ode {
-                guard let method = ODEMethod.named(ode) else { throw CommandFailure("unknown --ode method \(ode)") }
+                guard let method = ODEMethod.named(ode) else {
+                    throw CommandFailure("unknown --ode method \(ode); use one of \(ODEMethod.all.map(\.name).joined(separator: ", "))", status: .usage)
+                }
                 var options = SolverOptions(relativeTolerance: 1e-3, absoluteTolerance: 1e-5)
                 if !method.isAdaptive { options.stepSize = 0.5 }
                 let (sol, answers) = try model.integrateToEquilibrium(tokens: grid.tokens.map(Int32.init), t1: odeTime,
@@ -58,6 +62,6 @@ struct SolveCommand: ParsableCommand {
                 print(b.rendered)
                 print("valid solution: \(b.isSolution(of: grid) ? "yes" : "no")")
             }
-        } catch let e as ReasoningError { throw CommandFailure("\(e)") }
+        } catch let e as ReasoningError { throw e }
     }
 }
