@@ -12,6 +12,28 @@ struct SolveCommand: ParsableCommand {
     @Flag(help: "Print only the residual trajectory and the final board.") var quiet = false
     @Option(help: "Also integrate the continuous system to equilibrium with this solver-core method (dopri5, rk4, euler).") var ode: String?
     @Option(help: "End time for --ode.") var odeTime: Double = 64
+    @Option(help: "Output format: text or json (one object: answer, valid, residuals, …; not with --ode).") var format: OutputFormat = .text
+
+    func validate() throws {
+        if format == .json && ode != nil { throw ValidationError("--format json does not cover --ode; drop one of them") }
+        if !(odeTime > 0 && odeTime.isFinite) { throw ValidationError("--ode-time must be a positive number, got \(odeTime)") }
+    }
+
+    /// `--format json`.
+    struct Output: Encodable {
+        var model: String
+        var answer: String
+        var valid: Bool
+        var residuals: [Double]
+        var finalResidual: Double
+        var equilibriumReached: Bool
+        var segments: Int
+        var functionEvaluations: Int
+        enum CodingKeys: String, CodingKey {
+            case model, answer, valid, residuals, segments
+            case finalResidual = "final_residual", equilibriumReached = "equilibrium_reached", functionEvaluations = "function_evaluations"
+        }
+    }
 
     /// A board from answer tokens; non-digit tokens (pad, blank) show as '.'.
     static func board(_ tokens: [Int32]) -> SudokuGrid {
@@ -27,7 +49,8 @@ struct SolveCommand: ParsableCommand {
             let path = try CheckpointLocator.resolve(checkpoint)
             let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: 1, task: .sudoku)
             let config = manifest.configuration
-            print("\(config.model.rawValue)-\(config.preset) (\(config.integrator.rawValue), \(config.cycles)×(\(config.fastSteps)+1) steps per segment, up to \(config.segments) segments)")
+            let quiet = self.quiet || format == .json
+            if format == .text { print("\(config.model.rawValue)-\(config.preset) (\(config.integrator.rawValue), \(config.cycles)×(\(config.fastSteps)+1) steps per segment, up to \(config.segments) segments)") }
             var residuals: [Double] = []
             let outcomes = try ReasoningInference.run(model, inputs: [grid.tokens.map(Int32.init)]) { snap in
                 residuals.append(snap.residual)
@@ -38,6 +61,13 @@ struct SolveCommand: ParsableCommand {
             }
             let o = outcomes[0]
             let answer = Self.board(o.answer)
+            if format == .json {
+                try printJSON(Output(model: "\(config.model.rawValue)-\(config.preset)", answer: answer.cells.map(String.init).joined(),
+                                     valid: answer.isSolution(of: grid), residuals: residuals, finalResidual: o.residual,
+                                     equilibriumReached: o.residual < config.equilibriumTolerance, segments: o.segments,
+                                     functionEvaluations: o.functionEvaluations))
+                return
+            }
             print("residual trajectory: " + residuals.map { String(format: "%.2e", $0) }.joined(separator: " "))
             print("answer:")
             print(answer.rendered)

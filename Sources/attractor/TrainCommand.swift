@@ -209,11 +209,11 @@ struct TrainCommand: ParsableCommand {
             if let data {
                 let trainPath = data + "/train.safetensors"
                 guard FileManager.default.fileExists(atPath: trainPath) else {
-                    throw CommandFailure("no \(trainPath): --data must be a directory written by `attractor data sudoku`")
+                    throw CommandFailure("no \(trainPath): --data must be a directory written by `attractor data sudoku`", status: .noInput)
                 }
                 let train: [LabelledSudoku]
                 do { train = try SudokuDatasetBuilder.read(path: trainPath) } catch {
-                    throw CommandFailure("\(trainPath) is not a Sudoku dataset (\(error)); a maze dataset needs --task maze")
+                    throw CommandFailure("\(trainPath) is not a Sudoku dataset (\(error)); a maze dataset needs --task maze", status: .dataError)
                 }
                 let testPath = data + "/test_forum_hardest_1905_11plus.safetensors"
                 let test = (try? SudokuDatasetBuilder.read(path: testPath)) ?? []
@@ -228,13 +228,13 @@ struct TrainCommand: ParsableCommand {
             }
             return (TrainingExamples(sudoku: result.train), HeldOut(sudoku: (result.tests.last ?? []).map(SudokuExample.init)))
         case .maze:
-            guard let data else { throw CommandFailure("--task maze needs --data DIR from `attractor data maze`") }
+            guard let data else { throw CommandFailure("--task maze needs --data DIR from `attractor data maze`", status: .usage) }
             let path = data + "/train.safetensors"
             let mazes: [MazeInstance]
             do {
                 let size = Int((Double(try TokenTensorFile.read(path: path).tensors["inputs"]?.shape.last ?? 900)).squareRoot())
                 mazes = try MazeDatasetBuilder.read(path: path, size: size)
-            } catch { throw CommandFailure("\(path) is not a maze dataset (\(error)); a Sudoku dataset needs --task sudoku") }
+            } catch { throw CommandFailure("\(path) is not a maze dataset (\(error)); a Sudoku dataset needs --task sudoku", status: .dataError) }
             let test = (try? MazeDatasetBuilder.read(path: data + "/test.safetensors", size: mazes.first?.maze.size ?? 30)) ?? []
             return (TrainingExamples(mazes: mazes), HeldOut(mazes: Array(test.prefix(evalPuzzles))))
         }

@@ -39,7 +39,7 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let directory = ValidationRunner.suiteDirectory(executable: CommandLine.arguments[0])
         let names = suites.isEmpty ? (directory.map(ValidationRunner.suiteNames(in:)) ?? []) : suites
-        guard !names.isEmpty else { throw CommandFailure("no suites given and no Validation/ folder found") }
+        guard !names.isEmpty else { throw CommandFailure("no suites given and no Validation/ folder found; run from the repository or give a suite .json path", status: .noInput) }
         var options = ValidationRunner.Options(limit: limit, checkpoint: checkpoint, puzzles: puzzles)
         if !quiet { options.progress = { standardError($0) } }
         var results: [SuiteResult] = []
