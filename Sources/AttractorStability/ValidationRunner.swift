@@ -154,13 +154,30 @@ public enum ValidationRunner {
     }
 }
 
-/// A Foundation file error as a short sentence ("No such file or directory: /x/y"), without
-/// the `NSCocoaErrorDomain Code=…` dump.
-func fileErrorText(_ error: Error) -> String {
+/// A Foundation file error as a short sentence ("No such file or directory: /x/y", "/x is a
+/// file, not a directory"), without the `NSCocoaErrorDomain Code=…` dump.
+public func fileErrorText(_ error: Error) -> String {
     let ns = error as NSError
     let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
     if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
         return String(cString: strerror(Int32(underlying.code))) + (path.map { ": \($0)" } ?? "")
     }
-    return ns.localizedDescription + (path.map { ": \($0)" } ?? "")
+    if let path, let reason = diagnoseUnwritable(path) { return reason }
+    return "cannot access \(path ?? "the file") (file error \(ns.code))"
+}
+
+/// Why `path` cannot be created: the nearest existing ancestor is a file or not writable.
+public func diagnoseUnwritable(_ path: String) -> String? {
+    let fm = FileManager.default
+    var url = URL(fileURLWithPath: path)
+    while url.path != "/" && !url.path.isEmpty {
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            if !isDirectory.boolValue { return url.path == path ? "\(path) is a file" : "\(url.path) is a file, not a directory" }
+            if !fm.isWritableFile(atPath: url.path) { return "no permission to write in \(url.path)" }
+            return nil
+        }
+        url = url.deletingLastPathComponent()
+    }
+    return nil
 }

@@ -88,7 +88,7 @@ enum ErrorReport {
         case .fileReadCorruptFile: return "\(path) is corrupt or not in the expected format"
         case .fileReadInapplicableStringEncoding: return "\(path) is not UTF-8 text"
         default:
-            return "\(path): file operation failed (code \(e.code.rawValue))"
+            return fileErrorText(e)
         }
     }
 
@@ -141,7 +141,7 @@ extension CocoaError {
 func requireReadableFile(_ path: String, what: String = "file") throws -> String {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw CommandFailure("no such \(what): \(path); check the path", status: .noInput)
+        throw CommandFailure("no such file: \(path); check the path of the \(what)", status: .noInput)
     }
     if isDirectory.boolValue {
         throw CommandFailure("\(path) is a directory, not a \(what); give the path of a file inside it", status: .noInput)

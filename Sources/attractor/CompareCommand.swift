@@ -61,6 +61,7 @@ struct CompareCommand: ParsableCommand {
             let models = try checkpoints.split(separator: ",").map { name throws(StabilityError) in
                 try ReasoningSudokuModel(checkpoint: String(name), maxBatch: min(64, set.puzzles.count))
             }
+            standardError("compare: \(models.count) model(s) on \(set.puzzles.count) puzzles, up to \(steps) segments each …")
             var budgets: [Int] = []
             var b = 1
             while b < steps { budgets.append(b); b *= 2 }

@@ -40,7 +40,7 @@ struct EvalCommand: ParsableCommand {
             }
             let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: max(1, min(batch, items.count)), task: .sudoku)
             let name = "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset)"
-            let e = try ReasoningInference.evaluateSudoku(model, name: name, puzzles: items)
+            let e = try ChunkedEvaluation.sudoku(model, name: name, puzzles: items)
             if format == .json {
                 try printJSON(e, pretty: false)
             } else {

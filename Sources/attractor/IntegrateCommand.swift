@@ -40,19 +40,19 @@ struct IntegrateCommand: ParsableCommand {
     @Option(help: "Seed for problems with random data (contraction) and SDE paths.")
     var seed: UInt64 = 0
 
-    @Option(help: "Number of SDE sample paths (SDE problems only).")
+    @Option(parsing: .unconditional, help: "Number of SDE sample paths (SDE problems only).")
     var paths: Int?
 
-    @Option(help: "Solve this many times and report the median time.")
+    @Option(parsing: .unconditional, help: "Solve this many times and report the median time.")
     var `repeat`: Int = 1
 
-    @Option(help: "Maximum number of steps.")
+    @Option(parsing: .unconditional, help: "Maximum number of steps.")
     var maxSteps: Int = 100_000
 
     @Flag(help: "Stop when ‖f(t, z)‖ ≤ atol + rtol·‖z‖ (per row) and report the residual.")
     var untilSteady = false
 
-    @Option(help: "State dimension (contraction).")
+    @Option(parsing: .unconditional, help: "State dimension (contraction).")
     var dim: Int?
 
     @Option(help: "Van der Pol's μ (vanderpol).")
@@ -65,7 +65,18 @@ struct IntegrateCommand: ParsableCommand {
         print(try report())
     }
 
+    /// Checks shared by ODE and SDE problems.
+    func checkCommonArguments() throws {
+        if let dt, !(dt > 0 && dt.isFinite) { throw CommandFailure("--dt must be a positive number, got \(dt)", status: .usage) }
+        if let t1, !t1.isFinite { throw CommandFailure("--t1 must be a finite number, got \(t1)", status: .usage) }
+        if !(rtol > 0 && rtol.isFinite) || !(atol > 0 && atol.isFinite) {
+            throw CommandFailure("--rtol and --atol must be positive numbers, got \(rtol) and \(atol)", status: .usage)
+        }
+        if maxSteps < 1 { throw CommandFailure("--max-steps must be at least 1, got \(maxSteps)", status: .usage) }
+    }
+
     func report() throws -> String {
+        try checkCommonArguments()
         guard let kind = ProblemCatalogue.kind(of: problem) else {
             throw CommandFailure("unknown problem '\(problem)'; valid problems: \(ProblemCatalogue.names.joined(separator: ", "))", status: .usage)
         }

@@ -10,7 +10,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "cmm, trm or hrm.") var model: ModelKind
     @Option(help: "sudoku or maze.") var task: TaskKind = .sudoku
     @Option(help: "Preset: tiny, small, paper.") var preset = "tiny"
-    @Option(help: "Optimiser steps (also the cosine schedule length).") var steps: Int?
+    @Option(parsing: .unconditional, help: "Optimiser steps (also the cosine schedule length).") var steps: Int?
     @Option(help: "Wall-clock budget in minutes (instead of --steps).") var minutes: Double?
     @Option(help: "Process CPU-time budget in minutes (fair on a shared machine; with or instead of --minutes).") var cpuMinutes: Double?
     @Option(help: "Dataset directory from `attractor data` (default: built in-process from Data/sudoku).") var data: String?
@@ -19,7 +19,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue from the checkpoint in --out.") var resume = false
     @Flag(help: "Replace a checkpoint already in --out (without it, training refuses to overwrite one).") var overwrite = false
     @Option(help: "Training puzzles when building in-process.") var trainCount = 1000
-    @Option(help: "Batch size (default: the preset's).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Batch size (default: the preset's).") var batch: Int?
     @Option(help: "Segment gradient (default: the preset's): oneStep, lastCycle, implicit (Neumann series), implicitAnderson, adjoint (continuous adjoint of the joint system; CMM).")
     var gradient: ReasoningConfiguration.SegmentGradient?
     @Option(help: "Neumann terms of --gradient implicit, or the iteration cap of implicitAnderson.") var implicitIterations: Int?
