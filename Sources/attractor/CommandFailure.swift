@@ -60,7 +60,13 @@ enum ErrorReport {
             case .invalidSuite(_, let reason) where reason.contains(MemoryBudget.environmentVariable): return (e.description, .memory)
             case .invalidSuite: return (e.description, .dataError)
             case .invalidArgument(let s) where s.hasPrefix("no such"): return (e.description, .noInput)
+            case .invalidArgument(let s) where s.hasPrefix("--") || s.contains("needs --"): return (e.description, .usage)
             case .invalidArgument: return (e.description, .dataError)
+            // A checkpoint error wrapped by the stability layer ("checkpoint NAME: <ReasoningError>").
+            case .underlying(let s) where s.hasPrefix("checkpoint ") && s.contains("no checkpoint"): return (e.description, .noInput)
+            case .underlying(let s) where s.contains(MemoryBudget.environmentVariable): return (e.description, .memory)
+            case .underlying(let s) where s.hasPrefix("checkpoint ") && (s.contains(": checkpoint: ") || s.contains(": mismatch: ")):
+                return (e.description, .dataError)
             case .nonFinite, .underlying: return (e.description, .failed)
             case .unavailable: return (e.description, .noInput)
             }

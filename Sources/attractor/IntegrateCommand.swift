@@ -67,10 +67,10 @@ struct IntegrateCommand: ParsableCommand {
 
     /// Checks shared by ODE and SDE problems.
     func checkCommonArguments() throws {
-        if let dt, !(dt > 0 && dt.isFinite) { throw CommandFailure("--dt must be a positive number, got \(dt)", status: .usage) }
+        if let dt, !(dt > 0 && dt.isFinite) { throw CommandFailure("--dt (the step size) must be a positive number, got \(dt)", status: .usage) }
         if let t1, !t1.isFinite { throw CommandFailure("--t1 must be a finite number, got \(t1)", status: .usage) }
         if !(rtol > 0 && rtol.isFinite) || !(atol > 0 && atol.isFinite) {
-            throw CommandFailure("--rtol and --atol must be positive numbers, got \(rtol) and \(atol)", status: .usage)
+            throw CommandFailure("--rtol and --atol (the tolerances) must be positive numbers, got \(rtol) and \(atol)", status: .usage)
         }
         if maxSteps < 1 { throw CommandFailure("--max-steps must be at least 1, got \(maxSteps)", status: .usage) }
     }

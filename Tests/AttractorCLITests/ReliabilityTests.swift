@@ -229,6 +229,8 @@ import Testing
                                  "--report", file + "/report"], status: 73, names: [file + "/report", "stdout"])
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         #expect(json?["models"] != nil, "\(r.stdout)")
+        // Non-finite numbers are JSON null, never the strings "nan"/"inf".
+        #expect(!r.stdout.contains("\"nan\"") && !r.stdout.contains("\"inf\""))
     }
 
     // MARK: - Consistency
