@@ -23,6 +23,7 @@ struct DataMazeCommand: ParsableCommand {
     }
 
     func run() throws {
+        try RequestBudgets.requireMazeDataset(count: count, test: test ?? count, size: size, augment: augment)
         try OutputDirectory.requireWritable(out, option: "--out")
         var options = MazeDatasetBuilder.Options()
         options.trainCount = count

@@ -33,6 +33,7 @@ struct DataSudokuCommand: ParsableCommand {
     }
 
     func run() throws {
+        try RequestBudgets.requireSudokuDataset(train: train, augment: augment)
         try OutputDirectory.requireWritable(out, option: "--out")
         var options = SudokuDatasetBuilder.Options()
         options.trainCount = train

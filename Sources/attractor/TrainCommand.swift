@@ -46,6 +46,7 @@ struct TrainCommand: ParsableCommand {
         // Every check that can fail is made before the data is built (~15 s) and training starts.
         try OutputDirectory.prepareCheckpoint(out, resume: resume, overwrite: overwrite)
         try TrainArguments.checkData(self)
+        try RequestBudgets.requireTraining(self)
         do { try train() } catch let e as ReasoningError { throw e }
     }
 

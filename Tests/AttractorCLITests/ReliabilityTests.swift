@@ -56,6 +56,14 @@ import Testing
         }
         try Self.refuse(["integrate", "gbm", "--paths", "1000000000000"], status: 69,
                         names: ["--paths 1000000000000", "TiB", "4.0 GiB"], environment: Self.budget)
+        // Sizes of training, datasets and benchmarks are checked before any data is built.
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.refuse(["train", "--model", "cmm", "--steps", "1", "--batch", "1000000000", "--out", dir + "/ck"], status: 69,
+                        names: ["batch 1000000000", "memory"], environment: Self.budget)
+        try Self.refuse(["data", "sudoku", "--out", dir + "/d", "--train", "100000000000"], status: 69,
+                        names: ["--train 100000000000"], environment: Self.budget)
+        try Self.refuse(["bench", "block", "--hidden", "1000000000"], status: 69, names: ["hidden 1000000000"], environment: Self.budget)
         // Within the budget it still runs.
         let small = try AttractorBinary.run(["integrate", "contraction", "--dim", "8"], environment: Self.budget)
         #expect(small.status == 0, "\(small.stderr)")
