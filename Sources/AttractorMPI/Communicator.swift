@@ -26,7 +26,8 @@ public final class Communicator: @unchecked Sendable {
     /// True when MPI was initialised (launched by mpirun/srun).
     public let usesMPI: Bool
     public var isRoot: Bool { rank == 0 }
-    private var finalized = false
+    /// True once `finalize()` ran: no collective may follow.
+    public private(set) var finalized = false
 
     /// Environment variables set by the launchers this package supports: Open MPI's `mpirun`
     /// (OMPI_COMM_WORLD_SIZE), Slurm `srun --mpi=pmix` (PMIX_RANK) or `--mpi=pmi2` (PMI_SIZE).

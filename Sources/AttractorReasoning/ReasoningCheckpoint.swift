@@ -86,7 +86,7 @@ public enum ReasoningCheckpoint {
             guard m.format == format else { throw ReasoningError.checkpoint("\(path): format \(m.format), expected \(format)") }
             return m
         } catch let e as ReasoningError { throw e } catch {
-            throw .checkpoint("\(path) is not a reasoning checkpoint: \(error)")
+            throw .checkpoint("\(path) is not a reasoning checkpoint: \(describe(error)); point --checkpoint at a directory written by `attractor train`")
         }
     }
 
@@ -97,6 +97,7 @@ public enum ReasoningCheckpoint {
         -> (model: ReasoningModel<Float>, manifest: Manifest) {
         let m = try manifest(at: directory)
         try check(m, model: model, preset: preset, task: task, directory: directory)
+        try requireMemory(m.configuration, maxBatch: maxBatch, directory: directory)
         let net = try ReasoningModel<Float>(configuration: m.configuration, maxBatch: maxBatch, seed: m.seed)
         let archive: SafetensorsArchive
         do { archive = try SafetensorsArchive(contentsOfFile: directory + "/model.safetensors") } catch {
@@ -108,6 +109,7 @@ public enum ReasoningCheckpoint {
                 guard shape == view.shape else {
                     throw ReasoningError.mismatch("parameter \(view.name) has shape \(shape) in the checkpoint, \(view.shape) in the model")
                 }
+                try requireFinite(scalars, tensor: view.name, file: directory + "/model.safetensors")
                 try net.store.setValues(named: view.name, scalars)
             } catch let e as ReasoningError { throw e } catch {
                 throw .checkpoint("\(directory)/model.safetensors: \(view.name): \(error)")

@@ -11,6 +11,8 @@ public enum ValidationRunner {
         public var checkpoint: String?
         /// Puzzle file for equilibrium checks on a checkpoint.
         public var puzzles: String?
+        /// Called with a line before and after each check (the CLI prints it on stderr).
+        public var progress: (@Sendable (String) -> Void)?
 
         public init(limit: Int? = nil, checkpoint: String? = nil, puzzles: String? = nil) {
             self.limit = limit
@@ -70,6 +72,7 @@ public enum ValidationRunner {
         var results: [CheckResult] = []
         for check in suite.checks {
             let t0 = clock.now
+            options.progress?("[\(suite.name)] \(check.name) (\(check.kind.rawValue)) …")
             var r: CheckResult
             if let subject, check.kind.needsTarget {
                 r = try EquilibriumValidation.run(check, on: subject, limit: options.limit)
@@ -78,6 +81,7 @@ public enum ValidationRunner {
             }
             r.name = check.name
             r.seconds = seconds(clock.now - t0)
+            options.progress?("[\(suite.name)] \(check.name): \(r.passed.map { $0 ? "pass" : "FAIL" } ?? "done") in \(String(format: "%.1f", r.seconds)) s")
             results.append(r)
         }
         return SuiteResult(suite: suite.name, description: suite.description, file: suite.file, checks: results,
@@ -145,7 +149,35 @@ public enum ValidationRunner {
             try json(report).write(to: URL(fileURLWithPath: directory + "/report.json"))
             try Data(HTMLReport.render(report).utf8).write(to: URL(fileURLWithPath: directory + "/index.html"))
         } catch let e as StabilityError { throw e } catch {
-            throw .underlying("writing the report to \(directory): \(error)")
+            throw .underlying("writing the report to \(directory): \(fileErrorText(error))")
         }
     }
+}
+
+/// A Foundation file error as a short sentence ("No such file or directory: /x/y", "/x is a
+/// file, not a directory"), without the `NSCocoaErrorDomain Code=…` dump.
+public func fileErrorText(_ error: Error) -> String {
+    let ns = error as NSError
+    let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(underlying.code))) + (path.map { ": \($0)" } ?? "")
+    }
+    if let path, let reason = diagnoseUnwritable(path) { return reason }
+    return "cannot access \(path ?? "the file") (file error \(ns.code))"
+}
+
+/// Why `path` cannot be created: the nearest existing ancestor is a file or not writable.
+public func diagnoseUnwritable(_ path: String) -> String? {
+    let fm = FileManager.default
+    var url = URL(fileURLWithPath: path)
+    while url.path != "/" && !url.path.isEmpty {
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            if !isDirectory.boolValue { return url.path == path ? "\(path) is a file" : "\(url.path) is a file, not a directory" }
+            if !fm.isWritableFile(atPath: url.path) { return "no permission to write in \(url.path)" }
+            return nil
+        }
+        url = url.deletingLastPathComponent()
+    }
+    return nil
 }

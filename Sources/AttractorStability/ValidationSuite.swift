@@ -100,6 +100,7 @@ public struct ValidationSuite: Sendable {
             checks.append(Check(kind: kind, name: checkName, parameters: parameters, checkpointOverrides: overrides,
                                 checkpointRemovals: removals))
         }
+        try SuiteBudget.check(checks, target: target, fail: fail)
         return ValidationSuite(name: name, description: description, file: file, target: target, checks: checks)
     }
 
@@ -154,6 +155,9 @@ public struct SuiteParameters: Sendable {
                 let x = n.doubleValue
                 if entry.type == .positiveNumber, !(x > 0) { throw wrong() }
                 if entry.type == .integer, x != x.rounded() || x < 0 { throw wrong() }
+                if entry.type == .integer, x > SuiteBudget.largestInteger {
+                    throw fail("\(context): '\(key)' is \(x), larger than \(Int(SuiteBudget.largestInteger)); give a smaller count")
+                }
                 values[key] = .number(x)
             case .string:
                 guard let s = raw as? String else { throw wrong() }

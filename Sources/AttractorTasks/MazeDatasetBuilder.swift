@@ -93,7 +93,16 @@ public struct MazeDatasetBuilder {
 
     /// Reads a split written by ``write(_:options:to:)``.
     public static func read(path: String, size: Int = 30) throws -> [MazeInstance] {
-        let (t, _) = try TokenTensorFile.read(path: path)
+        try instances(TokenTensorFile.read(path: path).tensors, size: size, path: path)
+    }
+
+    /// Parses the bytes of a split (as ``read(path:size:)`` does a file); `path` names it in errors.
+    public static func decode(_ bytes: [UInt8], size: Int = 30, path: String = "<memory>") throws -> [MazeInstance] {
+        try instances(TokenTensorFile.decode(bytes, path: path).tensors, size: size, path: path)
+    }
+
+    static func instances(_ t: [String: TokenTensor], size: Int, path: String) throws -> [MazeInstance] {
+        guard (2...1024).contains(size) else { throw TokenTensorFileError(path: path, reason: "maze side \(size) outside 2…1024") }
         let inputs = try TokenTensorFile.tokens(t, "inputs", width: size * size, path: path)
         let labels = try TokenTensorFile.tokens(t, "labels", width: size * size, path: path)
         guard let lengths = t["path_lengths"]?.int32Values, lengths.count == inputs.shape[0], labels.shape[0] == inputs.shape[0] else {

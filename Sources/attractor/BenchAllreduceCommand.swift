@@ -79,6 +79,7 @@ struct BenchAllreduceCommand: ParsableCommand {
             var mine: [UInt8] = [same ? 1 : 0]
             withUnsafeBytes(of: digest) { mine += $0 }
             let all = try world.gather(mine)
+            world.finalize()
             guard world.isRoot else { return }
             times.sort()
             let report = Report(ranks: world.size, floats: n, buffersPerRank: k, bytesPerBuffer: 4 * n,

@@ -29,6 +29,7 @@ struct BenchBlockCommand: ParsableCommand {
     }
 
     func run() throws {
+        try RequestBudgets.requireBlockBenchmark(hidden: hidden, sequence: seq, layers: layers, batch: batch)
         let config = BlockConfiguration(hidden: hidden, sequence: seq, layers: layers, mixer: mixer, heads: heads)
         let r = try BlockBenchmark.run(configuration: config, batch: batch, repeats: repeats)
         switch format {

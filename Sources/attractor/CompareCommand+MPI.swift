@@ -18,7 +18,8 @@ extension CompareCommand {
             let parts = try Distributed.gather(world) {
                 var mine: [ModelComparison.ModelResult] = []
                 do {
-                    let set = try SudokuPuzzleSet.load(path: puzzles, limit: limit, blanks: blanks, seed: seed)
+                    let set = try SudokuPuzzleSet.load(path: puzzles, limit: limit, blanks: blanks, seed: seed,
+                                                       allowMultipleSolutions: allowMultiple)
                     puzzleCount = set.puzzles.count
                     for (i, name) in names.enumerated() where i % world.size == world.rank {
                         let model = try ReasoningSudokuModel(checkpoint: name, maxBatch: min(64, set.puzzles.count))
@@ -26,12 +27,14 @@ extension CompareCommand {
                         mine += r.models
                     }
                 } catch {
-                    throw CommandFailure("compare: \(error)")
+                    let (message, status) = ErrorReport.classify(error)
+                    throw CommandFailure("compare: \(message)", status: status)
                 }
                 let encoder = JSONEncoder()
                 encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
                 return Array(try encoder.encode(mine))
             }
+            world.finalize()  // the last collective is done; rank 0 reports alone
             guard world.isRoot else { return }
             let decoder = JSONDecoder()
             decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

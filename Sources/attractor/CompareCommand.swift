@@ -18,13 +18,13 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Puzzle file (one per line or 9-line grids), or a dataset .safetensors.")
     var puzzles: String
 
-    @Option(help: "Replace each puzzle by a blanks-ladder puzzle of its solution with exactly K blanks.")
+    @Option(parsing: .unconditional, help: "Replace each puzzle by a blanks-ladder puzzle of its solution with exactly K blanks (0…64).")
     var blanks: Int?
 
-    @Option(help: "Use only the first N puzzles.")
+    @Option(parsing: .unconditional, help: "Use only the first N puzzles (N ≥ 1).")
     var limit: Int = 64
 
-    @Option(help: "Segments (applications of F) per puzzle.")
+    @Option(parsing: .unconditional, help: "Segments (applications of F) per puzzle.")
     var steps: Int = 16
 
     @Option(help: "Relative residual ‖F(z) − z‖/‖z‖ at which a puzzle counts as converged (and stops).")
@@ -39,8 +39,15 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: Format = .text
 
+    @Flag(help: "Accept puzzles with several solutions (scored against one of them; read validity for them).")
+    var allowMultiple = false
+
     func validate() throws {
-        guard limit > 0, steps > 0, tolerance > 0 else { throw ValidationError("--limit, --steps and --tolerance must be positive") }
+        guard limit > 0, steps > 0, tolerance > 0, tolerance.isFinite else {
+            throw ValidationError("--limit, --steps and --tolerance must be positive (got \(limit), \(steps), \(tolerance))")
+        }
+        if steps > 1_000_000 { throw ValidationError("--steps must be at most 1000000, got \(steps)") }
+        if let blanks, !(0...64).contains(blanks) { throw ValidationError("--blanks must be in 0…64, got \(blanks)") }
         guard !checkpoints.split(separator: ",").isEmpty else { throw ValidationError("--checkpoints is empty") }
     }
 
@@ -48,13 +55,19 @@ struct CompareCommand: ParsableCommand {
         if Communicator.launchedByMPI() { return try runSharded() }  // CompareCommand+MPI.swift
         let result: ModelComparison.Report
         do {
-            let set = try SudokuPuzzleSet.load(path: puzzles, limit: limit, blanks: blanks, seed: seed)
+            let set = try SudokuPuzzleSet.load(path: puzzles, limit: limit, blanks: blanks, seed: seed,
+                                               allowMultipleSolutions: allowMultiple)
+            if !set.multipleSolutionLines.isEmpty {
+                standardError(PuzzleSolutionsMessage.warning(path: puzzles, lines: set.multipleSolutionLines, total: set.puzzles.count))
+            }
             let models = try checkpoints.split(separator: ",").map { name throws(StabilityError) in
                 try ReasoningSudokuModel(checkpoint: String(name), maxBatch: min(64, set.puzzles.count))
             }
+            standardError("compare: \(models.count) model(s) on \(set.puzzles.count) puzzles, up to \(steps) segments each …")
             result = try ModelComparison.run(models, puzzles: set.puzzles, solutions: set.solutions, options: options)
         } catch {
-            throw CommandFailure("compare: \(error)")
+            let (message, status) = ErrorReport.classify(error)
+            throw CommandFailure("compare: \(message)", status: status)
         }
         try finish(result)
     }
@@ -69,7 +82,14 @@ struct CompareCommand: ParsableCommand {
     /// Writes and prints the report.
     func finish(_ result: ModelComparison.Report) throws {
         let page = ModelComparison.validationReport(result, gslVersion: GSL.version)
-        if let report { try ValidationRunner.writeReport(page, to: report) }
+        if let report {
+            do { try ValidationRunner.writeReport(page, to: report) } catch {
+                // The finished results are not thrown away: JSON on stdout, then the error.
+                try printJSON(result)
+                throw CommandFailure("cannot write the report to \(report) (\(ErrorReport.classify(error).message)); the results were written to stdout as JSON instead, choose a writable --report folder",
+                                     status: .cannotCreate)
+            }
+        }
         switch format {
         case .json:
             try printJSON(result, nonFinite: true)

@@ -23,6 +23,8 @@ struct DataMazeCommand: ParsableCommand {
     }
 
     func run() throws {
+        try RequestBudgets.requireMazeDataset(count: count, test: test ?? count, size: size, augment: augment)
+        try OutputDirectory.requireWritable(out, option: "--out")
         var options = MazeDatasetBuilder.Options()
         options.trainCount = count
         options.testCount = test ?? count
@@ -33,7 +35,7 @@ struct DataMazeCommand: ParsableCommand {
         let clock = ContinuousClock(), t0 = clock.now
         let result: MazeDatasetBuilder.Result
         do { result = try MazeDatasetBuilder().build(options, progress: standardError) } catch let e as PuzzleDatasetError {
-            throw CommandFailure(e.description)
+            throw CommandFailure(e.description, status: .dataError)
         }
         try MazeDatasetBuilder.write(result, options: options, to: out)
         print("wrote \(out): \(result.train.count) training examples, \(result.test.count) test mazes (\(clock.now - t0))")

@@ -33,6 +33,8 @@ struct DataSudokuCommand: ParsableCommand {
     }
 
     func run() throws {
+        try RequestBudgets.requireSudokuDataset(train: train, augment: augment)
+        try OutputDirectory.requireWritable(out, option: "--out")
         var options = SudokuDatasetBuilder.Options()
         options.trainCount = train
         options.seed = seed
@@ -44,7 +46,7 @@ struct DataSudokuCommand: ParsableCommand {
         let builder = SudokuDatasetBuilder(dataDirectory: data ?? Self.defaultDataDirectory())
         let result: SudokuDatasetBuilder.Result
         do { result = try builder.build(options, progress: standardError) } catch let e as PuzzleDatasetError {
-            throw CommandFailure(e.description)
+            throw CommandFailure(e.description, status: .dataError)
         }
         try SudokuDatasetBuilder.write(result, options: options, to: out)
         let tests = result.tests.map(\.count).reduce(0, +)

@@ -18,6 +18,7 @@ enum Distributed {
     /// A failure every rank knows of; rank 0 prints it.
     struct AgreedFailure: Error, CustomStringConvertible {
         var description: String
+        var status: ExitStatus
     }
 
     /// What every rank must agree on: the version and the arguments.
@@ -36,34 +37,36 @@ enum Distributed {
         do {
             try JobFingerprint.check(world, configuration: configuration)
         } catch {
-            throw failTogether(world, "\(error)")
+            throw failTogether(world, "\(error)", status: .usage)
         }
         do {
             try body(world)
             world.finalize()
         } catch let e as AgreedFailure {
-            throw failTogether(world, e.description)
+            throw failTogether(world, e.description, status: e.status)
         } catch let e as ExitCode {
             // Rank 0's verdict after the last collective (e.g. a failed validation check).
             world.finalize()
             throw e
+        } catch where world.finalized {
+            throw error  // after the last collective (rank 0's report): an ordinary local error
         } catch {
             // A failure every rank meets (bad data, a non-finite loss) should read once: rank 0
             // reports and aborts first, which ends the others before they print.
             if !world.isRoot { usleep(500_000) }
-            FileHandle.standardError.write(Data("Error: rank \(world.rank) of \(world.size): \(error)\n".utf8))
-            world.abort(code: 1)
+            FileHandle.standardError.write(Data("error: rank \(world.rank) of \(world.size): \(ErrorReport.classify(error).message)\n".utf8))
+            world.abort(code: ErrorReport.classify(error).status.rawValue)
         }
     }
 
     /// A failure every rank knows of: rank 0 prints `message`, then all ranks meet in a barrier
     /// (so no rank exits — and makes mpirun end the job — before the message is out), end MPI
     /// and exit with status 1.
-    static func failTogether(_ world: Communicator, _ message: String) -> ExitCode {
-        if world.isRoot { FileHandle.standardError.write(Data("Error: \(message)\n".utf8)) }
+    static func failTogether(_ world: Communicator, _ message: String, status: ExitStatus) -> ExitCode {
+        if world.isRoot { FileHandle.standardError.write(Data("error: \(message)\n".utf8)) }
         try? world.barrier()
         world.finalize()
-        return ExitCode(1)
+        return ExitCode(status.rawValue)
     }
 
     /// Runs `work` on every rank and gathers its bytes on rank 0 in rank order (other ranks get
@@ -72,16 +75,22 @@ enum Distributed {
     static func gather(_ world: Communicator, _ work: () throws -> [UInt8]) throws -> [[UInt8]] {
         guard world.size > 1 else { return [try work()] }
         var payload: [UInt8]
-        do { payload = [1] + (try work()) } catch { payload = [0] + Array("\(error)".utf8) }
+        do { payload = [1] + (try work()) } catch {
+            let (message, status) = ErrorReport.classify(error)
+            payload = [0, UInt8(truncatingIfNeeded: status.rawValue)] + Array(message.utf8)
+        }
         testOnlyDie(world)
         let all = try world.gather(payload)
         var verdict: [UInt8] = [1]
         if world.isRoot, let bad = all.firstIndex(where: { $0.first != 1 }) {
-            let message = String(decoding: all[bad].dropFirst(), as: UTF8.self)
-            verdict = [0] + Array((bad == 0 ? message : "rank \(bad) of \(world.size): \(message)").utf8)
+            let message = String(decoding: all[bad].dropFirst(2), as: UTF8.self)
+            verdict = [0, all[bad].dropFirst().first ?? 1] + Array((bad == 0 ? message : "rank \(bad) of \(world.size): \(message)").utf8)
         }
         verdict = try world.broadcast(verdict)
-        if verdict.first != 1 { throw AgreedFailure(description: String(decoding: verdict.dropFirst(), as: UTF8.self)) }
+        if verdict.first != 1 {
+            throw AgreedFailure(description: String(decoding: verdict.dropFirst(2), as: UTF8.self),
+                                status: ExitStatus(rawValue: Int32(verdict.dropFirst().first ?? 1)) ?? .failed)
+        }
         return world.isRoot ? all.map { Array($0.dropFirst()) } : []
     }
 

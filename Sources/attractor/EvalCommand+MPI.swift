@@ -22,12 +22,13 @@ extension EvalCommand {
             let parts = try Distributed.gather(world) {
                 do {
                     let path = try CheckpointLocator.resolve(checkpoint)
+                    try ReasoningCheckpoint.requireMemory(at: path, maxBatch: batch)
                     if try ReasoningCheckpoint.manifest(at: path).configuration.task == .maze {
                         maze = true
                         if world.isRoot { try evaluateMazes(path) }
                         return []
                     }
-                    items = try Self.loadPuzzles(puzzles, limit: limit)
+                    items = try Self.loadPuzzles(puzzles, limit: limit, allowMultiple: allowMultiple || blanks != nil)
                     if let blanks {
                         let generator = SudokuGenerator(seed: seed)
                         items = try items.map { item in
@@ -48,8 +49,9 @@ extension EvalCommand {
                         try ReasoningInference.run(model, inputs: items[shard].map { $0.puzzle.tokens.map(Int32.init) },
                                                    threads: workers)
                     return ReasoningInference.Outcome.encode(outcomes)
-                } catch let e as ReasoningError { throw CommandFailure("\(e)") }
+                } catch let e as ReasoningError { throw e }
             }
+            world.finalize()  // the last collective is done; rank 0 reports alone
             guard world.isRoot, !maze else { return }
             var outcomes: [ReasoningInference.Outcome] = []
             do {

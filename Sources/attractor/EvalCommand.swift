@@ -10,22 +10,31 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "Checkpoint directory or bundled name (cmm-tiny, trm-tiny, hrm-tiny).") var checkpoint: String
     @Option(help: "Puzzle file (one per line or 9-line grids), or a dataset .safetensors (for a maze checkpoint: a maze dataset from `attractor data maze`).") var puzzles: String
-    @Option(help: "Replace each puzzle by one of its solutions with exactly K seeded blanks (unique).") var blanks: Int?
-    @Option(help: "Use only the first N puzzles.") var limit: Int?
+    @Option(parsing: .unconditional, help: "Replace each puzzle by one of its solutions with exactly K seeded blanks (unique), K in 0…64.") var blanks: Int?
+    @Option(parsing: .unconditional, help: "Use only the first N puzzles (N ≥ 1).") var limit: Int?
     @Option(help: "Seed for --blanks.") var seed: UInt64 = 0
-    @Option(help: "text or json.") var format: String = "text"
-    @Option(help: "Batch size.") var batch = 64
+    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+    @Option(parsing: .unconditional, help: "Batch size (≥ 1).") var batch = 64
     @Option(help: "Worker threads (default: all cores); the results do not depend on it.") var threads: Int?
+    @Flag(help: "Accept puzzles with several solutions (scored against one of them; read valid accuracy for them).") var allowMultiple = false
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let blanks, !(0...64).contains(blanks) { throw ValidationError("--blanks must be in 0…64, got \(blanks)") }
+    }
 
     func run() throws {
         if Communicator.launchedByMPI() { return try runSharded() }  // EvalCommand+MPI.swift
         do {
             let path = try CheckpointLocator.resolve(checkpoint)
+            try ReasoningCheckpoint.requireMemory(at: path, maxBatch: batch)
             if try ReasoningCheckpoint.manifest(at: path).configuration.task == .maze {
                 try evaluateMazes(path)
                 return
             }
-            var items = try Self.loadPuzzles(puzzles, limit: limit)
+            var items = try Self.loadPuzzles(puzzles, limit: limit, allowMultiple: allowMultiple || blanks != nil)
             if let blanks {
                 let generator = SudokuGenerator(seed: seed)
                 items = try items.map { item in
@@ -39,14 +48,12 @@ struct EvalCommand: ParsableCommand {
             let e = try ReasoningInference.evaluateSudoku(model, name: name, puzzles: items, threads: workerThreads,
                                                           progress: progress.update)
             try printSudoku(e, name: name)
-        } catch let e as ReasoningError { throw CommandFailure("\(e)") }
+        } catch let e as ReasoningError { throw e }
     }
 
     func printSudoku(_ e: SudokuEvaluation, name: String) throws {
-        if format == "json" {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(e), as: UTF8.self))
+        if format == .json {
+            try printJSON(e, pretty: false)
         } else {
             print("\(name) on \(e.puzzles) puzzles\(blanks.map { " (\($0) blanks)" } ?? ""): " + String(format: "exact %.4f  valid %.4f  cell %.4f  segments %.2f  F-evals %.1f  residual %.3g  halted %.3f  (%.1f s)",
                          e.exactAccuracy, e.validAccuracy,
@@ -57,30 +64,28 @@ struct EvalCommand: ParsableCommand {
     /// A maze checkpoint on a maze dataset: exact (equals the label), valid (an optimal
     /// path, `MazePathValidator`), cell accuracy, path-cell precision/recall and the common keys.
     func evaluateMazes(_ path: String) throws {
-        if blanks != nil { throw CommandFailure("--blanks applies to Sudoku, not to a maze checkpoint") }
-        guard FileManager.default.fileExists(atPath: puzzles) else { throw CommandFailure("no such file: \(puzzles)") }
+        if blanks != nil { throw CommandFailure("--blanks applies to Sudoku, not to a maze checkpoint", status: .usage) }
+        _ = try requireReadableFile(puzzles, what: "maze dataset")
         guard puzzles.hasSuffix(".safetensors") else {
-            throw CommandFailure("\(puzzles): a maze checkpoint needs a maze dataset .safetensors from `attractor data maze`")
+            throw CommandFailure("\(puzzles): a maze checkpoint needs a maze dataset .safetensors from `attractor data maze`", status: .usage)
         }
         var mazes: [MazeInstance]
         do {
             let size = Int((Double(try TokenTensorFile.read(path: puzzles).tensors["inputs"]?.shape.last ?? 900)).squareRoot())
             mazes = try MazeDatasetBuilder.read(path: puzzles, size: size)
-        } catch { throw CommandFailure("\(puzzles) is not a maze dataset (\(error))") }
+        } catch { throw CommandFailure("\(puzzles) is not a maze dataset (\(error)); make one with `attractor data maze`", status: .dataError) }
         if let limit { mazes = Array(mazes.prefix(limit)) }
-        guard !mazes.isEmpty else { throw CommandFailure("\(puzzles) holds no mazes") }
+        guard !mazes.isEmpty else { throw CommandFailure("\(puzzles) holds no mazes; make a dataset with `attractor data maze`", status: .dataError) }
         let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: batchSize(mazes.count), task: .maze)
         guard model.sequence == mazes[0].maze.tokens.count else {
-            throw CommandFailure("the checkpoint was trained on mazes of \(model.sequence) cells, \(puzzles) holds mazes of \(mazes[0].maze.tokens.count)")
+            throw CommandFailure("the checkpoint was trained on mazes of \(model.sequence) cells, \(puzzles) holds mazes of \(mazes[0].maze.tokens.count); use a dataset of the same size", status: .dataError)
         }
         let name = "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset)"
         let progress = ProgressLine("eval", unit: "mazes")
         let e = try ReasoningInference.evaluateMazes(model, name: name, mazes: mazes, threads: workerThreads,
                                                      progress: progress.update)
-        if format == "json" {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(e), as: UTF8.self))
+        if format == .json {
+            try printJSON(e, pretty: false)
         } else {
             print("\(name) on \(e.mazes) mazes: " + String(format: "exact %.4f  valid %.4f  cell %.4f  path-cell recall %.3f  precision %.3f  segments %.2f  F-evals %.1f  residual %.3g  halted %.3f  (%.1f s)",
                          e.exactAccuracy, e.validAccuracy, e.cellAccuracy, e.pathCellRecall, e.pathCellPrecision,
@@ -95,28 +100,43 @@ struct EvalCommand: ParsableCommand {
         max(1, min(batch, (count + workerThreads - 1) / workerThreads))
     }
 
-    /// Puzzles with their exact solutions (solved here; a puzzle without a unique solution
-    /// keeps its first solution, and only `valid_accuracy` is meaningful for it).
-    static func loadPuzzles(_ path: String, limit: Int?) throws -> [SudokuExample] {
-        guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("no such file: \(path)") }
+    /// Puzzles with their exact solutions (solved here). A puzzle with several solutions is an
+    /// error unless `allowMultiple` (then it keeps its first solution with a warning, and only
+    /// `valid_accuracy` is meaningful for it). An empty file is an error.
+    static func loadPuzzles(_ path: String, limit: Int?, allowMultiple: Bool = true) throws -> [SudokuExample] {
+        _ = try requireReadableFile(path, what: "puzzle file")
         if path.hasSuffix(".safetensors") {
             let all: [LabelledSudoku]
             do { all = try SudokuDatasetBuilder.read(path: path) } catch {
-                throw CommandFailure("\(path) is not a Sudoku dataset: \(error)")
+                throw CommandFailure("\(path) is not a Sudoku dataset: \(error); make one with `attractor data sudoku`", status: .dataError)
             }
+            guard !all.isEmpty else { throw CommandFailure("\(path) holds no puzzles", status: .dataError) }
             return all.prefix(limit ?? all.count).map(SudokuExample.init)
         }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CommandFailure("cannot read \(path)") }
+        let text = try readTextFile(path, what: "puzzle file")
         let collection: SudokuParser.Collection
         do { collection = try SudokuParser.parseCollection(text, skipInvalid: false) } catch {
-            throw CommandFailure("\(path): \(error)")
+            throw CommandFailure("\(path): \(error); fix or remove that puzzle", status: .dataError)
+        }
+        guard !collection.puzzles.isEmpty else {
+            throw CommandFailure("\(path) holds no puzzles; give one puzzle per line (81 characters) or 9-line grids", status: .dataError)
         }
         let solver = SudokuSolver()
         var out: [SudokuExample] = []
-        for p in collection.puzzles.prefix(limit ?? collection.puzzles.count) {
+        var multiple: [Int] = []
+        for (line, p) in zip(collection.lines, collection.puzzles).prefix(limit ?? collection.puzzles.count) {
             let r = solver.solve(p, limit: 2)
-            guard let s = r.solution else { throw CommandFailure("\(path): puzzle \(p.line) has no solution") }
+            guard let s = r.solution else {
+                throw CommandFailure("\(path): the puzzle on line \(line) has no solution; remove it", status: .dataError)
+            }
+            if r.count == .multiple { multiple.append(line) }
             out.append(SudokuExample(puzzle: p, solution: s))
+        }
+        if !multiple.isEmpty {
+            guard allowMultiple else {
+                throw CommandFailure(PuzzleSolutionsMessage.multiple(path: path, lines: multiple, total: out.count), status: .dataError)
+            }
+            standardError(PuzzleSolutionsMessage.warning(path: path, lines: multiple, total: out.count))
         }
         return out
     }

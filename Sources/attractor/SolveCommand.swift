@@ -12,6 +12,28 @@ struct SolveCommand: ParsableCommand {
     @Flag(help: "Print only the residual trajectory and the final board.") var quiet = false
     @Option(help: "Also integrate the continuous system to equilibrium with this solver-core method (dopri5, rk4, euler).") var ode: String?
     @Option(help: "End time for --ode.") var odeTime: Double = 64
+    @Option(help: "Output format: text or json (one object: answer, valid, residuals, …; not with --ode).") var format: OutputFormat = .text
+
+    func validate() throws {
+        if format == .json && ode != nil { throw ValidationError("--format json does not cover --ode; drop one of them") }
+        if !(odeTime > 0 && odeTime.isFinite) { throw ValidationError("--ode-time must be a positive number, got \(odeTime)") }
+    }
+
+    /// `--format json`.
+    struct Output: Encodable {
+        var model: String
+        var answer: String
+        var valid: Bool
+        var residuals: [Double]
+        var finalResidual: Double
+        var equilibriumReached: Bool
+        var segments: Int
+        var functionEvaluations: Int
+        enum CodingKeys: String, CodingKey {
+            case model, answer, valid, residuals, segments
+            case finalResidual = "final_residual", equilibriumReached = "equilibrium_reached", functionEvaluations = "function_evaluations"
+        }
+    }
 
     /// A board from answer tokens; non-digit tokens (pad, blank) show as '.'.
     static func board(_ tokens: [Int32]) -> SudokuGrid {
@@ -21,11 +43,14 @@ struct SolveCommand: ParsableCommand {
     func run() throws {
         do {
             let grid: SudokuGrid
-            do { grid = try SudokuParser.parsePuzzle(puzzle) } catch { throw CommandFailure("\(error)") }
+            do { grid = try SudokuParser.parsePuzzle(puzzle) } catch {
+                throw CommandFailure("\(error); give 81 characters: digits 1–9, and '.' or '0' for blanks", status: .dataError)
+            }
             let path = try CheckpointLocator.resolve(checkpoint)
             let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: 1, task: .sudoku)
             let config = manifest.configuration
-            print("\(config.model.rawValue)-\(config.preset) (\(config.integrator.rawValue), \(config.cycles)×(\(config.fastSteps)+1) steps per segment, up to \(config.segments) segments)")
+            let quiet = self.quiet || format == .json
+            if format == .text { print("\(config.model.rawValue)-\(config.preset) (\(config.integrator.rawValue), \(config.cycles)×(\(config.fastSteps)+1) steps per segment, up to \(config.segments) segments)") }
             var residuals: [Double] = []
             let outcomes = try ReasoningInference.run(model, inputs: [grid.tokens.map(Int32.init)], trace: { snap in
                 residuals.append(snap.residual)
@@ -36,6 +61,13 @@ struct SolveCommand: ParsableCommand {
             })
             let o = outcomes[0]
             let answer = Self.board(o.answer)
+            if format == .json {
+                try printJSON(Output(model: "\(config.model.rawValue)-\(config.preset)", answer: answer.cells.map(String.init).joined(),
+                                     valid: answer.isSolution(of: grid), residuals: residuals, finalResidual: o.residual,
+                                     equilibriumReached: o.residual < config.equilibriumTolerance, segments: o.segments,
+                                     functionEvaluations: o.functionEvaluations))
+                return
+            }
             print("residual trajectory: " + residuals.map { String(format: "%.2e", $0) }.joined(separator: " "))
             print("answer:")
             print(answer.rendered)
@@ -45,7 +77,9 @@ struct SolveCommand: ParsableCommand {
             print("equilibrium reached: \(reached ? "yes" : "no") " + String(format: "(final residual %.3e, tolerance %.2g; %d segments, %d F-evaluations)",
                          o.residual, config.equilibriumTolerance, o.segments, o.functionEvaluations))
             if let ode {
-                guard let method = ODEMethod.named(ode) else { throw CommandFailure("unknown --ode method \(ode)") }
+                guard let method = ODEMethod.named(ode) else {
+                    throw CommandFailure("unknown --ode method \(ode); use one of \(ODEMethod.all.map(\.name).joined(separator: ", "))", status: .usage)
+                }
                 var options = SolverOptions(relativeTolerance: 1e-3, absoluteTolerance: 1e-5)
                 if !method.isAdaptive { options.stepSize = 0.5 }
                 let (sol, answers) = try model.integrateToEquilibrium(tokens: grid.tokens.map(Int32.init), t1: odeTime,
@@ -58,6 +92,6 @@ struct SolveCommand: ParsableCommand {
                 print(b.rendered)
                 print("valid solution: \(b.isSolution(of: grid) ? "yes" : "no")")
             }
-        } catch let e as ReasoningError { throw CommandFailure("\(e)") }
+        } catch let e as ReasoningError { throw e }
     }
 }

@@ -28,7 +28,7 @@ struct SudokuGenerateCommand: ParsableCommand {
             do {
                 instance = try blanks.map { try generator.puzzle(blanks: $0) } ?? generator.puzzle(minRating: minRating!)
             } catch {
-                throw CommandFailure("\(error)")
+                throw CommandFailure("\(error); try other --blanks, --min-rating or --seed values")
             }
             switch format {
             case .json:

@@ -19,21 +19,26 @@ struct SudokuInputOptions: ParsableArguments {
 
     /// The puzzles with the line they start on (nil for a command-line puzzle).
     func load() throws -> [(line: Int?, puzzle: SudokuGrid)] {
-        if let puzzle { return [(nil, try SudokuParser.parsePuzzle(puzzle))] }
+        if let puzzle {
+            do { return [(nil, try SudokuParser.parsePuzzle(puzzle))] } catch {
+                throw CommandFailure("\(error); give 81 characters: digits 1–9, and '.' or '0' for blanks", status: .dataError)
+            }
+        }
         let path = file!
         let text: String
         if path == "-" {
             text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         } else {
-            guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("no such file: \(path)") }
-            guard let t = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw CommandFailure("cannot read \(path) as UTF-8 text")
-            }
-            text = t
+            text = try readTextFile(path, what: "puzzle file")
         }
         let collection: SudokuParser.Collection
         do { collection = try SudokuParser.parseCollection(text, skipInvalid: skipInvalid) } catch {
-            throw CommandFailure("\(path): \(error) (use --skip-invalid to skip malformed puzzles)")
+            throw CommandFailure("\(path): \(error) (use --skip-invalid to skip malformed puzzles)", status: .dataError)
+        }
+        guard !collection.puzzles.isEmpty else {
+            let skipped = collection.invalid.isEmpty ? "" : " valid"
+            throw CommandFailure("\(path == "-" ? "standard input" : path) holds no\(skipped) puzzles; give one puzzle per line (81 characters) or 9-line grids",
+                                 status: .dataError)
         }
         for bad in collection.invalid { standardError("\(path): skipped \(bad)") }
         if !collection.invalid.isEmpty { standardError("\(path): skipped \(collection.invalid.count) invalid puzzle(s)") }

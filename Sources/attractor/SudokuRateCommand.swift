@@ -10,11 +10,18 @@ struct SudokuRateCommand: ParsableCommand {
 
     @OptionGroup var input: SudokuInputOptions
 
+    @Option(help: "Output: line (puzzle, tab, rating) or json (one object per line: puzzle, rating, solutions); grid and auto print lines.")
+    var format: SudokuOutputFormat = .line
+
     func run() throws {
         let solver = SudokuSolver()
         for (_, puzzle) in try input.load() {
             let r = solver.solve(puzzle, limit: 2)
-            print("\(puzzle.line)\t\(r.guesses)" + (r.count == .unique ? "" : "\t(\(r.count.rawValue) solutions)"))
+            if format == .json {
+                print("{\"puzzle\":\"\(puzzle.line)\",\"rating\":\(r.guesses),\"solutions\":\"\(r.count.rawValue)\"}")
+            } else {
+                print("\(puzzle.line)\t\(r.guesses)" + (r.count == .unique ? "" : "\t(\(r.count.rawValue) solutions)"))
+            }
         }
     }
 }

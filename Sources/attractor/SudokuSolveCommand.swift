@@ -9,14 +9,18 @@ struct SudokuSolveCommand: ParsableCommand {
         abstract: "Solve puzzles exactly; report the solution (or none / multiple), guesses and time.",
         discussion: """
         With --format json: one object per line, in input order, with keys puzzle, solution \
-        (81 digits, or null when there is no unique solution), solutions ("unique", \
-        "multiple" or "none"), guesses and microseconds.
+        (81 digits, or null when there is none), solutions ("unique", "multiple" or "none"), \
+        guesses and microseconds. A puzzle with several solutions prints one of them and says \
+        it is not unique (as the fastest exact solvers do); --unique prints none for it instead.
         """)
 
     @OptionGroup var input: SudokuInputOptions
 
     @Option(help: "Output: grid (readable 9×9), line (81 characters), json (one object per line); auto = grid on a terminal.")
     var format: SudokuOutputFormat = .auto
+
+    @Flag(help: "Print a solution only when it is unique (null / 'multiple solutions' otherwise).")
+    var unique = false
 
     func run() throws {
         let puzzles = try input.load()
@@ -31,17 +35,19 @@ struct SudokuSolveCommand: ParsableCommand {
             let us = microseconds(clock.now - t0)
             totalMicroseconds += us
             tally[result.count, default: 0] += 1
-            let unique = result.count == .unique ? result.solution : nil
+            let shown = result.count == .unique || !unique ? result.solution : nil
             switch format {
             case .json:
-                let solution = unique.map { "\"\($0.cells.map(String.init).joined())\"" } ?? "null"
+                let solution = shown.map { "\"\($0.cells.map(String.init).joined())\"" } ?? "null"
                 print("{\"puzzle\":\"\(puzzle.line)\",\"solution\":\(solution),\"solutions\":\"\(result.count.rawValue)\",\"guesses\":\(result.guesses),\"microseconds\":\(String(format: "%.1f", us))}")
             case .line:
-                print("\(unique?.cells.map(String.init).joined() ?? statusText(result.count))\t\(result.guesses)\t\(String(format: "%.1f", us))")
+                let note = shown != nil && result.count == .multiple ? "\tnot unique" : ""
+                print("\(shown?.cells.map(String.init).joined() ?? statusText(result.count))\t\(result.guesses)\t\(String(format: "%.1f", us))\(note)")
             case .grid, .auto:
                 if puzzles.count > 1 { print(line.map { "line \($0):" } ?? "puzzle:") }
-                if let unique { print(unique.rendered, terminator: "") } else { print(statusText(result.count)) }
-                print("\(result.count.rawValue), \(result.guesses) guesses, \(String(format: "%.1f", us)) µs\n")
+                if let shown { print(shown.rendered, terminator: "") } else { print(statusText(result.count)) }
+                let what = shown != nil && result.count == .multiple ? "multiple (one of several solutions shown; not unique)" : result.count.rawValue
+                print("\(what), \(result.guesses) guesses, \(String(format: "%.1f", us)) µs\n")
             }
         }
         if puzzles.count > 1 && format != .json {

@@ -10,15 +10,16 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "cmm, trm or hrm.") var model: ModelKind
     @Option(help: "sudoku or maze.") var task: TaskKind = .sudoku
     @Option(help: "Preset: tiny, small, paper.") var preset = "tiny"
-    @Option(help: "Optimiser steps (also the cosine schedule length).") var steps: Int?
+    @Option(parsing: .unconditional, help: "Optimiser steps (also the cosine schedule length).") var steps: Int?
     @Option(help: "Wall-clock budget in minutes (instead of --steps).") var minutes: Double?
     @Option(help: "Process CPU-time budget in minutes (fair on a shared machine; with or instead of --minutes).") var cpuMinutes: Double?
     @Option(help: "Dataset directory from `attractor data` (default: built in-process from Data/sudoku).") var data: String?
     @Option(help: "Seed for weights, data order, augmentation, exploration.") var seed: UInt64 = 0
     @Option(help: "Checkpoint directory.") var out: String = "checkpoint"
     @Flag(help: "Continue from the checkpoint in --out.") var resume = false
+    @Flag(help: "Replace a checkpoint already in --out (without it, training refuses to overwrite one).") var overwrite = false
     @Option(help: "Training puzzles when building in-process.") var trainCount = 1000
-    @Option(help: "Batch size (default: the preset's).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Batch size (default: the preset's).") var batch: Int?
     @Option(help: "Segment gradient (default: the preset's): oneStep, lastCycle, implicit (Neumann series), implicitAnderson, adjoint (continuous adjoint of the joint system; CMM).")
     var gradient: ReasoningConfiguration.SegmentGradient?
     @Option(help: "Neumann terms of --gradient implicit, or the iteration cap of implicitAnderson.") var implicitIterations: Int?
@@ -42,10 +43,15 @@ struct TrainCommand: ParsableCommand {
         if !ReasoningConfiguration.presetNames.contains(preset) {
             throw ValidationError("unknown preset '\(preset)' (known: \(ReasoningConfiguration.presetNames.joined(separator: ", ")))")
         }
+        try TrainArguments.validate(self)
     }
 
     func run() throws {
-        do { try Distributed.run { world in try train(TrainingRanks(world)) } } catch let e as ReasoningError { throw CommandFailure("\(e)") }
+        // Every check that can fail is made before the data is built (~15 s) and training starts.
+        try OutputDirectory.prepareCheckpoint(out, resume: resume, overwrite: overwrite)
+        try TrainArguments.checkData(self)
+        try RequestBudgets.requireTraining(self)
+        do { try Distributed.run { world in try train(TrainingRanks(world)) } } catch let e as ReasoningError { throw e }
     }
 
     func train(_ ranks: TrainingRanks) throws {
@@ -103,12 +109,15 @@ struct TrainCommand: ParsableCommand {
             if let steps, trainer.step >= steps { break }
             let timeUp = (minutes.map { elapsed() >= $0 * 60 } ?? false)
                 || (cpuMinutes.map { Self.processCPUSeconds() - cpu0 >= $0 * 60 } ?? false)
-            let agreed = try ranks.agree([timeUp, stop.requested])  // rank 0 decides for all ranks
+            let received = stop.signal
+            let agreed = try ranks.agree([timeUp, received != nil, received == SIGTERM])  // rank 0 decides for all ranks
             if agreed[0] { break }
             if agreed[1] {
+                let signal = agreed[2] ? SIGTERM : SIGINT
                 try save()
                 print("interrupted: saved \(out) at step \(trainer.step)")
-                return
+                standardError("interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT"): checkpoint saved in \(out) at step \(trainer.step); continue with --resume")
+                throw ExitCode(signal == SIGTERM ? ExitStatus.terminated.rawValue : ExitStatus.interrupted.rawValue)
             }
             let report: ReasoningTrainer.StepReport
             do { report = try ranks.step(trainer) } catch {
@@ -216,11 +225,11 @@ struct TrainCommand: ParsableCommand {
             if let data {
                 let trainPath = data + "/train.safetensors"
                 guard FileManager.default.fileExists(atPath: trainPath) else {
-                    throw CommandFailure("no \(trainPath): --data must be a directory written by `attractor data sudoku`")
+                    throw CommandFailure("no \(trainPath): --data must be a directory written by `attractor data sudoku`", status: .noInput)
                 }
                 let train: [LabelledSudoku]
                 do { train = try SudokuDatasetBuilder.read(path: trainPath) } catch {
-                    throw CommandFailure("\(trainPath) is not a Sudoku dataset (\(error)); a maze dataset needs --task maze")
+                    throw CommandFailure("\(trainPath) is not a Sudoku dataset (\(error)); a maze dataset needs --task maze", status: .dataError)
                 }
                 let testPath = data + "/test_forum_hardest_1905_11plus.safetensors"
                 let test = (try? SudokuDatasetBuilder.read(path: testPath)) ?? []
@@ -235,36 +244,41 @@ struct TrainCommand: ParsableCommand {
             }
             return (TrainingExamples(sudoku: result.train), HeldOut(sudoku: (result.tests.last ?? []).map(SudokuExample.init)))
         case .maze:
-            guard let data else { throw CommandFailure("--task maze needs --data DIR from `attractor data maze`") }
+            guard let data else { throw CommandFailure("--task maze needs --data DIR from `attractor data maze`", status: .usage) }
             let path = data + "/train.safetensors"
             let mazes: [MazeInstance]
             do {
                 let size = Int((Double(try TokenTensorFile.read(path: path).tensors["inputs"]?.shape.last ?? 900)).squareRoot())
                 mazes = try MazeDatasetBuilder.read(path: path, size: size)
-            } catch { throw CommandFailure("\(path) is not a maze dataset (\(error)); a Sudoku dataset needs --task sudoku") }
+            } catch { throw CommandFailure("\(path) is not a maze dataset (\(error)); a Sudoku dataset needs --task sudoku", status: .dataError) }
             let test = (try? MazeDatasetBuilder.read(path: data + "/test.safetensors", size: mazes.first?.maze.size ?? 30)) ?? []
             return (TrainingExamples(mazes: mazes), HeldOut(mazes: Array(test.prefix(evalPuzzles))))
         }
     }
 }
 
-/// Ctrl-C during training: the first SIGINT asks the loop to save and exit.
+/// Ctrl-C or SIGTERM (schedulers, `timeout`, containers) during training: the first signal
+/// asks the loop to save and exit with 130 (SIGINT) or 143 (SIGTERM).
 final class StopRequest: @unchecked Sendable {
     private let lock = NSLock()
-    private var flag = false
-    private var source: DispatchSourceSignal?
+    private var received: Int32?
+    private var sources: [DispatchSourceSignal] = []
 
-    var requested: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+    var requested: Bool { signal != nil }
+    /// The first signal received, if any.
+    var signal: Int32? { lock.lock(); defer { lock.unlock() }; return received }
 
     func install() {
-        signal(SIGINT, SIG_IGN)
-        let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        s.setEventHandler { [self] in
-            lock.lock(); flag = true; lock.unlock()
-            FileHandle.standardError.write("\ninterrupt: saving checkpoint after this step…\n".data(using: .utf8)!)
+        for number in [SIGINT, SIGTERM] {
+            Foundation.signal(number, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            s.setEventHandler { [self] in
+                lock.lock(); if received == nil { received = number }; lock.unlock()
+                FileHandle.standardError.write("\n\(number == SIGTERM ? "SIGTERM" : "interrupt"): saving checkpoint after this step…\n".data(using: .utf8)!)
+            }
+            s.resume()
+            sources.append(s)
         }
-        s.resume()
-        source = s
     }
 }
 

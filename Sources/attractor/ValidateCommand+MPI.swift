@@ -24,7 +24,7 @@ extension ValidateCommand {
             let parts = try Distributed.gather(world) {
                 let directory = ValidationRunner.suiteDirectory(executable: CommandLine.arguments[0])
                 let names = suites.isEmpty ? (directory.map(ValidationRunner.suiteNames(in:)) ?? []) : suites
-                guard !names.isEmpty else { throw CommandFailure("no suites given and no Validation/ folder found") }
+                guard !names.isEmpty else { throw CommandFailure("no suites given and no Validation/ folder found; run from the repository or give a suite .json path", status: .noInput) }
                 let options = ValidationRunner.Options(limit: limit, checkpoint: checkpoint, puzzles: puzzles)
                 var pieces: [Piece] = []
                 do {
@@ -43,12 +43,14 @@ extension ValidateCommand {
                         for (k, c) in mine.enumerated() { pieces.append(Piece(suite: s, check: c, result: r.checks[k])) }
                     }
                 } catch {
-                    throw CommandFailure("validate: \(error)")
+                    let (message, status) = ErrorReport.classify(error)
+                    throw CommandFailure("validate: \(message)", status: status)
                 }
                 let encoder = JSONEncoder()
                 encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
                 return Array(try encoder.encode(pieces))
             }
+            world.finalize()  // the last collective is done; rank 0 reports alone
             guard world.isRoot else { return }
             let decoder = JSONDecoder()
             decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

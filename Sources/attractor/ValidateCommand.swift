@@ -30,6 +30,9 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: Format = .text
 
+    @Flag(help: "No progress lines on stderr.")
+    var quiet = false
+
     func validate() throws {
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
     }
@@ -38,8 +41,9 @@ struct ValidateCommand: ParsableCommand {
         if Communicator.launchedByMPI() { return try runSharded() }  // ValidateCommand+MPI.swift
         let directory = ValidationRunner.suiteDirectory(executable: CommandLine.arguments[0])
         let names = suites.isEmpty ? (directory.map(ValidationRunner.suiteNames(in:)) ?? []) : suites
-        guard !names.isEmpty else { throw CommandFailure("no suites given and no Validation/ folder found") }
-        let options = ValidationRunner.Options(limit: limit, checkpoint: checkpoint, puzzles: puzzles)
+        guard !names.isEmpty else { throw CommandFailure("no suites given and no Validation/ folder found; run from the repository or give a suite .json path", status: .noInput) }
+        var options = ValidationRunner.Options(limit: limit, checkpoint: checkpoint, puzzles: puzzles)
+        if !quiet { options.progress = { standardError($0) } }
         var results: [SuiteResult] = []
         do {
             let loaded = try names.map { name throws(StabilityError) in try ValidationRunner.load(name, directory: directory) }
@@ -49,7 +53,8 @@ struct ValidateCommand: ParsableCommand {
                 results.append(r)
             }
         } catch {
-            throw CommandFailure("validate: \(error)")
+            let (message, status) = ErrorReport.classify(error)
+            throw CommandFailure("validate: \(message)", status: status)
         }
         try finish(results)
     }
@@ -57,16 +62,23 @@ struct ValidateCommand: ParsableCommand {
     /// The report of `results` (written, printed as JSON or the overall verdict); exit status 1 on a failed check.
     func finish(_ results: [SuiteResult]) throws {
         let full = ValidationReport(gslVersion: GSL.version, suites: results)
+        var reportFailure: CommandFailure?
         if let report {
-            try ValidationRunner.writeReport(full, to: report)
-            if format == .text { print("report: \(report)/index.html, \(report)/report.json") }
+            do {
+                try ValidationRunner.writeReport(full, to: report)
+                if format == .text { print("report: \(report)/index.html, \(report)/report.json") }
+            } catch {
+                reportFailure = CommandFailure("cannot write the report to \(report): \(ErrorReport.classify(error).message); the results are on stdout, choose a writable --report folder",
+                                               status: .cannotCreate)
+            }
         }
         if format == .json {
-            print(String(decoding: try ValidationRunner.json(full), as: UTF8.self))
+            print(try jsonText(full))
         } else {
             print("overall: \(label(full.passed))")
         }
-        if full.passed == false { throw ExitCode(1) }
+        if let reportFailure { throw reportFailure }
+        if full.passed == false { throw ExitCode(ExitStatus.failed.rawValue) }
     }
 
     func label(_ p: Bool?) -> String { p.map { $0 ? "PASS" : "FAIL" } ?? "info (no pass/fail criteria)" }

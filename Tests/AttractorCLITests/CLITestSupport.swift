@@ -27,7 +27,7 @@ enum AttractorBinary {
         p.executableURL = url
         p.arguments = arguments
         if !environment.isEmpty {
-            p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

@@ -51,7 +51,12 @@ import Testing
         #expect(lines.map { $0["puzzle"] as? String } == [Self.hard, none, many])
         #expect(lines.map { $0["solutions"] as? String } == ["unique", "none", "multiple"])
         #expect(lines[1]["solution"] is NSNull)
-        #expect(lines[2]["solution"] is NSNull)
+        // Several solutions: one is printed (and "solutions" says it is not unique) ...
+        #expect((lines[2]["solution"] as? String)?.count == 81)
+        // ... unless --unique keeps the strict behaviour.
+        let strict = try AttractorBinary.run(["sudoku", "solve", "--file", dir + "/p.txt", "--format", "json", "--unique"])
+        #expect(strict.status == 0)
+        #expect(try Self.jsonLines(strict.stdout)[2]["solution"] is NSNull)
     }
 
     @Test func malformedInputNamesLineAndReason() throws {
