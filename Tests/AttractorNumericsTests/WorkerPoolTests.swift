@@ -3,12 +3,6 @@ import Testing
 
 /// The data-parallel pool: every task once, on the worker its index names; ranges that tile.
 @Suite struct WorkerPoolTests {
-    final class Record: @unchecked Sendable {
-        let lock = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-        var owners: [Int]
-        init(_ n: Int) { owners = Array(repeating: -1, count: n) }
-    }
-
     @Test(arguments: [1, 2, 3])
     func everyTaskRunsOnceOnItsWorker(threads: Int) {
         let pool = WorkerPool(threads: threads)
