@@ -23,8 +23,7 @@ public final class WorkerPool: @unchecked Sendable {
     private var generation = 0
     private var pending = 0
     private var shuttingDown = false
-    private var job: ((Int) -> Void)?
-    private var objectJob: (any WorkerJob)?
+    private var job: (any WorkerJob)?
     private var threadHandles: [pthread_t] = []
 
     /// All cores of the machine (at least 1).
@@ -65,21 +64,11 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     /// Runs `body(worker)` once on every worker (`0..<threads`) and returns when all are done.
+    /// (Wraps `body` in a small job object: one allocation per call; hot paths use `run(_:)`
+    /// with a `WorkerJob` of their own.)
     public func run(_ body: (Int) -> Void) {
         if threads == 1 { body(0); return }
-        withoutActuallyEscaping(body) { escapable in
-            pthread_mutex_lock(lock)
-            job = escapable
-            pending = threads - 1
-            generation &+= 1
-            pthread_cond_broadcast(wake)
-            pthread_mutex_unlock(lock)
-            escapable(0)
-            pthread_mutex_lock(lock)
-            while pending > 0 { pthread_cond_wait(finished, lock) }
-            job = nil
-            pthread_mutex_unlock(lock)
-        }
+        withoutActuallyEscaping(body) { escapable in run(ClosureJob(escapable)) }
     }
 
     /// Runs `job.work(worker:)` once on every worker and returns when all are done. Unlike
@@ -88,7 +77,7 @@ public final class WorkerPool: @unchecked Sendable {
     public func run(_ job: any WorkerJob) {
         if threads == 1 { job.work(worker: 0); return }
         pthread_mutex_lock(lock)
-        objectJob = job
+        self.job = job
         pending = threads - 1
         generation &+= 1
         pthread_cond_broadcast(wake)
@@ -96,7 +85,7 @@ public final class WorkerPool: @unchecked Sendable {
         job.work(worker: 0)
         pthread_mutex_lock(lock)
         while pending > 0 { pthread_cond_wait(finished, lock) }
-        objectJob = nil
+        self.job = nil
         pthread_mutex_unlock(lock)
     }
 
@@ -139,12 +128,10 @@ public final class WorkerPool: @unchecked Sendable {
             while generation == seen && !shuttingDown { pthread_cond_wait(wake, lock) }
             if shuttingDown { pthread_mutex_unlock(lock); return }
             seen = generation
-            var body = job
-            let object = objectJob
+            var current = job
             pthread_mutex_unlock(lock)
-            body?(index)
-            object?.work(worker: index)
-            body = nil  // released before the job is reported done: `run` checks it did not escape
+            current?.work(worker: index)
+            current = nil  // released before the job is reported done (a closure job checks it did not escape)
             pthread_mutex_lock(lock)
             pending -= 1
             if pending == 0 { pthread_cond_signal(finished) }
@@ -159,6 +146,13 @@ private final class WorkerStart {
     unowned(unsafe) let pool: WorkerPool
     let index: Int
     init(pool: WorkerPool, index: Int) { self.pool = pool; self.index = index }
+}
+
+/// A closure as a `WorkerJob` (the closure form of `WorkerPool.run`).
+private final class ClosureJob: WorkerJob {
+    let body: (Int) -> Void
+    init(_ body: @escaping (Int) -> Void) { self.body = body }
+    func work(worker: Int) { body(worker) }
 }
 
 /// Work a `WorkerPool` runs on every worker (`WorkerPool.run(_:)`): an object, so starting it

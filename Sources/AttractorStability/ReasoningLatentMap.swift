@@ -25,15 +25,29 @@ public final class ReasoningLatentMap: LatentMap {
     public var isContinuous: Bool { model.configuration.integrator != .direct }
     public var hasVectorJacobianProduct: Bool { false }
     private let state: LatentState<Float>
+    /// Worker 0 is `model`; the others are replicas sharing its weights, each with a state.
+    private let replicas: [ReasoningModel<Float>]
+    private let states: [LatentState<Float>]
+    private let pool: WorkerPool
 
-    public init(model: ReasoningModel<Float>, inputs: [[Int32]]) throws(StabilityError) {
+    /// `threads` workers (default: all cores) run the batches of `apply` in parallel; a row's
+    /// image does not depend on the thread count.
+    public init(model: ReasoningModel<Float>, inputs: [[Int32]], threads: Int = WorkerPool.availableCores) throws(StabilityError) {
         guard !inputs.isEmpty, inputs.allSatisfy({ $0.count == model.sequence }) else {
             throw .invalidArgument("reasoning map: every input needs \(model.sequence) tokens")
         }
+        guard threads >= 1 else { throw .invalidArgument("reasoning map: threads must be positive, got \(threads)") }
         self.model = model
         self.inputs = inputs
         dimension = 2 * model.stateWidth
         state = model.makeState()
+        var workers = [model]
+        do {
+            for _ in 1..<threads { workers.append(try ReasoningModel(replicaOf: model, maxBatch: model.maxBatch)) }
+        } catch { throw .underlying("reasoning map: \(error)") }
+        replicas = workers
+        states = [state] + workers.dropFirst().map { $0.makeState() }
+        pool = WorkerPool(threads: threads)
     }
 
     /// The model's initial latent (its `reset` state) for `rows` rows.
@@ -56,14 +70,22 @@ public final class ReasoningLatentMap: LatentMap {
         return model.functionEvaluations - before
     }()
 
+    /// One segment on every row, in batches of the model's `maxBatch` spread over the workers
+    /// (batch `c` on worker `c % threads`, at least one batch per worker); rows are independent, so the images are the same
+    /// for any thread count. Evaluations are counted on `model` (the replicas' are added).
     public func apply(state z: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>, rows: RowSelection) {
         let w = model.stateWidth, d = dimension
-        var start = 0
-        while start < rows.count {
-            let b = min(model.maxBatch, rows.count - start)
+        // At most maxBatch rows per batch, and at least one batch per worker.
+        let size = max(1, min(model.maxBatch, (rows.count + pool.threads - 1) / pool.threads))
+        let batches = (rows.count + size - 1) / size
+        let counts = replicas.map(\.functionEvaluations)
+        pool.forEachTask(count: batches) { c, worker in
+            let replica = replicas[worker], state = states[worker]
+            let start = c * size
+            let b = min(size, rows.count - start)
             let origins = (start..<(start + b)).map { rows.originalRow($0) }
             let tokens = origins.flatMap { inputs[$0] }
-            do { try model.embed(tokens, batch: b) } catch {
+            do { try replica.embed(tokens, batch: b) } catch {
                 preconditionFailure("reasoning map: embedding validated inputs failed: \(error)")
             }
             for i in 0..<b {
@@ -71,13 +93,16 @@ public final class ReasoningLatentMap: LatentMap {
                 (state.high.pointer + i * w).update(from: src, count: w)
                 (state.low.pointer + i * w).update(from: src + w, count: w)
             }
-            model.runSegment(state, batch: b, record: false)
+            replica.runSegment(state, batch: b, record: false)
             for i in 0..<b {
                 let dst = image + (start + i) * d
                 dst.update(from: state.high.pointer + i * w, count: w)
                 (dst + w).update(from: state.low.pointer + i * w, count: w)
             }
-            start += b
+        }
+        for k in 1..<replicas.count {
+            model.functionEvaluations += replicas[k].functionEvaluations - counts[k]
+            replicas[k].functionEvaluations = counts[k]
         }
     }
 
