@@ -39,6 +39,9 @@ public struct SwiGLU: Sendable, Equatable {
         }
     }
 
+    /// Rows per block of the forward pass (a block's intermediates stay within L2).
+    static let rowBlock = 336
+
     /// `y ← SwiGLU(x)`; caches what the VJP needs in `workspace`.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
@@ -46,12 +49,18 @@ public struct SwiGLU: Sendable, Equatable {
                                    workspace w: Workspace<T>, into y: UnsafeMutablePointer<T>) {
         precondition(rows <= w.maxRows, "SwiGLU workspace holds \(w.maxRows) rows, got \(rows)")
         let i2 = 2 * inner
-        Kernels.gemm(false, true, m: rows, n: i2, k: dimension, x, lda: dimension,
-                     p + gateUp.offset, ldb: dimension, beta: 0, w.gateUp.pointer, ldc: i2)
-        Kernels.gatedForward(activation, gate: w.gateUp.pointer, up: w.gateUp.pointer + inner, inStride: i2,
-                             rows: rows, columns: inner, out: w.hidden.pointer, outStride: inner)
-        Kernels.gemm(false, true, m: rows, n: dimension, k: inner, w.hidden.pointer, lda: inner,
-                     p + down.offset, ldb: inner, beta: 0, y, ldc: dimension)
+        // In blocks of rows, so each block's [gate | up] and hidden are still in cache when the
+        // gate and the down projection read them. Rows are independent: same values as one pass.
+        let block = Self.rowBlock
+        for r0 in stride(from: 0, to: rows, by: block) {
+            let r = min(block, rows - r0)
+            Kernels.gemm(false, true, m: r, n: i2, k: dimension, x + r0 * dimension, lda: dimension,
+                         p + gateUp.offset, ldb: dimension, beta: 0, w.gateUp.pointer + r0 * i2, ldc: i2)
+            Kernels.gatedForward(activation, gate: w.gateUp.pointer + r0 * i2, up: w.gateUp.pointer + r0 * i2 + inner,
+                                 inStride: i2, rows: r, columns: inner, out: w.hidden.pointer + r0 * inner, outStride: inner)
+            Kernels.gemm(false, true, m: r, n: dimension, k: inner, w.hidden.pointer + r0 * inner, lda: inner,
+                         p + down.offset, ldb: inner, beta: 0, y + r0 * dimension, ldc: dimension)
+        }
     }
 
     /// VJP of the last `forward` on input `x`: adds parameter gradients into `g`; writes

@@ -31,6 +31,10 @@ public struct TokenMixingMLP: Sendable, Equatable {
 
     public func forwardFlops(batch: Int) -> Int { 6 * batch * sequence * dimension * inner }
 
+    /// Columns of the transposed layout per block of the forward pass (a block's
+    /// intermediates, `3·inner·block` floats, stay within L2).
+    static let columnBlock = 512
+
     /// Cached activations and scratch for up to `maxBatch` examples.
     public final class Workspace<T: Scalar> {
         public let maxBatch: Int
@@ -74,12 +78,19 @@ public struct TokenMixingMLP: Sendable, Equatable {
     public func forwardTransposed<T: Scalar>(batch: Int, parameters p: UnsafePointer<T>, workspace w: Workspace<T>) {
         precondition(batch <= w.maxBatch, "TokenMixingMLP workspace holds \(w.maxBatch) examples, got \(batch)")
         let n = batch * dimension, l = sequence
-        Kernels.gemm(false, false, m: 2 * inner, n: n, k: l, p + gateUp.offset, lda: l,
-                     w.xT.pointer, ldb: n, beta: 0, w.gateUp.pointer, ldc: n)
-        Kernels.gatedForward(activation, gate: w.gateUp.pointer, up: w.gateUp.pointer + inner * n, inStride: 0,
-                             rows: 1, columns: inner * n, out: w.hidden.pointer, outStride: 0)
-        Kernels.gemm(false, false, m: l, n: n, k: inner, p + down.offset, lda: inner,
-                     w.hidden.pointer, ldb: n, beta: 0, w.yT.pointer, ldc: n)
+        // In blocks of columns, so each block's [gate | up] and hidden are still in cache when
+        // the gate and the down projection read them (whole, they are far larger than L2 and
+        // the gate ran at memory speed). Every column is independent: same values as one pass.
+        let block = Self.columnBlock
+        for j0 in stride(from: 0, to: n, by: block) {
+            let cols = min(block, n - j0)
+            Kernels.gemm(false, false, m: 2 * inner, n: cols, k: l, p + gateUp.offset, lda: l,
+                         w.xT.pointer + j0, ldb: n, beta: 0, w.gateUp.pointer + j0, ldc: n)
+            Kernels.gatedForward(activation, gate: w.gateUp.pointer + j0, up: w.gateUp.pointer + inner * n + j0, inStride: n,
+                                 rows: inner, columns: cols, out: w.hidden.pointer + j0, outStride: n)
+            Kernels.gemm(false, false, m: l, n: cols, k: inner, p + down.offset, lda: inner,
+                         w.hidden.pointer + j0, ldb: n, beta: 0, w.yT.pointer + j0, ldc: n)
+        }
     }
 
     /// VJP of the last `forward`: adds parameter gradients into `g`; writes (or adds, with

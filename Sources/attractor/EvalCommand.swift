@@ -95,9 +95,12 @@ struct EvalCommand: ParsableCommand {
 
     var workerThreads: Int { threads ?? WorkerPool.availableCores }
 
-    /// At most `--batch` examples per batch, and at least one batch per worker.
+    /// At most `--batch` examples per batch, the same number of batches for every worker and
+    /// batches of equal size (200 puzzles on 2 threads: 4 × 50, not 64, 64, 64, 8).
     func batchSize(_ count: Int) -> Int {
-        max(1, min(batch, (count + workerThreads - 1) / workerThreads))
+        let perWorker = (count + workerThreads - 1) / workerThreads
+        let batchesPerWorker = max(1, (perWorker + batch - 1) / batch)
+        return max(1, (perWorker + batchesPerWorker - 1) / batchesPerWorker)
     }
 
     /// Puzzles with their exact solutions (solved here). A puzzle with several solutions is an
