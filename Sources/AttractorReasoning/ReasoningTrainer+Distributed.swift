@@ -35,7 +35,6 @@ extension ReasoningTrainer {
     /// One training step with the shards spread over `group`'s processes (see above).
     public func trainStep(group: TrainingProcessGroup) throws(ReasoningError) -> StepReport {
         guard group.size > 1 else { return try trainStep() }
-        let config = configuration
         var report = StepReport(step: step + 1)
         refillHaltedSlots()
 
@@ -54,26 +53,7 @@ extension ReasoningTrainer {
             }
         }
 
-        var cellsRight = 0
-        for s in 0..<shardCount {
-            let r = shardResults[s]
-            if let error = r.error { throw error }
-            report.answerLoss += r.answerLoss
-            report.haltingLoss += r.haltingLoss
-            report.regularisers.residual += r.regularisers.residual
-            report.regularisers.repulsion += r.regularisers.repulsion
-            report.regularisers.traceHinge += r.regularisers.traceHinge
-            report.regularisers.repellerHinge += r.regularisers.repellerHinge
-            report.regularisers.frobenius += r.regularisers.frobenius
-            report.regularisers.spectral += r.regularisers.spectral
-            cellsRight += r.cellsRight
-            report.forwardExamples += r.forwardExamples
-            report.backwardExamples += r.backwardExamples
-            report.flops += r.flops
-        }
-        report.cellAccuracy = Double(cellsRight) / Double(batch * config.block.sequence)
-        report.totalLoss = report.answerLoss + report.haltingLoss + report.regularisers.total
-        guard report.totalLoss.isFinite else { throw .nonFiniteLoss(step: step + 1, lastGoodCheckpoint: nil) }
+        try tallyShards(into: &report)
 
         // The shard gradients summed in shard order over all processes.
         let n = model.store.count
@@ -82,13 +62,7 @@ extension ReasoningTrainer {
         do { sum = try group.orderedSum(local, count: n) } catch { throw .invalidInput("summing the gradients: \(error)") }
         sum.withUnsafeBufferPointer { model.store.gradients.pointer.update(from: $0.baseAddress!, count: n) }
 
-        report.gradientNorm = GradientClipping.clipGlobalNorm(model.store, maxNorm: config.training.clipNorm)
-        report.learningRate = schedule.rate(step: step + 1)
-        optimizer.update(model.store, learningRate: report.learningRate)
-        ema.update(model.store)
-
-        decideHalting(&report)
-        step += 1
+        update(&report)
         return report
     }
 

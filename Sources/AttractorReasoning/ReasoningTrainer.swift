@@ -204,13 +204,22 @@ public final class ReasoningTrainer {
     /// Throws `ReasoningError.nonFiniteLoss` (with `lastGoodCheckpoint: nil`; the caller
     /// names its checkpoint) when the loss is NaN or infinite; the weights are then untouched.
     public func trainStep() throws(ReasoningError) -> StepReport {
-        let config = configuration
         var report = StepReport(step: step + 1)
         refillHaltedSlots()
 
         // Forward, objective and backward of every shard (shard s on worker s % threads).
         phase = .shards
         pool.run(self)
+        try tallyShards(into: &report)
+        // Optimiser: the shard gradients summed in shard order, then one update.
+        sumShardGradients()
+        update(&report)
+        return report
+    }
+
+    /// Adds every shard's loss parts and counts into `report`; throws a shard's error, or
+    /// `nonFiniteLoss` when the total is NaN or infinite.
+    func tallyShards(into report: inout StepReport) throws(ReasoningError) {
         var cellsRight = 0
         for s in 0..<shardCount {
             let r = shardResults[s]
@@ -228,20 +237,20 @@ public final class ReasoningTrainer {
             report.backwardExamples += r.backwardExamples
             report.flops += r.flops
         }
-        report.cellAccuracy = Double(cellsRight) / Double(batch * config.block.sequence)
+        report.cellAccuracy = Double(cellsRight) / Double(batch * configuration.block.sequence)
         report.totalLoss = report.answerLoss + report.haltingLoss + report.regularisers.total
         guard report.totalLoss.isFinite else { throw .nonFiniteLoss(step: step + 1, lastGoodCheckpoint: nil) }
+    }
 
-        // Optimiser: the shard gradients summed in shard order, then one update.
-        sumShardGradients()
-        report.gradientNorm = GradientClipping.clipGlobalNorm(model.store, maxNorm: config.training.clipNorm)
+    /// With the summed gradient in the model's store: clip, AdamW, EMA, halting decisions,
+    /// and the step count.
+    func update(_ report: inout StepReport) {
+        report.gradientNorm = GradientClipping.clipGlobalNorm(model.store, maxNorm: configuration.training.clipNorm)
         report.learningRate = schedule.rate(step: step + 1)
         optimizer.update(model.store, learningRate: report.learningRate)
         ema.update(model.store)
-
         decideHalting(&report)
         step += 1
-        return report
     }
 
     /// Draws fresh examples into the slots that halted last step (in slot order, so the draw
