@@ -30,15 +30,11 @@ extension CompareCommand {
                     let (message, status) = ErrorReport.classify(error)
                     throw CommandFailure("compare: \(message)", status: status)
                 }
-                let encoder = JSONEncoder()
-                encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-                return Array(try encoder.encode(mine))
+                return try RankPayload.encode(mine)
             }
             world.finalize()  // the last collective is done; rank 0 reports alone
             guard world.isRoot else { return }
-            let decoder = JSONDecoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            let perRank = try parts.map { try decoder.decode([ModelComparison.ModelResult].self, from: Data($0)) }
+            let perRank = try parts.map { try RankPayload.decode([ModelComparison.ModelResult].self, from: $0) }
             // Model i is the (i / N)-th result of rank i mod N.
             let models = names.indices.map { perRank[$0 % world.size][$0 / world.size] }
             try finish(ModelComparison.Report(models, puzzles: puzzleCount, relativeResiduals: options.relative))

@@ -121,3 +121,19 @@ enum Distributed {
         return min(count, mine.lowerBound * batch)..<min(count, mine.upperBound * batch)
     }
 }
+
+/// Results sent from a rank to rank 0 as JSON bytes; non-finite numbers travel as the strings
+/// "inf", "-inf" and "nan", so a diverged check's NaN arrives as NaN.
+enum RankPayload {
+    static func encode(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return Array(try encoder.encode(value))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(type, from: Data(bytes))
+    }
+}

@@ -46,17 +46,13 @@ extension ValidateCommand {
                     let (message, status) = ErrorReport.classify(error)
                     throw CommandFailure("validate: \(message)", status: status)
                 }
-                let encoder = JSONEncoder()
-                encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-                return Array(try encoder.encode(pieces))
+                return try RankPayload.encode(pieces)
             }
             world.finalize()  // the last collective is done; rank 0 reports alone
             guard world.isRoot else { return }
-            let decoder = JSONDecoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             var checks = loaded.map { [CheckResult?](repeating: nil, count: $0.checks.count) }
             for part in parts {
-                for p in try decoder.decode([Piece].self, from: Data(part)) { checks[p.suite][p.check] = p.result }
+                for p in try RankPayload.decode([Piece].self, from: part) { checks[p.suite][p.check] = p.result }
             }
             var results: [SuiteResult] = []
             for (s, suite) in loaded.enumerated() {
