@@ -29,6 +29,8 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
     /// transposed layout, i.e. over the sequence (`.sequence`, the default); `.hidden`
     /// normalises over channels like every other norm. Ignored for attention.
     public var tokenMixerNormAxis: NormAxis
+    /// How the weight matrices start (the answer head follows it too).
+    public var initialization: WeightInitialization
 
     /// The axis an RMSNorm averages over.
     public enum NormAxis: String, Sendable, Codable, CaseIterable {
@@ -39,7 +41,8 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
     public init(hidden: Int, sequence: Int, layers: Int, mixer: Mixer, tokenInner: Int? = nil,
                 channelInner: Int? = nil, heads: Int? = nil, ropeBase: Double = 10_000,
                 activation: Activation = .silu, weightedNorm: Bool = false,
-                normEpsilon: Double = Neural.rmsNormEpsilon, tokenMixerNormAxis: NormAxis = .sequence) {
+                normEpsilon: Double = Neural.rmsNormEpsilon, tokenMixerNormAxis: NormAxis = .sequence,
+                initialization: WeightInitialization = .truncatedLecunNormal) {
         self.hidden = hidden
         self.sequence = sequence
         self.layers = layers
@@ -52,6 +55,30 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
         self.weightedNorm = weightedNorm
         self.normEpsilon = normEpsilon
         self.tokenMixerNormAxis = tokenMixerNormAxis
+        self.initialization = initialization
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case hidden, sequence, layers, mixer, tokenInner, channelInner, heads, ropeBase, activation, weightedNorm
+        case normEpsilon, tokenMixerNormAxis, initialization
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        hidden = try c.decode(Int.self, forKey: .hidden)
+        sequence = try c.decode(Int.self, forKey: .sequence)
+        layers = try c.decode(Int.self, forKey: .layers)
+        mixer = try c.decode(Mixer.self, forKey: .mixer)
+        tokenInner = try c.decode(Int.self, forKey: .tokenInner)
+        channelInner = try c.decode(Int.self, forKey: .channelInner)
+        heads = try c.decode(Int.self, forKey: .heads)
+        ropeBase = try c.decode(Double.self, forKey: .ropeBase)
+        activation = try c.decode(Activation.self, forKey: .activation)
+        weightedNorm = try c.decode(Bool.self, forKey: .weightedNorm)
+        normEpsilon = try c.decode(Double.self, forKey: .normEpsilon)
+        tokenMixerNormAxis = try c.decode(NormAxis.self, forKey: .tokenMixerNormAxis)
+        // Checkpoints from before the choice existed used HRM/TRM's initialisation.
+        initialization = try c.decodeIfPresent(WeightInitialization.self, forKey: .initialization) ?? .truncatedLecunNormal
     }
 
     /// HRM/TRM's SwiGLU width: `round(expansion·width·2/3)` rounded up to a multiple of 256

@@ -34,6 +34,9 @@ public enum Initializer {
             fillTruncated(buffer, std: std, random: random)
         case .truncatedLecunNormal(let fanIn):
             fillTruncated(buffer, std: 1 / Double.sqrt(Double(Swift.max(1, fanIn))), random: random)
+        case .uniformFanIn(let fanIn):
+            let bound = 1 / Double.sqrt(Double(Swift.max(1, fanIn)))
+            for i in buffer.indices { buffer[i] = T((2 * random.uniform() - 1) * bound) }
         }
     }
 

@@ -27,6 +27,26 @@ public enum ParameterInitializer: Sendable, Equatable {
     case truncatedNormal(std: Double)
     /// `truncatedNormal(std: 1/√fanIn)`: HRM/TRM's default for linear layers.
     case truncatedLecunNormal(fanIn: Int)
+    /// `U(−1/√fanIn, 1/√fanIn)`: PyTorch's default for `nn.Linear` (standard deviation
+    /// `1/√(3·fanIn)`, √3 smaller than LeCun normal).
+    case uniformFanIn(fanIn: Int)
+}
+
+/// How the weight matrices of a network are initialised (a preset choice: the scale changes
+/// how fast the tiny models learn in their first hundreds of steps, see Docs/Models.md).
+public enum WeightInitialization: String, Sendable, Codable, CaseIterable {
+    /// Truncated LeCun normal, std `1/√fan_in` (HRM/TRM).
+    case truncatedLecunNormal
+    /// Uniform `±1/√fan_in` (PyTorch's `nn.Linear` default).
+    case uniform
+
+    /// The initializer of a weight with `fanIn` inputs.
+    public func initializer(fanIn: Int) -> ParameterInitializer {
+        switch self {
+        case .truncatedLecunNormal: .truncatedLecunNormal(fanIn: fanIn)
+        case .uniform: .uniformFanIn(fanIn: fanIn)
+        }
+    }
 }
 
 /// Assigns consecutive offsets to named parameters; `ParameterStore(layout:)` then

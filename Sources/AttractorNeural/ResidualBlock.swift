@@ -27,15 +27,17 @@ public struct ResidualBlock: Sendable, Equatable {
         switch c.mixer {
         case .mlp:
             mixer = .tokenMLP(TokenMixingMLP("\(name).token_mlp", sequence: c.sequence, dimension: c.hidden,
-                                             inner: c.tokenInner, activation: c.activation, layout: &layout))
+                                             inner: c.tokenInner, activation: c.activation,
+                                             initialization: c.initialization, layout: &layout))
         case .attention:
             mixer = .attention(SelfAttention("\(name).attention", sequence: c.sequence, dimension: c.hidden,
-                                             heads: c.heads, ropeBase: c.ropeBase, layout: &layout))
+                                             heads: c.heads, ropeBase: c.ropeBase, initialization: c.initialization,
+                                             layout: &layout))
         }
         mixerNorm = RMSNorm("\(name).norm1", dimension: mixerNormAcrossSequence ? c.sequence : c.hidden, weighted: c.weightedNorm,
                             epsilon: c.normEpsilon, layout: &layout)
         mlp = SwiGLU("\(name).mlp", dimension: c.hidden, inner: c.channelInner, activation: c.activation,
-                     layout: &layout)
+                     initialization: c.initialization, layout: &layout)
         mlpNorm = RMSNorm("\(name).norm2", dimension: c.hidden, weighted: c.weightedNorm,
                           epsilon: c.normEpsilon, layout: &layout)
     }

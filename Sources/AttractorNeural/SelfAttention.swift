@@ -16,16 +16,16 @@ public struct SelfAttention: Sendable, Equatable {
     public let output: ParameterView
 
     public init(_ name: String, sequence: Int, dimension: Int, heads: Int, ropeBase: Double = 10_000,
-                layout: inout ParameterLayout) {
+                initialization: WeightInitialization = .truncatedLecunNormal, layout: inout ParameterLayout) {
         precondition(heads > 0 && dimension % heads == 0, "dimension must be a multiple of heads")
         self.sequence = sequence
         self.dimension = dimension
         self.heads = heads
         rotary = RotaryEmbedding(headDimension: dimension / heads, sequence: sequence, base: ropeBase)
         qkv = layout.add("\(name).qkv.weight", shape: [3 * dimension, dimension],
-                         initializer: .truncatedLecunNormal(fanIn: dimension))
+                         initializer: initialization.initializer(fanIn: dimension))
         output = layout.add("\(name).o.weight", shape: [dimension, dimension],
-                            initializer: .truncatedLecunNormal(fanIn: dimension))
+                            initializer: initialization.initializer(fanIn: dimension))
     }
 
     public var headDimension: Int { dimension / heads }

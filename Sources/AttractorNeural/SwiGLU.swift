@@ -13,14 +13,14 @@ public struct SwiGLU: Sendable, Equatable {
     public let down: ParameterView
 
     public init(_ name: String, dimension: Int, inner: Int, activation: Activation = .silu,
-                layout: inout ParameterLayout) {
+                initialization: WeightInitialization = .truncatedLecunNormal, layout: inout ParameterLayout) {
         self.dimension = dimension
         self.inner = inner
         self.activation = activation
         gateUp = layout.add("\(name).gate_up.weight", shape: [2 * inner, dimension],
-                            initializer: .truncatedLecunNormal(fanIn: dimension))
+                            initializer: initialization.initializer(fanIn: dimension))
         down = layout.add("\(name).down.weight", shape: [dimension, inner],
-                          initializer: .truncatedLecunNormal(fanIn: inner))
+                          initializer: initialization.initializer(fanIn: inner))
     }
 
     public func forwardFlops(rows: Int) -> Int { 6 * rows * dimension * inner }

@@ -18,15 +18,15 @@ public struct TokenMixingMLP: Sendable, Equatable {
     public let down: ParameterView
 
     public init(_ name: String, sequence: Int, dimension: Int, inner: Int, activation: Activation = .silu,
-                layout: inout ParameterLayout) {
+                initialization: WeightInitialization = .truncatedLecunNormal, layout: inout ParameterLayout) {
         self.sequence = sequence
         self.dimension = dimension
         self.inner = inner
         self.activation = activation
         gateUp = layout.add("\(name).gate_up.weight", shape: [2 * inner, sequence],
-                            initializer: .truncatedLecunNormal(fanIn: sequence))
+                            initializer: initialization.initializer(fanIn: sequence))
         down = layout.add("\(name).down.weight", shape: [sequence, inner],
-                          initializer: .truncatedLecunNormal(fanIn: inner))
+                          initializer: initialization.initializer(fanIn: inner))
     }
 
     public func forwardFlops(batch: Int) -> Int { 6 * batch * sequence * dimension * inner }

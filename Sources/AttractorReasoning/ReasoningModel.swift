@@ -146,7 +146,8 @@ public final class ReasoningModel<T: Scalar> {
             }
         } catch { throw .invalidConfiguration("\(error)") }
         networks = nets
-        answerHead = Linear("head", inFeatures: block.hidden, outFeatures: configuration.vocabulary, layout: &layout)
+        answerHead = Linear("head", inFeatures: block.hidden, outFeatures: configuration.vocabulary, layout: &layout,
+                            initializer: block.initialization.initializer(fanIn: block.hidden))
         haltHead = configuration.haltOutputs > 0
             ? Linear("halt", inFeatures: block.hidden, outFeatures: configuration.haltOutputs, bias: true,
                      layout: &layout, initializer: .zeros)

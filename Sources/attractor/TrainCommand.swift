@@ -31,6 +31,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Sudoku blanks ladder instead of the Extreme-style data: train on puzzles with this many blanks.") var blanks: Int?
     @Option(help: "Worker threads (default: all cores). Any count trains bit for bit the same.") var threads: Int?
     @Option(help: "Shards of the batch (default: the preset's); the unit of data parallelism, saved with the run.") var shards: Int?
+    @Option(name: .customLong("init"), help: "Weight initialisation: truncatedLecunNormal (HRM/TRM, the presets' default) or uniform (±1/√fan_in, PyTorch's nn.Linear default; learns faster early on at the tiny size).")
+    var initialization: WeightInitialization?
 
     func validate() throws {
         if steps == nil && minutes == nil && cpuMinutes == nil { throw ValidationError("give --steps N, --minutes M or --cpu-minutes M") }
@@ -59,6 +61,7 @@ struct TrainCommand: ParsableCommand {
         var config = try ReasoningConfiguration.preset(preset, model: model, task: task, sequence: examples.sequence)
         if let batch { config.training.batch = batch }
         if let shards { config.training.shards = shards }
+        if let initialization { config.block.initialization = initialization }
         if let gradient { config.gradient = gradient }
         if let implicitIterations { config.implicitIterations = implicitIterations }
         if gradient == .implicitAnderson && implicitIterations == nil { config.implicitIterations = max(config.implicitIterations, 50) }
@@ -68,6 +71,7 @@ struct TrainCommand: ParsableCommand {
             let saved = try ReasoningCheckpoint.manifest(at: out).configuration
             config.training.scheduleSteps = saved.training.scheduleSteps
             config.training.shards = saved.training.shards
+            config.block.initialization = saved.block.initialization
             if gradient == nil {  // the adjoint changes the forward too: keep the saved choice
                 config.gradient = saved.gradient
                 config.implicitIterations = saved.implicitIterations
@@ -285,3 +289,4 @@ final class StopRequest: @unchecked Sendable {
 extension ModelKind: ExpressibleByArgument {}
 extension TaskKind: ExpressibleByArgument {}
 extension ReasoningConfiguration.SegmentGradient: ExpressibleByArgument {}
+extension WeightInitialization: ExpressibleByArgument {}

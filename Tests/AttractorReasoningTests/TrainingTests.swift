@@ -189,7 +189,30 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("Checkpoints/trm-tiny")
         let m = try ReasoningCheckpoint.manifest(at: url.path)
         #expect(m.configuration.training.shards == 1)
+        #expect(m.configuration.block.initialization == .truncatedLecunNormal)
         #expect(try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku).training.shards == 4)
+    }
+
+    @Test func uniformInitialisationIsPyTorchsLinearDefault() throws {
+        var c = try TrainingTests.sudokuConfig(.trm)
+        c.block.initialization = .uniform
+        let m = try ReasoningModel<Float>(configuration: c, maxBatch: 1, seed: 3)
+        let lecun = try ReasoningModel<Float>(configuration: try TrainingTests.sudokuConfig(.trm), maxBatch: 1, seed: 3)
+        for name in ["blocks.0.mlp.gate_up.weight", "blocks.0.token_mlp.down.weight", "head.weight"] {
+            let view = try #require(m.store.layout.view(named: name))
+            let fanIn = view.shape[1]
+            let w = try #require(m.store.values(named: name)).map(Double.init)
+            let bound = 1 / Double(fanIn).squareRoot()
+            #expect(w.allSatisfy { abs($0) <= bound }, "\(name) outside ±1/√\(fanIn)")
+            let std = (w.map { $0 * $0 }.reduce(0, +) / Double(w.count)).squareRoot()
+            #expect(abs(std - bound / 3.0.squareRoot()) < 0.1 * bound, "\(name): std \(std), bound \(bound)")
+            let l = try #require(lecun.store.values(named: name)).map(Double.init)
+            let lstd = (l.map { $0 * $0 }.reduce(0, +) / Double(l.count)).squareRoot()
+            #expect(lstd > 1.5 * std, "LeCun normal is √3 wider: \(lstd) vs \(std)")
+        }
+        // Saved with the checkpoint and read back.
+        let data = try JSONEncoder().encode(c)
+        #expect(try JSONDecoder().decode(ReasoningConfiguration.self, from: data).block.initialization == .uniform)
     }
 }
 
