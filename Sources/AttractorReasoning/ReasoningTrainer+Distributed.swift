@@ -39,7 +39,9 @@ extension ReasoningTrainer {
         refillHaltedSlots()
 
         let mine = shards(ofProcess: group.rank, of: group.size)
-        pool.forEachTask(count: mine.count) { i, worker in runShard(mine.lowerBound + i, on: worker) }
+        pool.forEachTask(count: mine.count) { i, worker in
+            DenormalFlush.run { runShard(mine.lowerBound + i, on: worker) }  // the mode `work(worker:)` uses
+        }
 
         // Exchange what the shards measured; every process then holds every shard's result.
         var bytes: [UInt8] = []

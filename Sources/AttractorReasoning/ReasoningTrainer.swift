@@ -442,6 +442,10 @@ extension ReasoningTrainer: WorkerJob {
     /// One worker's part of the current phase: shards `worker, worker + threads, …`, or its
     /// contiguous slice of the parameters for the shard sum.
     public func work(worker: Int) {
+        DenormalFlush.run { work(phase, worker: worker) }
+    }
+
+    func work(_ phase: Phase, worker: Int) {
         switch phase {
         case .shards:
             var s = worker

@@ -83,8 +83,10 @@ public enum ReasoningInference {
             while let c = queue.next() {
                 let lo = c * model.maxBatch, hi = min(inputs.count, lo + model.maxBatch)
                 do throws(ReasoningError) {
-                    try runBatch(replicas[worker], inputs: inputs, indices: lo..<hi, into: results,
-                                 trace: lo == 0 ? trace : nil)
+                    try DenormalFlush.run { () throws(ReasoningError) in
+                        try runBatch(replicas[worker], inputs: inputs, indices: lo..<hi, into: results,
+                                     trace: lo == 0 ? trace : nil)
+                    }
                 } catch { errors[c] = error }
                 queue.finished(hi - lo)
             }

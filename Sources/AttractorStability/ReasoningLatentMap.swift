@@ -93,7 +93,7 @@ public final class ReasoningLatentMap: LatentMap {
                 (state.high.pointer + i * w).update(from: src, count: w)
                 (state.low.pointer + i * w).update(from: src + w, count: w)
             }
-            replica.runSegment(state, batch: b, record: false)
+            DenormalFlush.run { replica.runSegment(state, batch: b, record: false) }
             for i in 0..<b {
                 let dst = image + (start + i) * d
                 dst.update(from: state.high.pointer + i * w, count: w)

@@ -86,4 +86,8 @@ void attractor_silu_gate_forward_f32(int path, long rows, long columns, const fl
                                      long in_stride, float *out, long out_stride);
 void attractor_silu_gate_backward_f32(int path, long rows, long columns, const float *dout, long out_stride,
                                       const float *gate, const float *up, long in_stride, float *dgate, float *dup);
+/* Denormal floats flushed to zero on this thread (FTZ + DAZ in MXCSR) until the matching
+   end call, which restores the returned state; no-ops off x86. */
+unsigned attractor_flush_denormals_begin(void);
+void attractor_flush_denormals_end(unsigned state);
 #endif
