@@ -5,10 +5,10 @@ import Glibc
 
 /// Runs work with denormal floats flushed to zero on the calling thread (x86 FTZ + DAZ),
 /// restoring the thread's previous mode afterwards. The training step and batched inference
-/// run inside it on every worker: denormal operands cost the FMA units about a hundred cycles
-/// each, and trained networks produce them (a training step slowed by a third after a few
-/// dozen steps without it). Every worker uses the same mode, so results stay independent of
-/// the thread count.
+/// run inside it on every worker, so a step's cost cannot depend on denormal operands (which
+/// can cost the FP units about a hundred cycles each). Every worker uses the same mode, so
+/// results stay independent of the thread count. (Measured on trm-tiny after 30 steps: no
+/// difference beyond this host's ±15% run-to-run noise; see Docs/Models.md.)
 public enum DenormalFlush {
     /// `ATTRACTOR_DENORMALS=keep` leaves the thread's mode alone (for comparisons).
     static let enabled = getenv("ATTRACTOR_DENORMALS").map { String(cString: $0) != "keep" } ?? true

@@ -2,8 +2,8 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 /* FTZ (bit 15) flushes denormal results to zero, DAZ (bit 6) reads denormal inputs as zero.
-   Denormal operands cost the FMA units ~100 cycles each; trained networks produce them in
-   activations and gradients, which slowed training steps by a third after a few dozen steps. */
+   Denormal operands can cost the FP units ~100 cycles each, and trained networks can produce
+   them in activations and gradients; flushing keeps a step's cost independent of that. */
 unsigned attractor_flush_denormals_begin(void) {
     unsigned old = _mm_getcsr();
     _mm_setcsr(old | 0x8040u);
