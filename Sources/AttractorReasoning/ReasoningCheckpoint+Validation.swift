@@ -62,15 +62,6 @@ extension ReasoningCheckpoint {
     /// A JSON decoding failure as "what, at which key" (no raw `DecodingError` dump).
     static func describe(_ error: Error) -> String {
         guard let e = error as? DecodingError else { return "\(error)" }
-        func at(_ path: [CodingKey]) -> String {
-            path.isEmpty ? "" : " at " + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch e {
-        case let .dataCorrupted(c): return "not valid JSON\(at(c.codingPath)) (\(c.debugDescription))"
-        case let .keyNotFound(key, c): return "missing key '\(key.stringValue)'\(at(c.codingPath))"
-        case let .typeMismatch(type, c): return "expected \(type)\(at(c.codingPath)) (\(c.debugDescription))"
-        case let .valueNotFound(type, c): return "missing \(type) value\(at(c.codingPath))"
-        @unknown default: return "\(e)"
-        }
+        return describeDecodingError(e)
     }
 }

@@ -98,19 +98,8 @@ enum ErrorReport {
         }
     }
 
-    /// A decoding error as "at key.path: what" (no `DecodingError.dataCorrupted(…)`).
-    static func describe(_ e: DecodingError) -> String {
-        func at(_ path: [CodingKey]) -> String {
-            path.isEmpty ? "" : " at " + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch e {
-        case let .dataCorrupted(c): return "not valid JSON\(at(c.codingPath)): \(c.debugDescription)"
-        case let .keyNotFound(key, c): return "missing key '\(key.stringValue)'\(at(c.codingPath))"
-        case let .typeMismatch(type, c): return "expected \(type)\(at(c.codingPath)): \(c.debugDescription)"
-        case let .valueNotFound(type, c): return "missing \(type) value\(at(c.codingPath))"
-        @unknown default: return "\(e)"
-        }
-    }
+    /// A decoding error as "what, at which key" (no `DecodingError.dataCorrupted(…)`).
+    static func describe(_ e: DecodingError) -> String { describeDecodingError(e) }
 
     /// Prints `error: …` on stderr and exits with the scheme's status; parser errors, `--help`
     /// and `--version` go through ArgumentParser (help on stdout, status 0), with the same prefix.
