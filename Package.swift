@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "AttractorDynamicsTests", dependencies: ["AttractorDynamics"]),
         .testTarget(name: "AttractorNeuralTests", dependencies: ["AttractorNeural"], resources: [.copy("Golden")]),
         .testTarget(name: "AttractorTasksTests", dependencies: ["AttractorTasks"]),
-        .testTarget(name: "AttractorReasoningTests", dependencies: ["AttractorReasoning"]),
+        .testTarget(name: "AttractorReasoningTests", dependencies: ["AttractorReasoning"], exclude: ["Fixtures"]),
         .testTarget(name: "AttractorCLITests", dependencies: ["attractor"]),
         .testTarget(name: "AttractorStabilityTests", dependencies: ["AttractorStability"]),
         .testTarget(name: "AttractorMPITests", dependencies: ["AttractorMPI", "AttractorReasoning", "attractor"]),

@@ -54,7 +54,7 @@ public enum ReasoningCheckpoint {
                 try atomicWrite(state.serialized(), to: directory + "/state.safetensors")
             }
             try atomicWrite(weights.serialized(), to: directory + "/model.safetensors")
-            let manifest = Manifest(format: format, configuration: trainer.configuration, step: trainer.step,
+            let manifest = Manifest(format: format, configuration: trainer.runConfiguration, step: trainer.step,
                                     draws: trainer.draws, seed: trainer.seed, parameters: model.store.count,
                                     trainingSeconds: trainingSeconds, notes: notes)
             let encoder = JSONEncoder()
@@ -136,7 +136,7 @@ public enum ReasoningCheckpoint {
         let m = try manifest(at: directory)
         try check(m, model: trainer.configuration.model, preset: trainer.configuration.preset,
                   task: trainer.configuration.task, directory: directory)
-        guard m.configuration == trainer.configuration else {
+        guard m.configuration == trainer.runConfiguration else {
             throw .mismatch("checkpoint \(directory) was trained with a different configuration (architecture, schedule or losses)")
         }
         guard m.seed == trainer.seed else { throw .mismatch("checkpoint seed \(m.seed) differs from --seed \(trainer.seed)") }

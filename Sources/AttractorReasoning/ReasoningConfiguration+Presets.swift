@@ -8,6 +8,8 @@ extension ReasoningConfiguration {
     ///
     /// `tiny` (fixed): hidden 128, embedding scaled by √128, post-norm blocks with a token
     /// MLP (inner 256) and a channel SwiGLU (inner 384), parameter-free RMSNorm, no biases,
+    /// linear layers initialised uniform ±1/√fan_in (`small` and `paper` keep HRM/TRM's
+    /// truncated LeCun normal),
     /// 2 blocks per network; TRM n 6, T 3; HRM L 2, H 2; CMM RK4; N_sup 16, AdamW (0.9, 0.95),
     /// lr 1e-3, 100 warm-up steps, cosine to 10%, weight decay 0.1, EMA 0.999, clip 1, batch 64.
     /// `sequence` defaults to 81 (Sudoku) or 900 (30×30 maze).
@@ -20,6 +22,10 @@ extension ReasoningConfiguration {
         case "tiny":
             block = BlockConfiguration(hidden: 128, sequence: seq, layers: 2, mixer: .mlp,
                                        tokenInner: seq == 81 ? 256 : nil, channelInner: 384)
+            // PyTorch's nn.Linear scale (±1/√fan_in): at this size the published truncated
+            // LeCun normal learns ~2.4× slower per step early on, and loses at every budget
+            // the recipe study measured (Docs/Training.md).
+            block.initialization = .uniform
         case "small":
             block = BlockConfiguration(hidden: 256, sequence: seq, layers: 2, mixer: .mlp)
         case "paper":

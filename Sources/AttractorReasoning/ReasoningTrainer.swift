@@ -63,6 +63,13 @@ public final class ReasoningTrainer {
     public let optimizer: AdamW<Float>
     public let ema: ExponentialMovingAverage<Float>
     public var schedule: LearningRateSchedule
+    /// The configuration as the run stands: the model's, with the schedule's current length
+    /// (a budgeted run fits it after its first steps). Checkpoints save this one.
+    public var runConfiguration: ReasoningConfiguration {
+        var c = configuration
+        c.training.scheduleSteps = schedule.totalSteps
+        return c
+    }
     public let batch: Int
     /// Worker threads (the caller included); any count gives the same step.
     public let threads: Int

@@ -96,3 +96,11 @@ public enum Quantiles {
         return (step, med, lo, hi)
     }
 }
+
+extension Figure {
+    /// The figure as a standalone SVG document (the drawing the HTML reports inline), for
+    /// figures kept in `Docs/`.
+    public var svg: String {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + SVGPlot.render(self) + "\n"
+    }
+}

@@ -22,6 +22,7 @@ struct AttractorCommand: ParsableCommand {
             GradcheckCommand.self,
             TrainCommand.self,
             EvalCommand.self,
+            CurvesCommand.self,
             SolveCommand.self,
             ValidateCommand.self,
             CompareCommand.self,

@@ -9,6 +9,7 @@ enum TrainArguments {
         if c.logEvery < 1 { throw ValidationError("--log-every must be at least 1, got \(c.logEvery)") }
         if c.saveEvery < 1 { throw ValidationError("--save-every must be at least 1, got \(c.saveEvery)") }
         if c.evalEvery < 0 { throw ValidationError("--eval-every must be 0 (only at the end) or positive, got \(c.evalEvery)") }
+        if let n = c.snapshotEvery, n < 1 { throw ValidationError("--snapshot-every must be at least 1, got \(n)") }
         if c.evalPuzzles < 0 { throw ValidationError("--eval-puzzles must be 0 or positive, got \(c.evalPuzzles)") }
         if let n = c.implicitIterations, n < 1 { throw ValidationError("--implicit-iterations must be at least 1, got \(n)") }
         if let n = c.scheduleSteps, n < 1 { throw ValidationError("--schedule-steps must be at least 1, got \(n)") }

@@ -47,6 +47,13 @@ struct TrainingRanks {
         return try world.broadcast(flags.map { $0 ? 1 : 0 }).map { $0 != 0 }
     }
 
+    /// Rank 0's `total` on every rank.
+    func agree(total: Int) throws -> Int {
+        guard world.size > 1 else { return total }
+        let bytes = try world.broadcast((0..<8).map { UInt8(truncatingIfNeeded: UInt64(total) >> (8 * $0)) })
+        return Int((0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[$1]) << (8 * $1) })
+    }
+
     /// Before a checkpoint: every shard's latent state on every rank.
     func gatherCarries(_ trainer: ReasoningTrainer) throws {
         if let group { try trainer.gatherCarries(group: group) }

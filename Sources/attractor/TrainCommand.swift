@@ -11,8 +11,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "sudoku or maze.") var task: TaskKind = .sudoku
     @Option(help: "Preset: tiny, small, paper.") var preset = "tiny"
     @Option(parsing: .unconditional, help: "Optimiser steps (also the cosine schedule length).") var steps: Int?
-    @Option(help: "Wall-clock budget in minutes (instead of --steps).") var minutes: Double?
-    @Option(help: "Process CPU-time budget in minutes (fair on a shared machine; with or instead of --minutes).") var cpuMinutes: Double?
+    @Option(help: "Wall-clock budget in minutes (instead of --steps); a total: --resume continues toward it.") var minutes: Double?
+    @Option(help: "Process CPU-time budget in minutes (fair on a shared machine; with or instead of --minutes); a total: --resume continues toward it.") var cpuMinutes: Double?
     @Option(help: "Dataset directory from `attractor data` (default: built in-process from Data/sudoku).") var data: String?
     @Option(help: "Seed for weights, data order, augmentation, exploration.") var seed: UInt64 = 0
     @Option(help: "Checkpoint directory.") var out: String = "checkpoint"
@@ -26,13 +26,17 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Steps between progress lines.") var logEvery = 10
     @Option(help: "Steps between checkpoints.") var saveEvery = 100
     @Option(help: "Steps between evaluations on held-out puzzles (0: only at the end).") var evalEvery = 0
+    @Option(help: "Steps between snapshots of the evaluation weights, kept in OUT/snapshots/step-N (for learning curves: `attractor curves`).")
+    var snapshotEvery: Int?
     @Option(help: "Held-out puzzles per evaluation.") var evalPuzzles = 64
-    @Option(help: "Steps of the LR schedule when training by --minutes.") var scheduleSteps: Int?
+    @Option(help: "Steps of the LR schedule when training by a budget (default: fitted to the budget after the first 25 steps, saved with the run).") var scheduleSteps: Int?
     @Option(help: "Sudoku blanks ladder instead of the Extreme-style data: train on puzzles with this many blanks.") var blanks: Int?
     @Option(help: "Worker threads (default: all cores). Any count trains bit for bit the same.") var threads: Int?
     @Option(help: "Shards of the batch (default: the preset's); the unit of data parallelism, saved with the run.") var shards: Int?
-    @Option(name: .customLong("init"), help: "Weight initialisation: truncatedLecunNormal (HRM/TRM, the presets' default) or uniform (±1/√fan_in, PyTorch's nn.Linear default; learns faster early on at the tiny size).")
+    @Option(name: .customLong("init"), help: "Weight initialisation (default: the preset's): uniform (±1/√fan_in, PyTorch's nn.Linear default; the tiny presets') or truncatedLecunNormal (HRM/TRM's published choice; the small and paper presets').")
     var initialization: WeightInitialization?
+    @Option(name: .customLong("set"), help: ArgumentHelp("Change one field of the configuration, path=value (repeatable), e.g. --set sigma=0.01 --set training.learningRate=3e-4; the fields are those of the checkpoint's config.json.", valueName: "path=value"))
+    var assignments: [String] = []
 
     func validate() throws {
         if steps == nil && minutes == nil && cpuMinutes == nil { throw ValidationError("give --steps N, --minutes M or --cpu-minutes M") }
@@ -53,6 +57,9 @@ struct TrainCommand: ParsableCommand {
         try OutputDirectory.prepareCheckpoint(out, resume: resume, overwrite: overwrite)
         try TrainArguments.checkData(self)
         try RequestBudgets.requireTraining(self)
+        if !assignments.isEmpty {  // a typo in --set fails before the data is built
+            _ = try ReasoningConfiguration.preset(preset, model: model, task: task).applying(assignments)
+        }
         do { try Distributed.run { world in try train(TrainingRanks(world)) } } catch let e as ReasoningError { throw e }
     }
 
@@ -66,16 +73,26 @@ struct TrainCommand: ParsableCommand {
         if let implicitIterations { config.implicitIterations = implicitIterations }
         if gradient == .implicitAnderson && implicitIterations == nil { config.implicitIterations = max(config.implicitIterations, 50) }
         config.training.scheduleSteps = steps ?? scheduleSteps ?? 2000
+        config = try config.applying(assignments)
         if resume {
-            // The learning-rate schedule continues as the checkpoint planned it.
-            let saved = try ReasoningCheckpoint.manifest(at: out).configuration
-            config.training.scheduleSteps = saved.training.scheduleSteps
-            config.training.shards = saved.training.shards
-            config.block.initialization = saved.block.initialization
-            if gradient == nil {  // the adjoint changes the forward too: keep the saved choice
-                config.gradient = saved.gradient
-                config.implicitIterations = saved.implicitIterations
+            // A resumed run keeps its configuration (schedule included); only the segment
+            // gradient may change (e.g. to fine-tune with another gradient).
+            var saved = try ReasoningCheckpoint.manifest(at: out).configuration
+            let reassigned = try saved.applying(assignments) != saved
+            let changed = batch.map { $0 != saved.training.batch } == true || shards.map { $0 != saved.training.shards } == true
+                || initialization.map { $0 != saved.block.initialization } == true || reassigned
+            if changed {
+                throw CommandFailure("--resume keeps the configuration saved in \(out)/config.json: drop --batch, --shards, --init and --set (or train into a new --out)",
+                                     status: .usage)
             }
+            if let gradient {
+                saved.gradient = gradient
+                saved.implicitIterations = config.implicitIterations
+            }
+            config = saved
+        }
+        if overwrite && !resume {  // the replaced run's snapshots would mix into the new run's curves
+            try? FileManager.default.removeItem(atPath: out + "/snapshots")
         }
         let trainer = try ReasoningTrainer(configuration: config, examples: examples, seed: seed,
                                            threads: threads ?? ranks.defaultThreads)
@@ -99,6 +116,9 @@ struct TrainCommand: ParsableCommand {
         var finished = 0, finishedExact = 0, finishedSegmentSum = 0.0, windowFinished = 0
         var totalFlops = 0.0, forwardPasses = 0, backwardPasses = 0
         let startStep = trainer.step
+        // A budgeted run without --schedule-steps fits its cosine schedule to the budget.
+        let fitsSchedule = steps == nil && scheduleSteps == nil && !resume && (minutes != nil || cpuMinutes != nil)
+        let scheduleClock = ScheduleClock()
         func save() throws {
             try ranks.gatherCarries(trainer)
             if ranks.isRoot { try ReasoningCheckpoint.save(trainer, to: out, trainingSeconds: trainedSeconds + elapsed(),
@@ -107,12 +127,21 @@ struct TrainCommand: ParsableCommand {
                                                  "examples_seen": "\(trainer.draws)"]) }
             lastGood = out
         }
+        // Evaluation weights only (no optimiser state), named by step: the points of a learning curve.
+        func snapshot() throws {
+            guard ranks.isRoot else { return }
+            let directory = out + "/snapshots/" + String(format: "step-%06d", trainer.step)
+            try ReasoningCheckpoint.save(trainer, to: directory, trainingSeconds: trainedSeconds + elapsed(),
+                                         notes: ["data": dataDescription, "seed": "\(seed)",
+                                                 "cpu_seconds": String(format: "%.1f", trainedCPUSeconds + Self.processCPUSeconds() - cpu0),
+                                                 "examples_seen": "\(trainer.draws)"], includeState: false)
+        }
         print("training \(model.rawValue)-\(preset) on \(task.rawValue): \(trainer.model.store.count) parameters, batch \(config.training.batch) in \(trainer.shardCount) shards on \(trainer.threads) threads, \(examples.count) training examples")
         if let line = ranks.describe(trainer) { print(line) }
         while true {
             if let steps, trainer.step >= steps { break }
-            let timeUp = (minutes.map { elapsed() >= $0 * 60 } ?? false)
-                || (cpuMinutes.map { Self.processCPUSeconds() - cpu0 >= $0 * 60 } ?? false)
+            let timeUp = (minutes.map { trainedSeconds + elapsed() >= $0 * 60 } ?? false)
+                || (cpuMinutes.map { trainedCPUSeconds + Self.processCPUSeconds() - cpu0 >= $0 * 60 } ?? false)
             let received = stop.signal
             let agreed = try ranks.agree([timeUp, received != nil, received == SIGTERM])  // rank 0 decides for all ranks
             if agreed[0] { break }
@@ -131,6 +160,13 @@ struct TrainCommand: ParsableCommand {
                 throw error
             }
             window.append(report)
+            if fitsSchedule, let proposed = fittedSchedule(trainer, startStep: startStep, clock: scheduleClock,
+                                                           cpuSeconds: trainedCPUSeconds + Self.processCPUSeconds() - cpu0,
+                                                           wallSeconds: trainedSeconds + elapsed()) {
+                let total = try ranks.agree(total: proposed)  // rank 0's measurement for all ranks
+                trainer.schedule.totalSteps = total
+                print("schedule: cosine over \(total) steps, fitted to the budget at step \(trainer.step) (reproduce with --steps N --schedule-steps \(total))")
+            }
             totalFlops += report.flops
             forwardPasses += report.forwardExamples
             backwardPasses += report.backwardExamples
@@ -144,8 +180,8 @@ struct TrainCommand: ParsableCommand {
                 let rate = Double((trainer.step - startStep) * config.training.batch) / max(elapsed(), 1e-9)
                 var eta = ""
                 if let steps { eta = String(format: "ETA %.0fs", Double(steps - trainer.step) * elapsed() / Double(trainer.step - startStep)) }
-                if let minutes { eta = String(format: "ETA %.0fs", max(0, minutes * 60 - elapsed())) }
-                if let cpuMinutes { eta = String(format: "ETA %.0f CPU-s", max(0, cpuMinutes * 60 - (Self.processCPUSeconds() - cpu0))) }
+                if let minutes { eta = String(format: "ETA %.0fs", max(0, minutes * 60 - trainedSeconds - elapsed())) }
+                if let cpuMinutes { eta = String(format: "ETA %.0f CPU-s", max(0, cpuMinutes * 60 - trainedCPUSeconds - (Self.processCPUSeconds() - cpu0))) }
                 let reg = mean { $0.regularisers.total }
                 let exactRate: Double = finished > 0 ? Double(finishedExact) / Double(finished) : 0
                 let meanSegments: Double = windowFinished > 0 ? finishedSegmentSum / Double(windowFinished) : 0
@@ -161,6 +197,7 @@ struct TrainCommand: ParsableCommand {
                 finishedSegmentSum = 0
             }
             if trainer.step % saveEvery == 0 { try save() }
+            if let snapshotEvery, trainer.step % snapshotEvery == 0 { try snapshot() }
             if evalEvery > 0 && trainer.step % evalEvery == 0 && ranks.isRoot { try evaluate(trainer, heldOut) }
         }
         try save()
@@ -173,6 +210,26 @@ struct TrainCommand: ParsableCommand {
         print("done: \(trainer.step) steps in " + String(format: "%.1f s wall, %.1f s CPU (%.1f examples/s wall, %.1f per CPU-second)",
               elapsed(), cpu, Double((trainer.step - startStep) * config.training.batch) / max(elapsed(), 1e-9),
               Double((trainer.step - startStep) * config.training.batch) / max(cpu, 1e-9)) + "; checkpoint \(out)")
+    }
+
+    /// Steps measured before the schedule is fitted to the budget (the first few are skipped:
+    /// they allocate the tape and warm the caches).
+    static let scheduleFit = (skip: 5, measure: 20)
+
+    /// After `scheduleFit` steps, the cosine schedule's length: the steps the remaining
+    /// budget buys at the measured rate (saved with the checkpoint, so a resumed run keeps it
+    /// and `--steps N --schedule-steps S` reproduces the run). Nil before then.
+    func fittedSchedule(_ trainer: ReasoningTrainer, startStep: Int, clock scheduleClock: ScheduleClock,
+                     cpuSeconds: Double, wallSeconds: Double) -> Int? {
+        let done = trainer.step - startStep
+        if done == Self.scheduleFit.skip { scheduleClock.start = (cpuSeconds, wallSeconds) }
+        guard done == Self.scheduleFit.skip + Self.scheduleFit.measure, let start = scheduleClock.start else { return nil }
+        let n = Double(Self.scheduleFit.measure)
+        var remaining = Double.infinity
+        if let cpuMinutes { remaining = min(remaining, (cpuMinutes * 60 - cpuSeconds) / ((cpuSeconds - start.cpu) / n)) }
+        if let minutes { remaining = min(remaining, (minutes * 60 - wallSeconds) / ((wallSeconds - start.wall) / n)) }
+        guard remaining.isFinite else { return nil }
+        return max(trainer.step + Int(max(0, remaining).rounded(.down)), trainer.schedule.warmupSteps + 1)
     }
 
     /// CPU time of this process (all threads), seconds.
@@ -259,6 +316,11 @@ struct TrainCommand: ParsableCommand {
             return (TrainingExamples(mazes: mazes), HeldOut(mazes: Array(test.prefix(evalPuzzles))))
         }
     }
+}
+
+/// Where the schedule fit's measurement started (CPU and wall seconds of the run).
+final class ScheduleClock {
+    var start: (cpu: Double, wall: Double)?
 }
 
 /// Ctrl-C or SIGTERM (schedulers, `timeout`, containers) during training: the first signal

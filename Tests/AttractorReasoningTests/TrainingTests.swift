@@ -50,6 +50,35 @@ import Testing
         #expect(after.exactAccuracy > before.exactAccuracy + 0.2, "exact \(before.exactAccuracy) → \(after.exactAccuracy)")
     }
 
+    /// The learning test: a seeded run of a small TRM on easy puzzles (4 blanks, generated)
+    /// must solve most *held-out* puzzles of the same kind exactly, from none at the start.
+    /// 300 steps take ~3 CPU-seconds; the run reached 0.89 when this test was written
+    /// (`attractor train --model trm --blanks 4 --steps 300 …`, Docs/Training.md). Fails if
+    /// the forward pass, the gradient, the optimiser, the data or the EMA breaks.
+    @Test func shortRunSolvesHeldOutEasyPuzzles() throws {
+        var c = try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku)
+        c.block = BlockConfiguration(hidden: 32, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 64)
+        c.block.initialization = .uniform
+        c.fastSteps = 2
+        c.cycles = 1
+        c.segments = 2
+        c.training.batch = 32
+        c.training.warmupSteps = 10
+        c.training.learningRate = 3e-3
+        c.training.emaDecay = 0.9
+        c.training.scheduleSteps = 300
+        let all = try Self.puzzles(count: 2064, blanks: 4, seed: 5)
+        let train = Array(all.prefix(2000)), heldOut = Array(all.suffix(64))
+        let t = try ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: train), seed: 0, threads: 2)
+        let before = try ReasoningInference.evaluateSudoku(t.model, name: "trm", puzzles: heldOut)
+        for _ in 0..<300 { _ = try t.trainStep() }
+        t.swapEvaluationWeights()
+        let after = try ReasoningInference.evaluateSudoku(t.model, name: "trm", puzzles: heldOut)
+        print("learning test: held-out exact \(before.exactAccuracy) → \(after.exactAccuracy), blank cells \(before.cellAccuracy) → \(after.cellAccuracy)")
+        #expect(before.exactAccuracy < 0.05)
+        #expect(after.exactAccuracy >= 0.5, "held-out exact accuracy \(after.exactAccuracy) after 300 steps")
+    }
+
     static func temporaryDirectory() -> String {
         NSTemporaryDirectory() + "attractor-reasoning-\(UUID().uuidString)"
     }
@@ -185,8 +214,9 @@ import Testing
     }
 
     @Test func checkpointsWithoutShardsDecodeAsOneShard() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Checkpoints/trm-tiny")
+        // The manifest of the first bundled trm-tiny (trained before sharding and before
+        // the initialisation was a choice), kept as a fixture.
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/first-format")
         let m = try ReasoningCheckpoint.manifest(at: url.path)
         #expect(m.configuration.training.shards == 1)
         #expect(m.configuration.block.initialization == .truncatedLecunNormal)

@@ -1,0 +1,75 @@
+import AttractorNumerics
+import Foundation
+
+extension ReasoningConfiguration {
+    /// The configuration with `assignments` applied, each `path=value` where `path` names a
+    /// field of the saved JSON (`sigma`, `integrator`, `training.learningRate`,
+    /// `loss.residual`, `block.initialization`, …) and `value` is a number, `true`/`false`
+    /// or a name. This is how a recipe study varies one choice at a time
+    /// (`attractor train --set stepSize=0.95 --set sigma=0.01`); the result is validated.
+    ///
+    /// Throws `invalidConfiguration` naming the assignment: a path that is not a field (with
+    /// the fields that exist at that level), a value of the wrong kind, or a configuration
+    /// that does not validate.
+    public func applying(_ assignments: [String]) throws(ReasoningError) -> ReasoningConfiguration {
+        guard !assignments.isEmpty else { return self }
+        var root: [String: Any]
+        do {
+            let data = try JSONEncoder().encode(self)
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw ReasoningError.invalidConfiguration("the configuration does not encode as a JSON object")
+            }
+            root = object
+        } catch let e as ReasoningError { throw e } catch {
+            throw .invalidConfiguration("cannot encode the configuration: \(error)")
+        }
+        for assignment in assignments {
+            guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
+                throw .invalidConfiguration("'\(assignment)': expected path=value, e.g. training.learningRate=3e-4")
+            }
+            let path = assignment[..<equals].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            let text = String(assignment[assignment.index(after: equals)...])
+            try Self.assign(text, at: path[...], in: &root, assignment: assignment)
+        }
+        let result: ReasoningConfiguration
+        do {
+            let data = try JSONSerialization.data(withJSONObject: root)
+            result = try JSONDecoder().decode(ReasoningConfiguration.self, from: data)
+        } catch let error as DecodingError {
+            throw .invalidConfiguration("\(assignments.joined(separator: " ")): \(describeDecodingError(error))")
+        } catch {
+            throw .invalidConfiguration("\(assignments.joined(separator: " ")): \(error)")
+        }
+        try result.validate()
+        return result
+    }
+
+    private static func assign(_ text: String, at path: ArraySlice<String>, in object: inout [String: Any],
+                               assignment: String) throws(ReasoningError) {
+        let key = path.first!
+        guard let current = object[key] else {
+            let known = object.keys.sorted().joined(separator: ", ")
+            throw .invalidConfiguration("'\(assignment)': no field '\(key)' here (fields: \(known))")
+        }
+        if path.count > 1 {
+            guard var nested = current as? [String: Any] else {
+                throw .invalidConfiguration("'\(assignment)': '\(key)' is a value, not a group of fields")
+            }
+            try assign(text, at: path.dropFirst(), in: &nested, assignment: assignment)
+            object[key] = nested
+            return
+        }
+        if current is [String: Any] {
+            throw .invalidConfiguration("'\(assignment)': '\(key)' is a group of fields; name one (\(key).…)")
+        }
+        // The value's kind is checked by decoding: a name where a number belongs fails there.
+        if let flag = Bool(text) {
+            object[key] = flag
+        } else if let value = Double(text) {
+            guard value.isFinite else { throw .invalidConfiguration("'\(assignment)': '\(key)' takes a finite number") }
+            object[key] = value == value.rounded() && abs(value) < 1e15 ? NSNumber(value: Int64(value)) : NSNumber(value: value)
+        } else {
+            object[key] = text
+        }
+    }
+}
