@@ -61,16 +61,23 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         case equilibrium
         /// Never halt early: always `segments` segments.
         case never
+        /// Halt when the decoded answer satisfies the task's constraints (Sudoku: a complete
+        /// grid obeying every unit and keeping the givens; maze: a valid optimal path). In
+        /// training the labels decide (for unique-solution puzzles the same thing).
+        case verified
 
         /// Whether an example halts early by this rule (training and inference alike):
         /// `haltLogits` are its halting-head outputs (`q_halt`, and `q_continue` for
-        /// Q-learning; unused by the other rules), `residual` its relative equilibrium residual.
-        public func signalsHalt(haltLogits q: UnsafePointer<Float>, residual: Double, tolerance: Double) -> Bool {
+        /// Q-learning; unused by the other rules), `residual` its relative equilibrium residual,
+        /// `verified` whether its answer was checked right.
+        public func signalsHalt(haltLogits q: UnsafePointer<Float>, residual: Double, tolerance: Double,
+                                verified: Bool = false) -> Bool {
             switch self {
             case .haltLogit: return q[0] > 0
             case .qLearning: return q[0] > q[1]
             case .equilibrium: return residual < tolerance
             case .never: return false
+            case .verified: return verified
             }
         }
     }

@@ -1,7 +1,7 @@
 /// Per-puzzle outcomes as bytes, so a sharded evaluation can gather them from other processes
 /// and aggregate exactly what one process would (the residual travels as its bit pattern).
 extension ReasoningInference.Outcome {
-    /// (The memberwise initialiser is internal; this one is public.)
+    /// An outcome with the verification fields at their defaults.
     public init(_ answer: [Int32], segments: Int, functionEvaluations: Int, residual: Double, haltedEarly: Bool) {
         self.answer = answer
         self.segments = segments
@@ -10,7 +10,8 @@ extension ReasoningInference.Outcome {
         self.haltedEarly = haltedEarly
     }
 
-    /// Little-endian: answer count, answer tokens, segments, evaluations, residual bits, halted.
+    /// Little-endian: answer count, answer tokens, segments, evaluations, residual bits, halted,
+    /// verified, confidence (flag and bits), settled segment.
     public static func encode(_ outcomes: [Self]) -> [UInt8] {
         var out: [UInt8] = []
         func put(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
@@ -22,6 +23,10 @@ extension ReasoningInference.Outcome {
             put(UInt64(o.functionEvaluations))
             put(o.residual.bitPattern)
             out.append(o.haltedEarly ? 1 : 0)
+            out.append(o.verified ? 1 : 0)
+            out.append(o.confidence == nil ? 0 : 1)
+            withUnsafeBytes(of: (o.confidence ?? 0).bitPattern.littleEndian) { out += $0 }
+            put(UInt64(o.settledSegment))
         }
         return out
     }
@@ -50,8 +55,13 @@ extension ReasoningInference.Outcome {
             let segments = Int(try u64()), evaluations = Int(try u64())
             let residual = Double(bitPattern: try u64())
             let halted = try take(1).first == 1
-            outcomes.append(Self(answer, segments: segments, functionEvaluations: evaluations, residual: residual,
-                                 haltedEarly: halted))
+            var o = Self(answer, segments: segments, functionEvaluations: evaluations, residual: residual, haltedEarly: halted)
+            o.verified = try take(1).first == 1
+            let hasConfidence = try take(1).first == 1
+            let bits = try take(4).reversed().reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }
+            o.confidence = hasConfidence ? Float(bitPattern: bits) : nil
+            o.settledSegment = Int(try u64())
+            outcomes.append(o)
         }
         guard at == bytes.count else { throw .invalidInput("\(bytes.count - at) trailing outcome bytes") }
         return outcomes

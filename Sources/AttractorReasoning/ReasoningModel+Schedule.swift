@@ -68,6 +68,7 @@ extension ReasoningModel {
             VectorKernels.add(y, c, into: u, count: n)
             let out = evaluateStage(u)
             VectorKernels.copy(out, y, count: n)
+            if noise == nil { addSampleNoise(y, batch: batch, h: 1) }
             return
         }
         let h = T(fast ? config.fastStepSize : config.stepSize)
@@ -106,6 +107,27 @@ extension ReasoningModel {
         }
         if hasNoise { VectorKernels.accumulate(noiseBuffer.pointer, into: y, count: n) }
         if taped && !hasNoise, let slot = noiseSlot { tapeNoise[slot].fill(0) }
+        if noise == nil { addSampleNoise(y, batch: batch, h: Double(h)) }
+    }
+
+    /// Seeds the test-time noise of `rows` rows: row `r` draws from a stream seeded `seeds[r]`.
+    public func seedSampleNoise(_ seeds: [UInt64]) {
+        precondition(seeds.count <= maxBatch, "more noise streams than rows")
+        while sampleNoise.count < seeds.count { sampleNoise.append(RandomSource(seed: 0)) }
+        for (r, seed) in seeds.enumerated() { sampleNoise[r].reseed(seed) }
+    }
+
+    /// Adds `σ√h·ξ` to each of `batch` rows of `y` (additive test-time noise; see `sampleSigma`).
+    func addSampleNoise(_ y: UnsafeMutablePointer<T>, batch: Int, h: Double) {
+        guard sampleSigma > 0 else { return }
+        precondition(sampleNoise.count >= batch, "seed the sampling noise of every row (seedSampleNoise)")
+        if sampleNoiseBuffer == nil { sampleNoiseBuffer = ScalarBuffer(count: width) }
+        let w = sampleNoiseBuffer!.pointer
+        let amplitude = sampleSigma * h.squareRoot()
+        for r in 0..<batch {
+            sampleNoise[r].fillGaussian(UnsafeMutableBufferPointer(start: w, count: width), sigma: amplitude)
+            VectorKernels.accumulate(w, into: y + r * width, count: width)
+        }
     }
 
     // MARK: - Heads

@@ -85,6 +85,14 @@ public final class ReasoningModel<T: Scalar> {
     let repulsionDiagonal: UnsafeMutablePointer<Double>
     let probeCotangent: ScalarBuffer<T>
 
+    /// Test-time noise (sampling, `ReasoningInference`): with `sampleSigma > 0` and no
+    /// training noise, every step of a level adds `σ√h·ξ` to each row, row `r`'s `ξ` drawn
+    /// from `sampleNoise[r]`. The caller seeds each row's stream, so a row's trajectory
+    /// depends on its own seed only, never on the batch it runs in.
+    public var sampleSigma: Double = 0
+    var sampleNoise: [RandomSource] = []
+    var sampleNoiseBuffer: ScalarBuffer<T>? = nil
+
     /// Network evaluations (forward passes of `F`, in examples) since the counter was last reset.
     public var functionEvaluations = 0
     /// Network VJPs (backward passes of `F`, in examples) since the counter was last reset.

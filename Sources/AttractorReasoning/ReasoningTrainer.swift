@@ -428,7 +428,8 @@ public final class ReasoningTrainer {
             var halted = slotSegments[b] >= config.segments
             if config.segments > 1 {
                 halted = halted || config.halting.signalsHalt(haltLogits: slotHaltLogits.pointer + b * outputs,
-                                                              residual: slotResiduals[b], tolerance: config.equilibriumTolerance)
+                                                              residual: slotResiduals[b], tolerance: config.equilibriumTolerance,
+                                                              verified: slotCorrect[b])
                 if explore.uniform() < config.exploration {
                     let minimum = 2 + explore.integer(below: config.segments - 1)
                     halted = halted && slotSegments[b] >= minimum

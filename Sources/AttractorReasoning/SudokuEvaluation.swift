@@ -20,9 +20,27 @@ public struct SudokuEvaluation: Codable, Sendable {
     /// Fraction that halted by the halting rule before `N_sup` segments.
     public var haltedFraction: Double
     public var seconds: Double
+    /// Answers the rules accept (for unique-solution puzzles: certified right answers).
+    public var verifiedAccuracy: Double = 0
+    /// The most network evaluations one puzzle used.
+    public var maxFunctionEvaluations: Double = 0
+    /// Trajectories run per puzzle, and how the answers were chosen (`SudokuSampling.Selection`).
+    public var meanSamples: Double = 1
+    public var selection: [String: Int] = [:]
+    /// Among exactly solved puzzles: how many settled on their answer at segment `k + 1`
+    /// (index `k`) — the "grokking step", where the answer became right and stayed right.
+    public var grokkingSegments: [Int] = []
+    /// Wrong answers that stopped changing in the first half of their trajectory: stuck at
+    /// a wrong fixed point rather than still moving.
+    public var fixedPointFailures: Int = 0
 
     enum CodingKeys: String, CodingKey {
-        case model, puzzles, seconds
+        case model, puzzles, seconds, selection
+        case verifiedAccuracy = "verified_accuracy"
+        case maxFunctionEvaluations = "max_function_evaluations"
+        case meanSamples = "mean_samples"
+        case grokkingSegments = "grokking_segments"
+        case fixedPointFailures = "fixed_point_failures"
         case exactAccuracy = "exact_accuracy"
         case validAccuracy = "valid_accuracy"
         case cellAccuracy = "cell_accuracy"
@@ -41,6 +59,32 @@ public struct SegmentSnapshot: Sendable {
     public var halted: Bool
 }
 
+/// How inference runs beyond the trained schedule (test-time scaling, `Docs/TestTimeScaling.md`).
+public struct InferenceOptions: Sendable, Equatable {
+    /// When a row stops before its last segment.
+    public enum Halting: String, Sendable, CaseIterable, Codable {
+        /// The model's own rule (halting head, Q-values or equilibrium residual); a verified
+        /// answer also stops a row when a verifier is given.
+        case model
+        /// Only a verified answer stops a row (the task's constraints hold), else it runs
+        /// all its segments.
+        case verified
+    }
+    /// Segments per trajectory (nil: the configuration's `N_sup`); more is test-time depth.
+    public var segments: Int?
+    public var halting: Halting = .model
+    /// Test-time noise σ: every step adds `σ√h·ξ` (per-row streams, `ReasoningModel.sampleSigma`).
+    public var sigma: Double = 0
+    /// Standard deviation of a random initial state (0: the zero state the models train from).
+    public var startScale: Double = 0
+    public init(segments: Int? = nil, halting: Halting = .model, sigma: Double = 0, startScale: Double = 0) {
+        self.segments = segments
+        self.halting = halting
+        self.sigma = sigma
+        self.startScale = startScale
+    }
+}
+
 /// Inference: segments until the halting rule fires (no exploration) or `N_sup`.
 public enum ReasoningInference {
     /// Per-example outcome.
@@ -50,15 +94,30 @@ public enum ReasoningInference {
         public var functionEvaluations: Int
         public var residual: Double
         public var haltedEarly: Bool
+        /// The verifier accepted the final answer.
+        public var verified = false
+        /// The halting head's `q_halt` at the last segment (nil without a halting head).
+        public var confidence: Float?
+        /// The segment since which the decoded answer has not changed (for a right answer:
+        /// the "grokking step" — where it became right and stayed right).
+        public var settledSegment = 0
     }
 
+    /// Accepts (`true`) the decoded answer of input `index`: a certificate that it is right.
+    public typealias Verifier = @Sendable (_ index: Int, _ answer: [Int32]) -> Bool
+
     /// Runs `model` on `inputs` (each `sequence` tokens) in batches of `model.maxBatch`, on
-    /// `threads` workers (replicas sharing the model's weights). Inside a batch a row that halts retires at once: the remaining rows
-    /// are packed to the front and only they run the next segment. A row's result depends
-    /// on nothing but its own input, so the outcomes are the same for any batch size or
-    /// thread count (a free worker takes the next batch). `progress(done, total)` is called
-    /// (serialised, from any worker) after each batch. `trace` receives every segment's snapshot of example 0.
+    /// `threads` workers (replicas sharing the model's weights). Inside a batch a row that
+    /// halts retires at once: the remaining rows are packed to the front and only they run
+    /// the next segment. A row's result depends on nothing but its own input and seed
+    /// (`seeds[i]`, default `i`: its random start and test-time noise), so the outcomes are
+    /// the same for any batch size or thread count (a free worker takes the next batch).
+    /// `verify` certifies answers (a verified row halts); `progress(done, total)` is called
+    /// (serialised, from any worker) after each batch. `trace` receives every segment's
+    /// snapshot of example 0.
     public static func run(_ model: ReasoningModel<Float>, inputs: [[Int32]], threads: Int = 1,
+                           options: InferenceOptions = InferenceOptions(), seeds: [UInt64]? = nil,
+                           verify: Verifier? = nil,
                            progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
                            trace: ((SegmentSnapshot) -> Void)? = nil) throws(ReasoningError) -> [Outcome] {
         let l = model.sequence
@@ -66,12 +125,20 @@ public enum ReasoningInference {
             throw .invalidInput("example \(i) has \(input.count) tokens, the model expects \(l)")
         }
         guard threads >= 1 else { throw .invalidConfiguration("threads must be positive, got \(threads)") }
+        if let n = options.segments, n < 1 { throw .invalidConfiguration("segments must be positive, got \(n)") }
+        guard options.sigma >= 0, options.sigma.isFinite, options.startScale >= 0, options.startScale.isFinite else {
+            throw .invalidConfiguration("sampling σ and start scale must be finite and non-negative")
+        }
+        if let seeds, seeds.count != inputs.count { throw .invalidInput("\(seeds.count) seeds for \(inputs.count) inputs") }
+        let seeds = seeds ?? inputs.indices.map { UInt64($0) }
         let batches = (inputs.count + model.maxBatch - 1) / model.maxBatch
         let workers = min(threads, max(1, batches))
         var replicas = [model]
         for _ in 1..<max(1, workers) { replicas.append(try ReasoningModel(replicaOf: model, maxBatch: model.maxBatch)) }
+        for r in replicas { r.sampleSigma = options.sigma }
+        defer { for r in replicas { r.sampleSigma = 0 } }
         let results = UnsafeMutableBufferPointer<Outcome>.allocate(capacity: inputs.count)
-        results.initialize(repeating: Outcome(answer: [], segments: 0, functionEvaluations: 0, residual: .nan, haltedEarly: false))
+        results.initialize(repeating: Outcome([], segments: 0, functionEvaluations: 0, residual: .nan, haltedEarly: false))
         defer { results.deinitialize(); results.deallocate() }
         let errors = UnsafeMutableBufferPointer<ReasoningError?>.allocate(capacity: max(1, batches))
         errors.initialize(repeating: nil)
@@ -84,8 +151,8 @@ public enum ReasoningInference {
                 let lo = c * model.maxBatch, hi = min(inputs.count, lo + model.maxBatch)
                 do throws(ReasoningError) {
                     try DenormalFlush.run { () throws(ReasoningError) in
-                        try runBatch(replicas[worker], inputs: inputs, indices: lo..<hi, into: results,
-                                     trace: lo == 0 ? trace : nil)
+                        try runBatch(replicas[worker], inputs: inputs, indices: lo..<hi, options: options, seeds: seeds,
+                                     verify: verify, into: results, trace: lo == 0 ? trace : nil)
                     }
                 } catch { errors[c] = error }
                 queue.finished(hi - lo)
@@ -95,12 +162,17 @@ public enum ReasoningInference {
         return Array(results)
     }
 
+    /// Seed streams derived from a row's seed.
+    enum Stream: UInt64 { case start = 0x57A27, noise = 0x401CE }
+
     /// One batch with per-row halting and retirement.
     static func runBatch(_ model: ReasoningModel<Float>, inputs: [[Int32]], indices: Range<Int>,
+                         options: InferenceOptions, seeds: [UInt64], verify: Verifier?,
                          into results: UnsafeMutableBufferPointer<Outcome>,
                          trace: ((SegmentSnapshot) -> Void)?) throws(ReasoningError) {
         let config = model.configuration
         let l = model.sequence, width = model.stateWidth
+        let lastSegment = options.segments ?? config.segments
         var active = Array(indices)
         var tokens = [Int32](repeating: 0, count: active.count * l)
         for (r, i) in active.enumerated() { for t in 0..<l { tokens[r * l + t] = inputs[i][t] } }
@@ -108,9 +180,21 @@ public enum ReasoningInference {
         var residuals = [Double](repeating: 0, count: active.count)
         var rows = active.count
         try model.embed(Array(tokens.prefix(rows * l)), batch: rows)
-        for r in 0..<rows { state.reset(row: r) }
-        for segment in 1...config.segments {
+        for r in 0..<rows {
+            state.reset(row: r)
+            if options.startScale > 0 {
+                let random = RandomSource(seed: RandomSource.mix(seeds[active[r]], Stream.start.rawValue))
+                random.fillGaussian(UnsafeMutableBufferPointer(start: state.high.pointer + r * width, count: width), sigma: options.startScale)
+                random.fillGaussian(UnsafeMutableBufferPointer(start: state.low.pointer + r * width, count: width), sigma: options.startScale)
+            }
+        }
+        for segment in 1...lastSegment {
             model.functionEvaluations = 0
+            if options.sigma > 0 {
+                model.seedSampleNoise(active.prefix(rows).map {
+                    RandomSource.mix(RandomSource.mix(seeds[$0], Stream.noise.rawValue), UInt64(segment))
+                })
+            }
             model.runSegment(state, batch: rows, record: false)
             model.relativeResidual(state, batch: rows, into: &residuals)
             let perExample = model.functionEvaluations / rows
@@ -118,20 +202,33 @@ public enum ReasoningInference {
             var kept = 0
             for r in 0..<rows {
                 let i = active[r]
-                let early = segment < config.segments
-                    && config.halting.signalsHalt(haltLogits: model.haltLogits.pointer + r * config.haltOutputs,
-                                                  residual: residuals[r], tolerance: config.equilibriumTolerance)
-                let halt = early || segment == config.segments
+                let answer = model.predictedTokens(example: r)
+                if answer != results[i].answer {
+                    results[i].answer = answer
+                    results[i].settledSegment = segment
+                }
+                let verified = verify?(i, answer) ?? false
+                let q = model.haltLogits.pointer + r * config.haltOutputs
+                let signalled: Bool
+                switch options.halting {
+                case .model:
+                    signalled = verified || config.halting.signalsHalt(haltLogits: q, residual: residuals[r],
+                                                                       tolerance: config.equilibriumTolerance)
+                case .verified:
+                    signalled = verified
+                }
+                let early = segment < lastSegment && signalled
+                let halt = early || segment == lastSegment
                 results[i].segments = segment
                 results[i].functionEvaluations += perExample
                 if halt {
-                    results[i].answer = model.predictedTokens(example: r)
                     results[i].residual = residuals[r]
                     results[i].haltedEarly = early
+                    results[i].verified = verified
+                    results[i].confidence = config.haltOutputs > 0 ? q[0] : nil
                 }
                 if let trace, i == indices.lowerBound {
-                    trace(SegmentSnapshot(segment: segment, answer: model.predictedTokens(example: r), residual: residuals[r],
-                                          halted: halt))
+                    trace(SegmentSnapshot(segment: segment, answer: answer, residual: residuals[r], halted: halt))
                 }
                 guard !halt else { continue }
                 if kept != r {  // pack the rows still running to the front (kept < r: a forward copy is safe)
@@ -150,14 +247,22 @@ public enum ReasoningInference {
         }
     }
 
-    /// Scores `model` on Sudoku puzzles with known unique solutions.
+    /// Scores `model` on Sudoku puzzles with known unique solutions: one plain trajectory per
+    /// puzzle (the model's own halting, nothing checked against the rules), or with
+    /// `sampling`, `SudokuSampling.solve` (several trajectories, verified answers).
     public static func evaluateSudoku(_ model: ReasoningModel<Float>, name: String, puzzles: [SudokuExample],
-                                      threads: Int = 1, progress: ((_ done: Int, _ total: Int) -> Void)? = nil)
+                                      threads: Int = 1, sampling: SudokuSampling.Options? = nil,
+                                      progress: ((_ done: Int, _ total: Int) -> Void)? = nil)
         throws(ReasoningError) -> SudokuEvaluation {
         guard model.configuration.task == .sudoku else {
             throw .mismatch("the model was trained on \(model.configuration.task.rawValue), not sudoku")
         }
         let clock = ContinuousClock(), t0 = clock.now
+        if let sampling {
+            let outcomes = try SudokuSampling.solve(model, puzzles: puzzles.map(\.puzzle), options: sampling, threads: threads,
+                                                    progress: progress.map { f in { round, done, total in if round == 0 { f(done, total) } } })
+            return aggregateSampled(name: name, puzzles: puzzles, outcomes: outcomes, since: t0)
+        }
         let outcomes = try run(model, inputs: puzzles.map { $0.puzzle.tokens.map(Int32.init) }, threads: threads,
                                progress: progress)
         return aggregateSudoku(name: name, puzzles: puzzles, outcomes: outcomes, since: t0)
@@ -167,29 +272,59 @@ public enum ReasoningInference {
     /// Sharded runs (`mpirun … attractor eval`) gather the outcomes and call this too.
     public static func aggregateSudoku(name: String, puzzles: [SudokuExample], outcomes: [Outcome],
                                        since t0: ContinuousClock.Instant) -> SudokuEvaluation {
+        let single = outcomes.map { o in
+            SudokuSampling.Outcome(answer: o.answer, selection: o.verified ? .verified : .single, samplesUsed: 1, chosenSample: 0,
+                                   functionEvaluations: o.functionEvaluations, trajectory: o)
+        }
+        return aggregateSampled(name: name, puzzles: puzzles, outcomes: single, since: t0)
+    }
+
+    /// The scores of chosen answers (one per puzzle, in puzzle order).
+    public static func aggregateSampled(name: String, puzzles: [SudokuExample], outcomes: [SudokuSampling.Outcome],
+                                        since t0: ContinuousClock.Instant) -> SudokuEvaluation {
         let clock = ContinuousClock()
-        var exact = 0, valid = 0, blanks = 0, blanksRight = 0
-        var steps = 0.0, evals = 0.0, residual = 0.0, halted = 0
+        var exact = 0, valid = 0, verified = 0, blanks = 0, blanksRight = 0, stuck = 0
+        var steps = 0.0, evals = 0.0, maxEvals = 0, residual = 0.0, halted = 0, samples = 0
+        var selection: [String: Int] = [:], grokking: [Int] = []
         for (p, o) in zip(puzzles, outcomes) {
             let label = p.solution.tokens.map(Int32.init)
-            if o.answer == label { exact += 1 }
-            if let grid = SudokuGrid(tokens: o.answer.map { UInt8(clamping: $0) }), grid.isSolution(of: p.puzzle) { valid += 1 }
+            let t = o.trajectory
+            let right = o.answer == label
+            if right {
+                exact += 1
+                if grokking.count < t.settledSegment { grokking += Array(repeating: 0, count: t.settledSegment - grokking.count) }
+                if t.settledSegment > 0 { grokking[t.settledSegment - 1] += 1 }
+            } else if t.segments > 1 && 2 * t.settledSegment <= t.segments {
+                stuck += 1
+            }
+            if SudokuSampling.verifies(o.answer, puzzle: p.puzzle) { valid += 1 }
+            if o.selection == .verified { verified += 1 }
             for i in 0..<81 where p.puzzle[i] == 0 {
                 blanks += 1
                 if o.answer[i] == label[i] { blanksRight += 1 }
             }
-            steps += Double(o.segments)
+            steps += Double(t.segments)
             evals += Double(o.functionEvaluations)
-            residual += o.residual
-            if o.haltedEarly { halted += 1 }
+            maxEvals = max(maxEvals, o.functionEvaluations)
+            residual += t.residual
+            samples += o.samplesUsed
+            if t.haltedEarly { halted += 1 }
+            selection[o.selection.rawValue, default: 0] += 1
         }
         let n = Double(max(1, puzzles.count))
         let elapsed = clock.now - t0
-        return SudokuEvaluation(
+        var e = SudokuEvaluation(
             model: name, puzzles: puzzles.count, exactAccuracy: Double(exact) / n, validAccuracy: Double(valid) / n,
             cellAccuracy: blanks > 0 ? Double(blanksRight) / Double(blanks) : 1, meanSteps: steps / n,
             meanFunctionEvaluations: evals / n, meanResidual: residual / n, haltedFraction: Double(halted) / n,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        e.verifiedAccuracy = Double(verified) / n
+        e.maxFunctionEvaluations = Double(maxEvals)
+        e.meanSamples = Double(samples) / n
+        e.selection = selection
+        e.grokkingSegments = grokking
+        e.fixedPointFailures = stuck
+        return e
     }
 }
 
@@ -265,16 +400,25 @@ extension MazeEvaluation {
 }
 
 extension ReasoningInference {
-    /// Scores `model` on labelled mazes.
+    /// Scores `model` on labelled mazes. With `verifying`, a maze whose path
+    /// `MazePathValidator` accepts (valid and optimal) halts there, under `options`.
     public static func evaluateMazes(_ model: ReasoningModel<Float>, name: String, mazes: [MazeInstance],
-                                     threads: Int = 1, progress: ((_ done: Int, _ total: Int) -> Void)? = nil)
+                                     threads: Int = 1, options: InferenceOptions = InferenceOptions(), verifying: Bool = false,
+                                     progress: ((_ done: Int, _ total: Int) -> Void)? = nil)
         throws(ReasoningError) -> MazeEvaluation {
         guard model.configuration.task == .maze else {
             throw .mismatch("the model was trained on \(model.configuration.task.rawValue), not maze")
         }
         let clock = ContinuousClock(), t0 = clock.now
+        let instances = mazes.map(\.maze)
+        var verifier: Verifier? = nil
+        if verifying {
+            verifier = { (i: Int, answer: [Int32]) -> Bool in
+                MazePathValidator.validate(prediction: answer.map { UInt8(clamping: $0) }, for: instances[i]) == .correct
+            }
+        }
         let outcomes = try run(model, inputs: mazes.map { $0.maze.tokens.map(Int32.init) }, threads: threads,
-                               progress: progress)
+                               options: options, verify: verifier, progress: progress)
         var exact = 0, valid = 0, pathCells = 0, pathRight = 0, predictedPath = 0, cells = 0, cellsRight = 0, steps = 0.0
         var evaluations = 0.0, residual = 0.0, halted = 0
         let pathToken = Int32(MazeCell.path.rawValue)

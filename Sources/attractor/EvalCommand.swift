@@ -17,16 +17,23 @@ struct EvalCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Batch size (≥ 1).") var batch = 64
     @Option(help: "Worker threads (default: all cores); the results do not depend on it.") var threads: Int?
     @Flag(help: "Accept puzzles with several solutions (scored against one of them; read valid accuracy for them).") var allowMultiple = false
+    @OptionGroup(title: "Test-time scaling (Docs/TestTimeScaling.md)") var scaling: TestTimeOptions
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let blanks, !(0...64).contains(blanks) { throw ValidationError("--blanks must be in 0…64, got \(blanks)") }
+        try scaling.validate()
     }
 
     func run() throws {
-        if Communicator.launchedByMPI() { return try runSharded() }  // EvalCommand+MPI.swift
+        if Communicator.launchedByMPI() {  // EvalCommand+MPI.swift
+            if scaling.isActive {
+                throw CommandFailure("test-time scaling (--samples, --verify, --segments, …) runs in one process: drop mpirun, or drop those options", status: .usage)
+            }
+            return try runSharded()
+        }
         do {
             let path = try CheckpointLocator.resolve(checkpoint)
             try ReasoningCheckpoint.requireMemory(at: path, maxBatch: batch)
@@ -46,7 +53,7 @@ struct EvalCommand: ParsableCommand {
             let name = "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset)"
             let progress = ProgressLine("eval", unit: "puzzles")
             let e = try ReasoningInference.evaluateSudoku(model, name: name, puzzles: items, threads: workerThreads,
-                                                          progress: progress.update)
+                                                          sampling: scaling.samplingOptions, progress: progress.update)
             try printSudoku(e, name: name)
         } catch let e as ReasoningError { throw e }
     }
@@ -58,6 +65,11 @@ struct EvalCommand: ParsableCommand {
             print("\(name) on \(e.puzzles) puzzles\(blanks.map { " (\($0) blanks)" } ?? ""): " + String(format: "exact %.4f  valid %.4f  cell %.4f  segments %.2f  F-evals %.1f  residual %.3g  halted %.3f  (%.1f s)",
                          e.exactAccuracy, e.validAccuracy,
                          e.cellAccuracy, e.meanSteps, e.meanFunctionEvaluations, e.meanResidual, e.haltedFraction, e.seconds))
+            if scaling.isActive {
+                let chosen = e.selection.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                print(String(format: "  verified %.4f  samples %.2f per puzzle  F-evals max %.0f  chosen by: ", e.verifiedAccuracy, e.meanSamples,
+                             e.maxFunctionEvaluations) + chosen)
+            }
         }
     }
 
@@ -82,7 +94,11 @@ struct EvalCommand: ParsableCommand {
         }
         let name = "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset)"
         let progress = ProgressLine("eval", unit: "mazes")
+        if scaling.samples > 1 || scaling.budget != nil || scaling.sigma > 0 || scaling.startScale > 0 {
+            throw CommandFailure("mazes take --verify, --halting and --segments; sampling (--samples, --budget, --sigma, --start-scale) is for Sudoku", status: .usage)
+        }
         let e = try ReasoningInference.evaluateMazes(model, name: name, mazes: mazes, threads: workerThreads,
+                                                     options: scaling.inferenceOptions, verifying: scaling.verifies,
                                                      progress: progress.update)
         if format == .json {
             try printJSON(e, pretty: false)

@@ -54,12 +54,17 @@ import Testing
     }
 
     @Test func outcomesRoundTripAsBytes() throws {
-        let outcomes = [ReasoningInference.Outcome([1, -2, 9], segments: 3, functionEvaluations: 12, residual: .pi, haltedEarly: true),
-                        ReasoningInference.Outcome([], segments: 0, functionEvaluations: 0, residual: -.nan, haltedEarly: false)]
+        var first = ReasoningInference.Outcome([1, -2, 9], segments: 3, functionEvaluations: 12, residual: .pi, haltedEarly: true)
+        first.verified = true
+        first.confidence = -2.5
+        first.settledSegment = 2
+        let outcomes = [first, ReasoningInference.Outcome([], segments: 0, functionEvaluations: 0, residual: -.nan, haltedEarly: false)]
         let back = try ReasoningInference.Outcome.decode(ReasoningInference.Outcome.encode(outcomes))
         #expect(back.count == 2)
         #expect(back[0].answer == [1, -2, 9] && back[0].segments == 3 && back[0].functionEvaluations == 12 && back[0].haltedEarly)
         #expect(back[0].residual.bitPattern == Double.pi.bitPattern && back[1].residual.bitPattern == (-Double.nan).bitPattern)
+        #expect(back[0].verified && back[0].confidence == -2.5 && back[0].settledSegment == 2)
+        #expect(!back[1].verified && back[1].confidence == nil && back[1].settledSegment == 0)
         #expect(throws: ReasoningError.self) { try ReasoningInference.Outcome.decode([1, 2, 3]) }
     }
 }

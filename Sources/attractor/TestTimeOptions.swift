@@ -1,0 +1,59 @@
+import ArgumentParser
+import Attractor
+
+/// The test-time scaling options of `eval` and `solve` (`Docs/TestTimeScaling.md`).
+struct TestTimeOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Trajectories per puzzle at most (transformed puzzle, own random start and noise each); a puzzle stops at its first verified answer.")
+    var samples = 1
+    @Option(parsing: .unconditional, help: "Segments per trajectory (default: the model's N_sup); more is test-time depth.")
+    var segments: Int?
+    @Flag(help: "Check every answer against the rules: a verified answer halts its trajectory and is reported as certified.")
+    var verify = false
+    @Option(help: "When a trajectory stops early: model (its own halting rule, or a verified answer) or verified (only a verified answer).")
+    var halting: InferenceOptions.Halting = .model
+    @Option(parsing: .unconditional, help: "Network evaluations per puzzle at most; a sample starts only if its whole trajectory fits.")
+    var budget: Int?
+    @Option(help: "Test-time noise σ: each step adds σ√h·ξ (per-trajectory seeded streams).")
+    var sigma: Double = 0
+    @Option(help: "Standard deviation of each trajectory's random initial state (0: the zero state).")
+    var startScale: Double = 0
+    @Flag(help: "Samples after the first see the puzzle itself, not a digit-permuted and shuffled copy.")
+    var noTransforms = false
+    @Option(help: "Seed of the transforms, random starts and noise.")
+    var sampleSeed: UInt64 = 0
+
+    func validate() throws {
+        if samples < 1 { throw ValidationError("--samples must be at least 1, got \(samples)") }
+        if let segments, segments < 1 { throw ValidationError("--segments must be at least 1, got \(segments)") }
+        if let budget, budget < 1 { throw ValidationError("--budget must be at least 1, got \(budget)") }
+        if !(sigma >= 0 && sigma.isFinite) { throw ValidationError("--sigma must be finite and ≥ 0, got \(sigma)") }
+        if !(startScale >= 0 && startScale.isFinite) { throw ValidationError("--start-scale must be finite and ≥ 0, got \(startScale)") }
+    }
+
+    /// Whether any option departs from one plain trajectory.
+    var isActive: Bool {
+        samples > 1 || segments != nil || verify || halting != .model || budget != nil || sigma > 0 || startScale > 0
+    }
+
+    /// Answers are checked against the rules.
+    var verifies: Bool { verify || samples > 1 || halting == .verified || budget != nil }
+
+    var inferenceOptions: InferenceOptions {
+        InferenceOptions(segments: segments, halting: halting, sigma: sigma, startScale: startScale)
+    }
+
+    /// Nil for one plain trajectory (the model's own measurement).
+    var samplingOptions: SudokuSampling.Options? {
+        guard isActive else { return nil }
+        var o = SudokuSampling.Options()
+        o.samples = samples
+        o.transforms = !noTransforms
+        o.budget = budget
+        o.verify = verifies
+        o.inference = inferenceOptions
+        o.seed = sampleSeed
+        return o
+    }
+}
+
+extension InferenceOptions.Halting: ExpressibleByArgument {}
