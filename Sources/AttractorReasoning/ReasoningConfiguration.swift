@@ -175,7 +175,8 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
     /// Time-scale ratio ε of the fast level.
     public var epsilon: Double
     public var noise: NoiseModel
-    /// σ of the NSDE (`eulerMaruyama` only; 0 = deterministic). Evaluation is noise-free.
+    /// σ of the NSDE in training (`eulerMaruyama` only; 0 = deterministic). Evaluation is
+    /// noise-free unless asked (`InferenceOptions.sigma`, `eval --sigma`).
     public var sigma: Double
     public var gradient: SegmentGradient
     public var implicitIterations: Int
@@ -217,8 +218,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             throw .invalidConfiguration("implicitAnderson needs implicitIterations ≥ 1 (the iteration cap)")
         }
         if gradient == .adjoint {
-            guard integrator != .direct && integrator != .eulerMaruyama else {
-                throw .invalidConfiguration("the adjoint gradient needs a Runge–Kutta integrator (euler, midpoint, heun, rk4, dopri5), not \(integrator.rawValue)")
+            // Euler–Maruyama with σ = 0 is the Euler method (the CMM tiny preset).
+            guard integrator != .direct && !(integrator == .eulerMaruyama && sigma > 0) else {
+                throw .invalidConfiguration("the adjoint gradient needs a deterministic Runge–Kutta integrator (euler, midpoint, heun, rk4, dopri5, or eulerMaruyama with σ = 0), not \(integrator.rawValue)\(sigma > 0 ? " with σ = \(sigma)" : "")")
             }
         }
         guard training.batch >= 1, loss.regulariserEvery >= 1, loss.regulariserBatch >= 1 else {

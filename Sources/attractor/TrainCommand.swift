@@ -78,6 +78,9 @@ struct TrainCommand: ParsableCommand {
             // A resumed run keeps its configuration (schedule included); only the segment
             // gradient may change (e.g. to fine-tune with another gradient).
             var saved = try ReasoningCheckpoint.manifest(at: out).configuration
+            if saved.model != model { throw ReasoningError.mismatch("checkpoint \(out) holds a \(saved.model.rawValue) model, not \(model.rawValue)") }
+            if saved.preset != preset { throw ReasoningError.mismatch("checkpoint \(out) uses preset \(saved.preset), not \(preset)") }
+            if saved.task != task { throw ReasoningError.mismatch("checkpoint \(out) was trained on \(saved.task.rawValue), not \(task.rawValue)") }
             let reassigned = try saved.applying(assignments) != saved
             let changed = batch.map { $0 != saved.training.batch } == true || shards.map { $0 != saved.training.shards } == true
                 || initialization.map { $0 != saved.block.initialization } == true || reassigned

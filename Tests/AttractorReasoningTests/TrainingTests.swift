@@ -10,6 +10,8 @@ import Testing
     /// Sudoku with few blanks from the generator, a network of hidden 16.
     static func sudokuConfig(_ model: ModelKind) throws -> ReasoningConfiguration {
         var c = try ReasoningConfiguration.preset("tiny", model: model, task: .sudoku)
+        // The CMM with every part exercised: multi-rate RK4, equilibrium halting, regularisers.
+        if model == .cmm { c.applyMultiRateRK4() }
         c.block = BlockConfiguration(hidden: 16, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 32)
         c.training.batch = 16
         c.training.warmupSteps = 5
