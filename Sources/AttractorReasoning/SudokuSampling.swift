@@ -52,6 +52,8 @@ public enum SudokuSampling {
         public var functionEvaluations: Int
         /// The chosen sample's trajectory.
         public var trajectory: ReasoningInference.Outcome
+        /// Every sample's trajectory, in sample order (answers mapped back).
+        public var trajectories: [ReasoningInference.Outcome] = []
     }
 
     /// Whether `answer` (tokens) is a solution of `puzzle` by the rules alone.
@@ -75,9 +77,11 @@ public enum SudokuSampling {
     }
 
     /// Runs up to `options.samples` trajectories per puzzle and chooses an answer for each.
-    /// `progress(done, total)` counts trajectories of the current round.
+    /// `progress(done, total)` counts trajectories of the current round; `trace` receives
+    /// every segment of every sample of puzzle 0 (answers in the transformed frame).
     public static func solve(_ model: ReasoningModel<Float>, puzzles: [SudokuGrid], options: Options, threads: Int = 1,
-                             progress: ((_ round: Int, _ done: Int, _ total: Int) -> Void)? = nil)
+                             progress: ((_ round: Int, _ done: Int, _ total: Int) -> Void)? = nil,
+                             trace: ((_ sample: Int, SegmentSnapshot) -> Void)? = nil)
         throws(ReasoningError) -> [Outcome] {
         guard model.configuration.task == .sudoku else {
             throw .mismatch("the model was trained on \(model.configuration.task.rawValue), not sudoku")
@@ -105,7 +109,8 @@ public enum SudokuSampling {
             let outcomes = try ReasoningInference.run(
                 model, inputs: shown.map { $0.tokens.map(Int32.init) }, threads: threads, options: options.inference,
                 seeds: seeds, verify: verifier,
-                progress: progress.map { f in { f(j, $0, $1) } })
+                progress: progress.map { f in { f(j, $0, $1) } },
+                trace: pending.first == 0 ? trace.map { f in { f(j, $0) } } : nil)
             if trajectoryCost == nil, let o = outcomes.first, o.segments > 0 {
                 trajectoryCost = o.functionEvaluations / o.segments * (options.inference.segments ?? model.configuration.segments)
                 if let budget = options.budget, j == 0, trajectoryCost! > budget {
@@ -120,7 +125,11 @@ public enum SudokuSampling {
                 if o.verified { done[p] = true }
             }
         }
-        return puzzles.indices.map { p in choose(samples[p], spent: spent[p]) }
+        return puzzles.indices.map { p in
+            var o = choose(samples[p], spent: spent[p])
+            o.trajectories = samples[p]
+            return o
+        }
     }
 
     /// The first verified sample; else the most confident; else a per-cell vote.

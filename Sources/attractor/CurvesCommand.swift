@@ -16,6 +16,7 @@ struct CurvesCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Puzzles per rung (N ≥ 1).") var limit = 100
     @Option(help: "Seed for the re-blanking.") var seed: UInt64 = 0
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Flag(help: "Only the snapshots, not the run's latest checkpoint (while the run is still training).") var snapshotsOnly = false
     @Option(help: "Output directory: curves.jsonl (one line per run, snapshot and rung; lines already there are kept and not evaluated again) and curves-blanks-K.svg.")
     var out: String
 
@@ -72,7 +73,7 @@ struct CurvesCommand: ParsableCommand {
         for run in runs {
             let parts = run.split(separator: "=", maxSplits: 1).map(String.init)
             let (label, directory) = (parts[0], parts[1])
-            for checkpoint in try Self.checkpoints(in: directory) {
+            for checkpoint in try Self.checkpoints(in: directory, latest: !snapshotsOnly) {
                 let manifest = try ReasoningCheckpoint.manifest(at: checkpoint)
                 let cpu = (Double(manifest.notes["cpu_seconds"] ?? "") ?? .nan) / 60
                 for k in rungs where !points.contains(where: { $0.run == label && $0.step == manifest.step && $0.blanks == k && $0.puzzles == base.count }) {
@@ -107,12 +108,12 @@ struct CurvesCommand: ParsableCommand {
     }
 
     /// The snapshots of a run in step order, then the run's own checkpoint if it is later.
-    static func checkpoints(in directory: String) throws -> [String] {
+    static func checkpoints(in directory: String, latest: Bool = true) throws -> [String] {
         let fm = FileManager.default
         let snapshots = ((try? fm.contentsOfDirectory(atPath: directory + "/snapshots")) ?? [])
             .filter { $0.hasPrefix("step-") }.sorted().map { directory + "/snapshots/" + $0 }
         var list = snapshots
-        if fm.fileExists(atPath: directory + "/config.json") {
+        if latest && fm.fileExists(atPath: directory + "/config.json") {
             let last = try ReasoningCheckpoint.manifest(at: directory).step
             let lastSnapshot = try snapshots.last.map { try ReasoningCheckpoint.manifest(at: $0).step } ?? -1
             if last > lastSnapshot { list.append(directory) }

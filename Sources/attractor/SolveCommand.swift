@@ -13,10 +13,15 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "Also integrate the continuous system to equilibrium with this solver-core method (dopri5, rk4, euler).") var ode: String?
     @Option(help: "End time for --ode.") var odeTime: Double = 64
     @Option(help: "Output format: text or json (one object: answer, valid, residuals, …; not with --ode).") var format: OutputFormat = .text
+    @OptionGroup(title: "Test-time scaling (Docs/TestTimeScaling.md)") var scaling: TestTimeOptions
 
     func validate() throws {
         if format == .json && ode != nil { throw ValidationError("--format json does not cover --ode; drop one of them") }
         if !(odeTime > 0 && odeTime.isFinite) { throw ValidationError("--ode-time must be a positive number, got \(odeTime)") }
+        try scaling.validate()
+        if scaling.isActive && (ode != nil || format == .json) {
+            throw ValidationError("--samples, --verify and the other test-time options print trajectories as text: drop --ode and --format json")
+        }
     }
 
     /// `--format json`.
@@ -49,6 +54,7 @@ struct SolveCommand: ParsableCommand {
             let path = try CheckpointLocator.resolve(checkpoint)
             let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: 1, task: .sudoku)
             let config = manifest.configuration
+            if scaling.isActive { return try sample(model, grid: grid, name: "\(config.model.rawValue)-\(config.preset)") }
             let quiet = self.quiet || format == .json
             if format == .text { print("\(config.model.rawValue)-\(config.preset) (\(config.integrator.rawValue), \(config.cycles)×(\(config.fastSteps)+1) steps per segment, up to \(config.segments) segments)") }
             var residuals: [Double] = []
@@ -93,5 +99,31 @@ struct SolveCommand: ParsableCommand {
                 print("valid solution: \(b.isSolution(of: grid) ? "yes" : "no")")
             }
         } catch let e as ReasoningError { throw e }
+    }
+
+    /// `--samples K` (and the other test-time options): each trajectory's residuals and
+    /// answer changes, which one was certified, and the choice.
+    func sample(_ model: ReasoningModel<Float>, grid: SudokuGrid, name: String) throws {
+        guard let options = scaling.samplingOptions else { return }
+        print("\(name): up to \(options.samples) trajectories of up to \(options.inference.segments ?? model.configuration.segments) segments"
+              + (options.verify ? ", each answer checked against the rules" : ""))
+        var lines: [Int: [String]] = [:]
+        let outcome = try SudokuSampling.solve(model, puzzles: [grid], options: options, threads: 1, trace: { j, snap in
+            lines[j, default: []].append(String(format: "%.1e", snap.residual))
+        })[0]
+        for (j, t) in outcome.trajectories.enumerated() {
+            let transform = SudokuSampling.transform(sample: j, puzzle: 0, options: options)
+            let answer = Self.board(t.answer)
+            let blanksRight = (0..<81).filter { grid[$0] == 0 && answer[$0] != 0 }.count
+            print("sample \(j)\(transform == .identity ? " (the puzzle itself)" : " (permuted and shuffled)"): \(t.segments) segments, \(t.functionEvaluations) F-evaluations, "
+                  + "answer settled at segment \(t.settledSegment), \(t.verified ? "VERIFIED" : "not verified")"
+                  + (t.confidence.map { String(format: ", q_halt %.2f", $0) } ?? "") + ", \(blanksRight) blanks filled")
+            if !quiet, let r = lines[j] { print("  residuals: " + r.joined(separator: " ")) }
+        }
+        let answer = Self.board(outcome.answer)
+        print("chosen: \(outcome.selection.rawValue)" + (outcome.chosenSample.map { " (sample \($0))" } ?? " (per-cell vote)")
+              + ", \(outcome.functionEvaluations) F-evaluations in all")
+        print(answer.rendered)
+        print("valid solution: \(answer.isSolution(of: grid) ? "yes" : "no")")
     }
 }
