@@ -23,6 +23,7 @@ struct AttractorCommand: ParsableCommand {
             TrainCommand.self,
             EvalCommand.self,
             CurvesCommand.self,
+            ScalingCommand.self,
             SolveCommand.self,
             ValidateCommand.self,
             CompareCommand.self,
