@@ -15,3 +15,16 @@ public enum TaskKind: String, Codable, Sendable, CaseIterable {
     case sudoku
     case maze
 }
+
+/// A named size and schedule of a model (`ReasoningConfiguration.preset`). Saved in
+/// `config.json` by its raw value.
+public enum Preset: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
+    /// Hidden 128, 2 MLP blocks: the CPU comparison point (fixed).
+    case tiny
+    /// Hidden 256, 2 MLP blocks.
+    case small
+    /// The published sizes (HRM 27M with attention; TRM/CMM 5M with MLP blocks).
+    case paper
+
+    public var description: String { rawValue }
+}

@@ -93,7 +93,7 @@ public enum ReasoningCheckpoint {
     /// Loads a checkpoint's EMA weights into a fresh model for up to `maxBatch` examples.
     /// With `expecting`, a different model kind, preset or task is an error naming both.
     public static func loadModel(_ directory: String, maxBatch: Int, expecting model: ModelKind? = nil,
-                                 preset: String? = nil, task: TaskKind? = nil) throws(ReasoningError)
+                                 preset: Preset? = nil, task: TaskKind? = nil) throws(ReasoningError)
         -> (model: ReasoningModel<Float>, manifest: Manifest) {
         let m = try manifest(at: directory)
         try check(m, model: model, preset: preset, task: task, directory: directory)
@@ -118,7 +118,7 @@ public enum ReasoningCheckpoint {
         return (net, m)
     }
 
-    static func check(_ m: Manifest, model: ModelKind?, preset: String?, task: TaskKind?, directory: String) throws(ReasoningError) {
+    static func check(_ m: Manifest, model: ModelKind?, preset: Preset?, task: TaskKind?, directory: String) throws(ReasoningError) {
         if let model, model != m.configuration.model {
             throw .mismatch("checkpoint \(directory) holds a \(m.configuration.model.rawValue) model, not \(model.rawValue)")
         }

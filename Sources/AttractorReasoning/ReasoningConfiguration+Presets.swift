@@ -2,7 +2,16 @@ import AttractorNeural
 
 extension ReasoningConfiguration {
     /// Preset names: `tiny` (fixed by the issue: the comparison point), `small`, `paper`.
-    public static let presetNames = ["tiny", "small", "paper"]
+    public static let presetNames = Preset.allCases.map(\.rawValue)
+
+    /// The preset named `name` (`tiny`, `small`, `paper`); throws for an unknown name.
+    public static func preset(_ name: String, model: ModelKind, task: TaskKind,
+                              sequence: Int? = nil) throws(ReasoningError) -> ReasoningConfiguration {
+        guard let known = Preset(rawValue: name) else {
+            throw .invalidConfiguration("unknown preset '\(name)' (known: \(presetNames.joined(separator: ", ")))")
+        }
+        return try preset(known, model: model, task: task, sequence: sequence)
+    }
 
     /// The configuration of `model` on `task` for a named preset.
     ///
@@ -13,29 +22,27 @@ extension ReasoningConfiguration {
     /// 2 blocks per network; TRM n 6, T 3; HRM L 2, H 2; CMM see `applyContinuousDefaults`; N_sup 16, AdamW (0.9, 0.95),
     /// lr 1e-3, 100 warm-up steps, cosine to 10%, weight decay 0.1, EMA 0.999, clip 1, batch 64.
     /// `sequence` defaults to 81 (Sudoku) or 900 (30×30 maze).
-    public static func preset(_ name: String, model: ModelKind, task: TaskKind,
+    public static func preset(_ name: Preset, model: ModelKind, task: TaskKind,
                               sequence: Int? = nil) throws(ReasoningError) -> ReasoningConfiguration {
         let seq = sequence ?? (task == .sudoku ? 81 : 900)
         let vocabulary = task == .sudoku ? 11 : 6
         var block: BlockConfiguration
         switch name {
-        case "tiny":
+        case .tiny:
             block = BlockConfiguration(hidden: 128, sequence: seq, layers: 2, mixer: .mlp,
                                        tokenInner: seq == 81 ? 256 : nil, channelInner: 384)
             // PyTorch's nn.Linear scale (±1/√fan_in): at this size the published truncated
             // LeCun normal learns ~2.4× slower per step early on, and loses at every budget
             // the recipe study measured (Docs/Training.md).
             block.initialization = .uniform
-        case "small":
+        case .small:
             block = BlockConfiguration(hidden: 256, sequence: seq, layers: 2, mixer: .mlp)
-        case "paper":
+        case .paper:
             // HRM 27M: hidden 512, 4 attention layers per level; TRM-MLP 5M: hidden 512, 2 MLP
             // layers; CMM 5M: as TRM-MLP with tanh.
             block = model == .hrm
                 ? BlockConfiguration(hidden: 512, sequence: seq, layers: 4, mixer: .attention, heads: 8)
                 : BlockConfiguration(hidden: 512, sequence: seq, layers: 2, mixer: .mlp)
-        default:
-            throw .invalidConfiguration("unknown preset '\(name)' (known: \(presetNames.joined(separator: ", ")))")
         }
         var config = ReasoningConfiguration(
             model: model, task: task, preset: name, vocabulary: vocabulary, block: block,
@@ -56,7 +63,7 @@ extension ReasoningConfiguration {
         case .cmm:
             config.applyContinuousDefaults(preset: name)
         }
-        if name == "paper" && model == .hrm { config.training.batch = 64 }
+        if name == .paper && model == .hrm { config.training.batch = 64 }
         return config
     }
 
@@ -67,8 +74,8 @@ extension ReasoningConfiguration {
     /// starts are used at test time, `eval --samples`), halting head as TRM, the regularisers
     /// off (they cost more than they gave at equal budget). `small`/`paper`: the multi-rate
     /// RK4 schedule with the contraction regularisers (`multiRateRK4`).
-    mutating func applyContinuousDefaults(preset name: String) {
-        if name == "tiny" {
+    mutating func applyContinuousDefaults(preset name: Preset) {
+        if name == .tiny {
             integrator = .eulerMaruyama
             stepSize = 0.95
             fastStepSize = 0.95

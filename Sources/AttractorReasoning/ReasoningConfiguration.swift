@@ -157,7 +157,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
 
     public var model: ModelKind
     public var task: TaskKind
-    public var preset: String
+    public var preset: Preset
     public var vocabulary: Int
     /// The shape of each network `F` (`sequence` = puzzle length).
     public var block: BlockConfiguration

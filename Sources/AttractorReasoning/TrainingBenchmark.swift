@@ -13,7 +13,7 @@ import Foundation
 public enum TrainingBenchmark {
     public struct Options: Sendable {
         public var model: ModelKind
-        public var preset: String = "tiny"
+        public var preset: Preset = .tiny
         public var threads: Int = 1
         public var batch: Int?
         public var shards: Int?
@@ -26,7 +26,7 @@ public enum TrainingBenchmark {
 
     public struct Result: Sendable, Codable {
         public var model: String
-        public var preset: String
+        public var preset: Preset
         public var threads: Int
         public var shards: Int
         public var batch: Int

@@ -11,7 +11,7 @@ struct BenchTrainCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     @Option(help: "cmm, trm or hrm.") var model: ModelKind
-    @Option(help: "Preset: tiny, small, paper.") var preset = "tiny"
+    @Option(help: "Size and schedule.") var preset: Preset = .tiny
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: "Batch size (default: the preset's).") var batch: Int?
     @Option(help: "Shards of the batch (default: the preset's).") var shards: Int?

@@ -9,7 +9,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "cmm, trm or hrm.") var model: ModelKind
     @Option(help: "sudoku or maze.") var task: TaskKind = .sudoku
-    @Option(help: "Preset: tiny, small, paper.") var preset = "tiny"
+    @Option(help: "Size and schedule.") var preset: Preset = .tiny
     @Option(parsing: .unconditional, help: "Optimiser steps (also the cosine schedule length).") var steps: Int?
     @Option(help: "Wall-clock budget in minutes (instead of --steps); a total: --resume continues toward it.") var minutes: Double?
     @Option(help: "Process CPU-time budget in minutes (fair on a shared machine; with or instead of --minutes); a total: --resume continues toward it.") var cpuMinutes: Double?
@@ -45,10 +45,6 @@ struct TrainCommand: ParsableCommand {
         if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
         if let threads, threads < 1 { throw ValidationError("--threads must be positive") }
         if let shards, shards < 1 { throw ValidationError("--shards must be positive") }
-        // Checked before any data is built, so a typo fails at once.
-        if !ReasoningConfiguration.presetNames.contains(preset) {
-            throw ValidationError("unknown preset '\(preset)' (known: \(ReasoningConfiguration.presetNames.joined(separator: ", ")))")
-        }
         try TrainArguments.validate(self)
     }
 
@@ -355,3 +351,4 @@ extension ModelKind: ExpressibleByArgument {}
 extension TaskKind: ExpressibleByArgument {}
 extension ReasoningConfiguration.SegmentGradient: ExpressibleByArgument {}
 extension WeightInitialization: ExpressibleByArgument {}
+extension Preset: ExpressibleByArgument {}

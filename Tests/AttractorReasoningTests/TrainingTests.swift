@@ -143,7 +143,7 @@ import Testing
             _ = try ReasoningCheckpoint.loadModel(dir, maxBatch: 1, task: .maze)
         }
         #expect(throws: ReasoningError.mismatch("checkpoint \(dir) uses preset tiny, not small")) {
-            _ = try ReasoningCheckpoint.loadModel(dir, maxBatch: 1, preset: "small")
+            _ = try ReasoningCheckpoint.loadModel(dir, maxBatch: 1, preset: .small)
         }
         // A maze data set for a Sudoku model.
         let maze = TrainingExamples(task: .maze, sequence: 81, vocabulary: 6, inputs: [[Int32](repeating: 1, count: 81)],
