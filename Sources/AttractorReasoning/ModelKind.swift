@@ -16,6 +16,30 @@ public enum TaskKind: String, Codable, Sendable, CaseIterable {
     case maze
 }
 
+/// The halting head: its outputs on the mean of `z_H` over positions. Saved in `config.json`
+/// as the number of outputs (0, 1, 2).
+public enum HaltHead: Int, Codable, Sendable, CaseIterable {
+    /// No halting head (halting by the equilibrium residual, or never).
+    case absent = 0
+    /// `q_halt` (TRM: halt when positive).
+    case halt = 1
+    /// `q_halt` and `q_continue` (HRM's Q-learned ACT).
+    case haltAndContinue = 2
+
+    /// Outputs per example.
+    public var count: Int { rawValue }
+}
+
+/// How many networks `F` a model has. Saved in `config.json` as the count (1, 2).
+public enum NetworkSharing: Int, Codable, Sendable, CaseIterable {
+    /// One shared `F` for both levels (TRM, CMM).
+    case shared = 1
+    /// `F_L` for the fast level and `F_H` for the slow one (HRM).
+    case separate = 2
+
+    public var count: Int { rawValue }
+}
+
 /// A named size and schedule of a model (`ReasoningConfiguration.preset`). Saved in
 /// `config.json` by its raw value.
 public enum Preset: String, Codable, Sendable, CaseIterable, CustomStringConvertible {

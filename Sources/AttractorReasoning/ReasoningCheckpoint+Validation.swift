@@ -14,9 +14,9 @@ extension ReasoningCheckpoint {
         let channel = M.product(3, b.hidden, b.channelInner)
         let layer = M.sum(mixer, channel)
         let perNetwork = layer.flatMap { M.product($0, max(b.layers, 0)) }
-        let networks = perNetwork.flatMap { M.product($0, max(configuration.networks, 1)) }
+        let networks = perNetwork.flatMap { M.product($0, configuration.networks.count) }
         let embedding = M.product(2, configuration.vocabulary, b.hidden)
-        let halt = M.product(b.hidden, max(configuration.haltOutputs, 0))
+        let halt = M.product(b.hidden, configuration.haltOutputs.count)
         guard let parameters = M.sum(networks, embedding, halt) else { return nil }
         let state = M.product(maxBatch, b.sequence, b.hidden)
         let inner = M.product(maxBatch, b.sequence, max(b.channelInner, b.tokenInner, 1))
@@ -33,7 +33,7 @@ extension ReasoningCheckpoint {
         let b = configuration.block
         for (name, value) in [("hidden", b.hidden), ("sequence", b.sequence), ("layers", b.layers),
                               ("tokenInner", b.tokenInner), ("channelInner", b.channelInner),
-                              ("vocabulary", configuration.vocabulary), ("networks", configuration.networks)] where value < 1 {
+                              ("vocabulary", configuration.vocabulary), ("networks", configuration.networks.count)] where value < 1 {
             throw .checkpoint("\(directory)/config.json: \(name) is \(value), must be positive; the file is corrupt")
         }
         do {

@@ -46,20 +46,20 @@ extension ReasoningConfiguration {
         }
         var config = ReasoningConfiguration(
             model: model, task: task, preset: name, vocabulary: vocabulary, block: block,
-            networks: 1, fastSteps: 6, cycles: 3, integrator: .direct, stepSize: 1, fastStepSize: 1, epsilon: 1,
+            networks: .shared, fastSteps: 6, cycles: 3, integrator: .direct, stepSize: 1, fastStepSize: 1, epsilon: 1,
             noise: .additive, sigma: 0, gradient: .lastCycle, implicitIterations: 4,
-            halting: .haltLogit, haltOutputs: 1, equilibriumTolerance: 0.05, segments: 16, exploration: 0.1,
+            halting: .haltLogit, haltOutputs: .halt, equilibriumTolerance: 0.05, segments: 16, exploration: 0.1,
             answerLoss: .stablemax, loss: LossWeights(), training: Training())
         switch model {
         case .trm:
             break
         case .hrm:
-            config.networks = 2
+            config.networks = .separate
             config.fastSteps = 2
             config.cycles = 2
             config.gradient = .oneStep
             config.halting = .qLearning
-            config.haltOutputs = 2
+            config.haltOutputs = .haltAndContinue
         case .cmm:
             config.applyContinuousDefaults(preset: name)
         }
@@ -97,7 +97,7 @@ extension ReasoningConfiguration {
         fastStepSize = 0.5
         epsilon = 0.5
         halting = .equilibrium
-        haltOutputs = 0
+        haltOutputs = .absent
         loss.halting = 0
         loss.residual = 0.1
         loss.traceHinge = 0.05

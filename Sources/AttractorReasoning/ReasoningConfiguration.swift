@@ -162,7 +162,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
     /// The shape of each network `F` (`sequence` = puzzle length).
     public var block: BlockConfiguration
     /// 1: one shared `F` (TRM, CMM); 2: `F_L` and `F_H` (HRM).
-    public var networks: Int
+    public var networks: NetworkSharing
     /// Fast steps per cycle (`n` of TRM, `L_cycles` of HRM).
     public var fastSteps: Int
     /// Cycles per segment (`T` of TRM, `H_cycles` of HRM, macro steps of CMM).
@@ -182,7 +182,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
     public var implicitIterations: Int
     public var halting: HaltingRule
     /// Outputs of the halting head: 0 (none), 1 (`q_halt`), 2 (`q_halt`, `q_continue`).
-    public var haltOutputs: Int
+    public var haltOutputs: HaltHead
     public var equilibriumTolerance: Double
     /// `N_sup`: the most segments an example gets.
     public var segments: Int
@@ -199,7 +199,6 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
     public func validate() throws(ReasoningError) {
         do { try block.validate() } catch { throw .invalidConfiguration("\(error)") }
         guard vocabulary > 1 else { throw .invalidConfiguration("vocabulary must exceed 1") }
-        guard networks == 1 || networks == 2 else { throw .invalidConfiguration("networks must be 1 or 2, got \(networks)") }
         guard fastSteps >= 1, cycles >= 1, segments >= 1 else {
             throw .invalidConfiguration("fastSteps, cycles and segments must be positive")
         }
@@ -210,9 +209,8 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         if sigma > 0 && integrator != .eulerMaruyama {
             throw .invalidConfiguration("noise σ > 0 needs the eulerMaruyama integrator")
         }
-        guard (0...2).contains(haltOutputs) else { throw .invalidConfiguration("haltOutputs must be 0, 1 or 2") }
-        if halting == .haltLogit && haltOutputs < 1 { throw .invalidConfiguration("haltLogit halting needs a halting head") }
-        if halting == .qLearning && haltOutputs != 2 { throw .invalidConfiguration("Q-learning halting needs 2 halting outputs") }
+        if halting == .haltLogit && haltOutputs == .absent { throw .invalidConfiguration("haltLogit halting needs a halting head") }
+        if halting == .qLearning && haltOutputs != .haltAndContinue { throw .invalidConfiguration("Q-learning halting needs 2 halting outputs") }
         if gradient == .implicit && implicitIterations < 0 { throw .invalidConfiguration("implicitIterations must be ≥ 0") }
         if gradient == .implicitAnderson && implicitIterations < 1 {
             throw .invalidConfiguration("implicitAnderson needs implicitIterations ≥ 1 (the iteration cap)")

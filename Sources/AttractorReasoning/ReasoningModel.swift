@@ -146,7 +146,7 @@ public final class ReasoningModel<T: Scalar> {
                               scale: Double(block.hidden).squareRoot(), layout: &layout)
         var nets: [BlockStack] = []
         do {
-            if configuration.networks == 1 {
+            if configuration.networks == .shared {
                 nets.append(try BlockStack("blocks", configuration: block, layout: &layout))
             } else {
                 nets.append(try BlockStack("low.blocks", configuration: block, layout: &layout))
@@ -156,8 +156,8 @@ public final class ReasoningModel<T: Scalar> {
         networks = nets
         answerHead = Linear("head", inFeatures: block.hidden, outFeatures: configuration.vocabulary, layout: &layout,
                             initializer: block.initialization.initializer(fanIn: block.hidden))
-        haltHead = configuration.haltOutputs > 0
-            ? Linear("halt", inFeatures: block.hidden, outFeatures: configuration.haltOutputs, bias: true,
+        haltHead = configuration.haltOutputs != .absent
+            ? Linear("halt", inFeatures: block.hidden, outFeatures: configuration.haltOutputs.count, bias: true,
                      layout: &layout, initializer: .zeros)
             : nil
         switch parameters {
@@ -204,9 +204,9 @@ public final class ReasoningModel<T: Scalar> {
         let rows = maxBatch * block.sequence
         logits = ScalarBuffer(count: rows * configuration.vocabulary)
         logitsCotangent = ScalarBuffer(count: rows * configuration.vocabulary)
-        haltLogits = ScalarBuffer(count: max(1, maxBatch * configuration.haltOutputs))
-        haltCotangent = ScalarBuffer(count: max(1, maxBatch * configuration.haltOutputs))
-        haltTargets = ScalarBuffer(count: max(1, maxBatch * configuration.haltOutputs))
+        haltLogits = ScalarBuffer(count: max(1, maxBatch * configuration.haltOutputs.count))
+        haltCotangent = ScalarBuffer(count: max(1, maxBatch * configuration.haltOutputs.count))
+        haltTargets = ScalarBuffer(count: max(1, maxBatch * configuration.haltOutputs.count))
         pooled = ScalarBuffer(count: maxBatch * block.hidden)
         pooledCotangent = ScalarBuffer(count: maxBatch * block.hidden)
         highCotangent = ScalarBuffer(count: n)

@@ -108,7 +108,7 @@ extension ReasoningTrainer {
         for d in [r.answerLoss, r.haltingLoss, r.regularisers.residual, r.regularisers.repulsion, r.regularisers.traceHinge,
                   r.regularisers.repellerHinge, r.regularisers.frobenius, r.regularisers.spectral, r.flops] { put(d) }
         put(UInt64(r.cellsRight)); put(UInt64(r.forwardExamples)); put(UInt64(r.backwardExamples))
-        let outputs = configuration.haltOutputs
+        let outputs = configuration.haltOutputs.count
         for b in shardStarts[s]..<shardStarts[s + 1] {
             out.append(slotCorrect[b] ? 1 : 0)
             put(slotResiduals[b])
@@ -129,7 +129,7 @@ extension ReasoningTrainer {
         r.cellsRight = Int(cells); r.forwardExamples = Int(forward); r.backwardExamples = Int(backward)
         if !message.isEmpty { r.error = .invalidInput("shard \(s): " + String(decoding: message, as: UTF8.self)) }
         shardResults[s] = r
-        let outputs = configuration.haltOutputs
+        let outputs = configuration.haltOutputs.count
         for b in shardStarts[s]..<shardStarts[s + 1] {
             guard let c = reader.take(1), let residual = reader.u64() else { return false }
             slotCorrect[b] = c.first == 1

@@ -148,7 +148,7 @@ public final class ReasoningTrainer {
         slotHalted = Array(repeating: true, count: batch)
         slotCorrect = .allocate(capacity: batch)
         slotCorrect.initialize(repeating: false, count: batch)
-        slotHaltLogits = ScalarBuffer(count: max(1, batch * configuration.haltOutputs))
+        slotHaltLogits = ScalarBuffer(count: max(1, batch * configuration.haltOutputs.count))
         slotResiduals = .allocate(capacity: batch)
         slotResiduals.initialize(repeating: 0, count: batch)
     }
@@ -357,7 +357,7 @@ public final class ReasoningTrainer {
             }
 
             // Halting loss.
-            let outputs = config.haltOutputs
+            let outputs = config.haltOutputs.count
             if outputs > 0 {
                 let q = slotHaltLogits.pointer + start * outputs
                 q.update(from: replica.haltLogits.pointer, count: rows * outputs)
@@ -421,7 +421,7 @@ public final class ReasoningTrainer {
     /// Halting decisions of every slot (training: with exploration), in slot order.
     func decideHalting(_ report: inout StepReport) {
         let config = configuration
-        let outputs = config.haltOutputs
+        let outputs = config.haltOutputs.count
         let explore = random(0xE4B1, into: explorationRandom)
         var finishedSegments = 0
         for b in 0..<batch {

@@ -208,7 +208,7 @@ public enum ReasoningInference {
                     results[i].settledSegment = segment
                 }
                 let verified = verify?(i, answer) ?? false
-                let q = model.haltLogits.pointer + r * config.haltOutputs
+                let q = model.haltLogits.pointer + r * config.haltOutputs.count
                 let signalled: Bool
                 switch options.halting {
                 case .model:
@@ -225,7 +225,7 @@ public enum ReasoningInference {
                     results[i].residual = residuals[r]
                     results[i].haltedEarly = early
                     results[i].verified = verified
-                    results[i].confidence = config.haltOutputs > 0 ? q[0] : nil
+                    results[i].confidence = config.haltOutputs != .absent ? q[0] : nil
                 }
                 if let trace, i == indices.lowerBound {
                     trace(SegmentSnapshot(segment: segment, answer: answer, residual: residuals[r], halted: halt))

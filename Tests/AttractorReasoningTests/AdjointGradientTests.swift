@@ -19,7 +19,7 @@ import Testing
         c.stepSize = 0.5
         c.fastStepSize = 0.5 / Double(fastSteps)
         c.epsilon = 0.5
-        c.haltOutputs = 0
+        c.haltOutputs = .absent
         c.halting = .equilibrium
         return c
     }

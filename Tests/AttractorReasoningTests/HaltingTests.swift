@@ -67,7 +67,7 @@ import Testing
         var c = try ReasoningTestSupport.trm()
         c.model = .cmm
         c.halting = .equilibrium
-        c.haltOutputs = 0
+        c.haltOutputs = .absent
         c.exploration = 0
         c.equilibriumTolerance = 1e9
         #expect(try trainer(c).trainStep().finished == c.training.batch)

@@ -53,7 +53,7 @@ enum ReasoningTestSupport {
             m.logitsCotangent.pointer[i] = c
             value += Double(c) * Double(m.logits.pointer[i])
         }
-        for i in 0..<(batch * m.configuration.haltOutputs) {
+        for i in 0..<(batch * m.configuration.haltOutputs.count) {
             let c = T(r.gaussian())
             m.haltCotangent.pointer[i] = c
             value += Double(c) * Double(m.haltLogits.pointer[i])
