@@ -20,7 +20,7 @@ struct ScalingCommand: ParsableCommand {
     @Option(help: "Random-start scale of the samples.") var startScale: Double = 0.1
     @Option(help: "Seed of the transforms, starts and noise.") var sampleSeed: UInt64 = 0
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
-    @Option(help: "Output directory: scaling.jsonl, scaling.svg, grokking-MODEL.svg.") var out: String
+    @Option(help: "Output directory: scaling.jsonl (rows already there for the same model, strategy, puzzles and blanks are kept, not run again), scaling.svg, grokking-MODEL.svg.") var out: String
 
     struct Strategy: Equatable {
         var samples: Int
@@ -83,9 +83,11 @@ struct ScalingCommand: ParsableCommand {
         // Shown by their directory's name (a bundled name is its own directory name).
         let names = paths.map { URL(fileURLWithPath: $0).lastPathComponent }
         var rows: [Row] = []
+        if let text = try? String(contentsOfFile: out + "/scaling.jsonl", encoding: .utf8) {
+            rows = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Row.self, from: Data($0.utf8)) }
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var jsonl = ""
         print("model        strategy   exact   verified  blank cells  F-evals/puzzle (max)   samples  chosen by")
         for (name, given) in zip(names, paths) {
             let path = try CheckpointLocator.resolve(given)
@@ -93,6 +95,12 @@ struct ScalingCommand: ParsableCommand {
                                                                       task: .sudoku)
             let label = "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset)"
             for strategy in parsedStrategies! {
+                if let kept = rows.first(where: { $0.model == name && $0.strategy == strategy.name && $0.puzzles == items.count && $0.blanks == blanks }) {
+                    print(name.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + strategy.name.padding(toLength: 9, withPad: " ", startingAt: 0)
+                          + String(format: "  %.3f   %.3f     %.3f        %8.0f (%6.0f)     %5.2f   (kept from scaling.jsonl)", kept.exactAccuracy,
+                                   kept.verifiedAccuracy, kept.cellAccuracy, kept.meanFunctionEvaluations, kept.maxFunctionEvaluations, kept.meanSamples))
+                    continue
+                }
                 var options = SudokuSampling.Options()
                 options.samples = strategy.samples
                 options.inference = InferenceOptions(segments: strategy.segments, halting: .model,
@@ -106,24 +114,27 @@ struct ScalingCommand: ParsableCommand {
                               meanSamples: e.meanSamples, selection: e.selection, grokkingSegments: e.grokkingSegments,
                               fixedPointFailures: e.fixedPointFailures, seconds: e.seconds)
                 rows.append(row)
-                jsonl += String(decoding: try encoder.encode(row), as: UTF8.self) + "\n"
                 let chosen = e.selection.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                 print(name.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + strategy.name.padding(toLength: 9, withPad: " ", startingAt: 0)
                       + String(format: "  %.3f   %.3f     %.3f        %8.0f (%6.0f)     %5.2f   ", e.exactAccuracy, e.verifiedAccuracy,
                                e.cellAccuracy, e.meanFunctionEvaluations, e.maxFunctionEvaluations, e.meanSamples) + chosen)
             }
         }
-        try jsonl.write(toFile: out + "/scaling.jsonl", atomically: true, encoding: .utf8)
-        let series = names.map { name -> Figure.Series in
-            let mine = rows.filter { $0.model == name }.sorted { $0.meanFunctionEvaluations < $1.meanFunctionEvaluations }
+        try rows.map { String(decoding: try encoder.encode($0), as: UTF8.self) + "\n" }.joined()
+            .write(toFile: out + "/scaling.jsonl", atomically: true, encoding: .utf8)
+        // The figures show the rows of this puzzle set only.
+        let current = rows.filter { $0.blanks == blanks && $0.puzzles == items.count }
+        let shown = Array(Set(current.map(\.model))).sorted()
+        let series = shown.map { name -> Figure.Series in
+            let mine = current.filter { $0.model == name }.sorted { $0.meanFunctionEvaluations < $1.meanFunctionEvaluations }
             return Figure.Series(label: name, x: mine.map(\.meanFunctionEvaluations), y: mine.map(\.exactAccuracy))
         }
         let title = "Exact accuracy vs test-time compute" + (blanks.map { ", \($0) blanks" } ?? "")
         try Figure(title: title, kind: .line, xLabel: "F-evaluations per puzzle (mean)", yLabel: "exact accuracy", logX: true,
                    series: series).svg.write(toFile: out + "/scaling.svg", atomically: true, encoding: .utf8)
-        for name in names {
+        for name in shown {
             // The grokking histogram of the strategy with the most segments (one trajectory each).
-            guard let row = rows.filter({ $0.model == name }).max(by: { $0.grokkingSegments.count < $1.grokkingSegments.count }) else { continue }
+            guard let row = current.filter({ $0.model == name }).max(by: { $0.grokkingSegments.count < $1.grokkingSegments.count }) else { continue }
             let counts = row.grokkingSegments.map(Double.init)
             let safe = name.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
             try Figure(title: "\(name) (\(row.strategy)): segment where the answer became right and stayed right", kind: .bar,
