@@ -10,17 +10,7 @@ import Testing
     /// held-out puzzles but not all, so both certified and uncertified answers occur. Shared
     /// by the tests of this suite, which run one at a time (`.serialized`).
     nonisolated(unsafe) static let trained: (model: ReasoningModel<Float>, heldOut: [SudokuExample]) = {
-        var c = try! ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku)
-        c.block = BlockConfiguration(hidden: 32, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 64)
-        c.block.initialization = .uniform
-        c.fastSteps = 2
-        c.cycles = 1
-        c.segments = 2
-        c.training.batch = 32
-        c.training.warmupSteps = 10
-        c.training.learningRate = 3e-3
-        c.training.emaDecay = 0.9
-        c.training.scheduleSteps = 300
+        let c = try! TrainingTests.learningConfig()
         let all = try! TrainingTests.puzzles(count: 2064, blanks: 4, seed: 5)
         let t = try! ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: Array(all.prefix(2000))), seed: 0,
                                       threads: 2)

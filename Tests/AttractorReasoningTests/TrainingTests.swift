@@ -57,7 +57,8 @@ import Testing
     /// 300 steps take ~3 CPU-seconds; the run reached 0.89 when this test was written
     /// (`attractor train --model trm --blanks 4 --steps 300 …`, Docs/Training.md). Fails if
     /// the forward pass, the gradient, the optimiser, the data or the EMA breaks.
-    @Test func shortRunSolvesHeldOutEasyPuzzles() throws {
+    /// The learning test's small TRM (hidden 32, one block, 2 segments, 300-step schedule).
+    static func learningConfig() throws -> ReasoningConfiguration {
         var c = try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku)
         c.block = BlockConfiguration(hidden: 32, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 64)
         c.block.initialization = .uniform
@@ -69,6 +70,11 @@ import Testing
         c.training.learningRate = 3e-3
         c.training.emaDecay = 0.9
         c.training.scheduleSteps = 300
+        return c
+    }
+
+    @Test func shortRunSolvesHeldOutEasyPuzzles() throws {
+        let c = try Self.learningConfig()
         let all = try Self.puzzles(count: 2064, blanks: 4, seed: 5)
         let train = Array(all.prefix(2000)), heldOut = Array(all.suffix(64))
         let t = try ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: train), seed: 0, threads: 2)
