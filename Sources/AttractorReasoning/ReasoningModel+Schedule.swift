@@ -1,3 +1,4 @@
+import Foundation
 import AttractorDynamics
 import AttractorNeural
 import AttractorNumerics
@@ -195,6 +196,20 @@ extension ReasoningModel {
             var best = 0
             for j in 1..<v where row[j] > row[best] { best = j }
             return Int32(best)
+        }
+    }
+
+    /// Per position of example `b`, the answer head's probability of its predicted token
+    /// (softmax over the vocabulary at that position): how sure the model is of each cell.
+    public func predictedConfidence(example b: Int) -> [Float] {
+        let v = vocabulary
+        return (0..<sequence).map { t in
+            let row = logits.pointer + (b * sequence + t) * v
+            var best = row[0]
+            for j in 1..<v where row[j] > best { best = row[j] }
+            var sum = 0.0
+            for j in 0..<v { sum += Foundation.exp(Double(row[j] - best)) }
+            return Float(1 / sum)
         }
     }
 

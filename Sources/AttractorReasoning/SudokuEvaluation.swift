@@ -77,11 +77,15 @@ public struct InferenceOptions: Sendable, Equatable {
     public var sigma: Double = 0
     /// Standard deviation of a random initial state (0: the zero state the models train from).
     public var startScale: Double = 0
-    public init(segments: Int? = nil, halting: Halting = .model, sigma: Double = 0, startScale: Double = 0) {
+    /// Record each row's per-cell answer probabilities at its last segment (`Outcome.cellConfidence`).
+    public var cellConfidence = false
+    public init(segments: Int? = nil, halting: Halting = .model, sigma: Double = 0, startScale: Double = 0,
+                cellConfidence: Bool = false) {
         self.segments = segments
         self.halting = halting
         self.sigma = sigma
         self.startScale = startScale
+        self.cellConfidence = cellConfidence
     }
 }
 
@@ -101,6 +105,9 @@ public enum ReasoningInference {
         /// The segment since which the decoded answer has not changed (for a right answer:
         /// the "grokking step" — where it became right and stayed right).
         public var settledSegment = 0
+        /// Per position, the answer head's probability of the final answer's token (empty
+        /// unless asked for: `InferenceOptions.cellConfidence`; not carried between MPI ranks).
+        public var cellConfidence: [Float] = []
     }
 
     /// Accepts (`true`) the decoded answer of input `index`: a certificate that it is right.
@@ -226,6 +233,7 @@ public enum ReasoningInference {
                     results[i].haltedEarly = early
                     results[i].verified = verified
                     results[i].confidence = config.haltOutputs != .absent ? q[0] : nil
+                    if options.cellConfidence { results[i].cellConfidence = model.predictedConfidence(example: r) }
                 }
                 if let trace, i == indices.lowerBound {
                     trace(SegmentSnapshot(segment: segment, answer: answer, residual: residuals[r], halted: halt))

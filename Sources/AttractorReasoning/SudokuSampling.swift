@@ -11,6 +11,8 @@ import Foundation
 /// from `seed`, `p` and `j`), and its answer is mapped back. Samples run in rounds: round
 /// `j` runs sample `j` of every puzzle that has no verified answer yet and whose budget
 /// allows a whole trajectory, so a puzzle stops as soon as one of its answers is certified.
+/// With `Options.commit`, a sample is a chain of trajectories on ever fuller puzzles (each
+/// trajectory of the chain is one entry of `Outcome.trajectories`).
 public enum SudokuSampling {
     public struct Options: Sendable, Equatable {
         /// Trajectories per puzzle at most.
@@ -25,6 +27,13 @@ public enum SudokuSampling {
         public var verify = true
         public var inference = InferenceOptions()
         public var seed: UInt64 = 0
+        /// Confident-cell commitment (nil: off). A sample becomes a chain: when its
+        /// trajectory's answer is not verified, the `commit` blank cells the answer head is
+        /// most sure of (and whose digit no given or committed peer already holds) become
+        /// givens, and the sample runs again on the fuller puzzle, until an answer is
+        /// verified, no cell can be committed, or the budget is spent. A wrong commitment
+        /// only costs that chain (it can never be certified); the next sample starts afresh.
+        public var commit: Int?
         public init() {}
     }
 
@@ -92,37 +101,59 @@ public enum SudokuSampling {
         var spent = [Int](repeating: 0, count: puzzles.count)
         var done = [Bool](repeating: false, count: puzzles.count)
         var trajectoryCost: Int? = nil  // evaluations of a whole trajectory (all segments)
+        if let k = options.commit, k < 1 { throw .invalidConfiguration("commit must be at least 1 cell, got \(k)") }
+        var inference = options.inference
+        if options.commit != nil { inference.cellConfidence = true }
+        func affordable(_ p: Int) -> Bool {
+            guard let budget = options.budget, let cost = trajectoryCost else { return true }
+            return spent[p] + cost <= budget
+        }
         for j in 0..<options.samples {
-            let pending = puzzles.indices.filter { p in
-                guard !done[p] else { return false }
-                guard let budget = options.budget, let cost = trajectoryCost else { return true }
-                return spent[p] + cost <= budget
-            }
+            let pending = puzzles.indices.filter { !done[$0] && affordable($0) }
             if pending.isEmpty { break }
             let transforms = pending.map { transform(sample: j, puzzle: $0, options: options) }
-            let shown = zip(pending, transforms).map { p, t in t.apply(puzzles[p]) }
-            let seeds = pending.map { RandomSource.mix(RandomSource.mix(options.seed ^ 0x5A3D_1E5, UInt64($0)), UInt64(j)) }
-            var verifier: ReasoningInference.Verifier? = nil
-            if options.verify {
-                verifier = { (k: Int, answer: [Int32]) -> Bool in verifies(answer, puzzle: shown[k]) }
-            }
-            let outcomes = try ReasoningInference.run(
-                model, inputs: shown.map { $0.tokens.map(Int32.init) }, threads: threads, options: options.inference,
-                seeds: seeds, verify: verifier,
-                progress: progress.map { f in { f(j, $0, $1) } },
-                trace: pending.first == 0 ? trace.map { f in { f(j, $0) } } : nil)
-            if trajectoryCost == nil, let o = outcomes.first, o.segments > 0 {
-                trajectoryCost = o.functionEvaluations / o.segments * (options.inference.segments ?? model.configuration.segments)
-                if let budget = options.budget, j == 0, trajectoryCost! > budget {
-                    throw .invalidConfiguration("budget \(budget) is below one trajectory (\(trajectoryCost!) network evaluations)")
+            var shown = zip(pending, transforms).map { p, t in t.apply(puzzles[p]) }
+            // Stage 0 runs every pending puzzle; a later stage only the chains that committed cells.
+            var live = Array(pending.indices)
+            var stage = 0
+            while !live.isEmpty {
+                let inputs = live.map { shown[$0] }
+                let seeds = live.map { k -> UInt64 in
+                    let base = RandomSource.mix(RandomSource.mix(options.seed ^ 0x5A3D_1E5, UInt64(pending[k])), UInt64(j))
+                    return stage == 0 ? base : RandomSource.mix(base, 0xC0_0000 &+ UInt64(stage))
                 }
-            }
-            for (k, p) in pending.enumerated() {
-                var o = outcomes[k]
-                o.answer = map(o.answer, transforms[k].inverse)
-                samples[p].append(o)
-                spent[p] += o.functionEvaluations
-                if o.verified { done[p] = true }
+                var verifier: ReasoningInference.Verifier? = nil
+                if options.verify {
+                    verifier = { (k: Int, answer: [Int32]) -> Bool in verifies(answer, puzzle: inputs[k]) }
+                }
+                let outcomes = try ReasoningInference.run(
+                    model, inputs: inputs.map { $0.tokens.map(Int32.init) }, threads: threads, options: inference,
+                    seeds: seeds, verify: verifier,
+                    progress: stage == 0 ? progress.map { f in { f(j, $0, $1) } } : nil,
+                    trace: pending[live[0]] == 0 ? trace.map { f in { f(j, $0) } } : nil)
+                if trajectoryCost == nil, let o = outcomes.first, o.segments > 0 {
+                    trajectoryCost = o.functionEvaluations / o.segments * (options.inference.segments ?? model.configuration.segments)
+                    if let budget = options.budget, j == 0, trajectoryCost! > budget {
+                        throw .invalidConfiguration("budget \(budget) is below one trajectory (\(trajectoryCost!) network evaluations)")
+                    }
+                }
+                var next: [Int] = []
+                for (r, k) in live.enumerated() {
+                    let p = pending[k]
+                    var o = outcomes[r]
+                    if let count = options.commit, !o.verified,
+                       let fuller = committing(count, of: o.answer, confidence: o.cellConfidence, into: shown[k]) {
+                        shown[k] = fuller
+                        next.append(k)
+                    }
+                    o.answer = map(o.answer, transforms[k].inverse)
+                    o.cellConfidence = []
+                    samples[p].append(o)
+                    spent[p] += o.functionEvaluations
+                    if o.verified { done[p] = true }
+                }
+                live = next.filter { affordable(pending[$0]) }
+                stage += 1
             }
         }
         return puzzles.indices.map { p in
@@ -130,6 +161,26 @@ public enum SudokuSampling {
             o.trajectories = samples[p]
             return o
         }
+    }
+
+    /// `puzzle` with up to `count` more givens: the blank cells whose predicted digit
+    /// (`answer`, tokens) the answer head is most sure of (`confidence`, per cell), taken in
+    /// that order (ties: lower cell first), skipping a digit that a given or an already
+    /// committed peer holds. Nil when no cell qualifies.
+    static func committing(_ count: Int, of answer: [Int32], confidence: [Float], into puzzle: SudokuGrid) -> SudokuGrid? {
+        guard answer.count == 81, confidence.count == 81 else { return nil }
+        let order = (0..<81).filter { puzzle[$0] == 0 && (2...10).contains(answer[$0]) }
+            .sorted { confidence[$0] != confidence[$1] ? confidence[$0] > confidence[$1] : $0 < $1 }
+        var cells = puzzle.cells
+        var added = 0
+        for i in order where added < count {
+            let digit = UInt8(answer[i] - 1)
+            let peers = SudokuGeometry.peers[(i * 20)..<(i * 20 + 20)]
+            if peers.contains(where: { cells[Int($0)] == digit }) { continue }
+            cells[i] = digit
+            added += 1
+        }
+        return added > 0 ? SudokuGrid(cells: cells) : nil
     }
 
     /// The first verified sample; else the most confident; else a per-cell vote.

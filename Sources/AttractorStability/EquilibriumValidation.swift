@@ -125,28 +125,58 @@ public enum EquilibriumValidation {
             ], notes: ["\(m) trajectories, \(p.integer("steps")!) steps, first \(p.integer("transient")!) not averaged"],
                figures: [Figure.histogram(title: "Largest Lyapunov exponent (\(targetName))", xLabel: "λ per step", values: l)])
         case .basins:
-            let b = try BasinAnalysis.analyze(map, options: .init(
-                samples: count("samples"), scale: p.number("scale")!, clusterTolerance: p.number("cluster_tolerance")!,
-                seed: UInt64(p.integer("seed")!), convergence: .init(maximumSteps: p.integer("max_steps")!, tolerance: p.number("tolerance")!,
-                                                                     relative: p.flag("relative") ?? false)),
-                decoder: subject.decoder)
-            let expect = p.integer("expect_distinct")
-            var answerRows: [CheckResult.Measurement] = []
-            if let n = b.distinctAnswers { answerRows.append(.init(label: "distinct decoded answers", value: Double(n))) }
-            if let a = b.answerAgreement { answerRows.append(.init(label: "answer agreement (majority fraction)", value: a)) }
-            if let m = b.majorityAnswer, let e = subject.expected?.first {
-                answerRows.append(.init(label: "majority answer correct", value: m == e ? 1 : 0))
+            // A trained model's subject holds several puzzles: the analysis runs per puzzle
+            // (its own random starts), up to `puzzles` of them; a field has one input.
+            let puzzles = max(1, min(p.integer("puzzles")!, subject.inputs))
+            var reports: [BasinAnalysis.Report] = []
+            for row in 0..<puzzles {
+                reports.append(try BasinAnalysis.analyze(map, row: row, options: .init(
+                    samples: count("samples"), scale: p.number("scale")!, clusterTolerance: p.number("cluster_tolerance")!,
+                    seed: UInt64(p.integer("seed")!) &+ UInt64(row),
+                    convergence: .init(maximumSteps: p.integer("max_steps")!, tolerance: p.number("tolerance")!,
+                                       relative: p.flag("relative") ?? false)),
+                    decoder: subject.decoder))
             }
+            let b = reports[0]
+            let expect = p.integer("expect_distinct")
+            let distinct = reports.map(\.distinctEndPoints)
+            var answerRows: [CheckResult.Measurement] = []
+            if puzzles == 1 {
+                if let n = b.distinctAnswers { answerRows.append(.init(label: "distinct decoded answers", value: Double(n))) }
+                if let a = b.answerAgreement { answerRows.append(.init(label: "answer agreement (majority fraction)", value: a)) }
+                if let m = b.majorityAnswer, let e = subject.expected?.first {
+                    answerRows.append(.init(label: "majority answer correct", value: m == e ? 1 : 0))
+                }
+            } else {
+                answerRows.append(.init(label: "puzzles with one end point", value: Double(distinct.filter { $0 == 1 }.count) / Double(puzzles)))
+                answerRows.append(.init(label: "puzzles with no converged sample", value: Double(reports.filter { $0.converged == 0 }.count) / Double(puzzles)))
+                let answers = reports.compactMap(\.distinctAnswers)
+                if !answers.isEmpty {
+                    answerRows.append(.init(label: "puzzles with one decoded answer", value: Double(answers.filter { $0 == 1 }.count) / Double(puzzles)))
+                }
+                if let expected = subject.expected {
+                    let right = reports.indices.filter { r in reports[r].majorityAnswer.map { $0 == expected[r] } ?? false }.count
+                    answerRows.append(.init(label: "majority answer correct (fraction of puzzles)", value: Double(right) / Double(puzzles)))
+                }
+            }
+            let converged = Double(reports.map(\.converged).reduce(0, +)) / Double(puzzles)
+            let largest = reports.map { Double($0.clusterSizes.max() ?? 0) / Double(max($0.converged, 1)) }
             return CheckResult(name: check.name, check: check.kind.rawValue, measurements: answerRows + [
-                .init(label: "distinct end points", value: Double(b.distinctEndPoints), expected: expect.map(Double.init),
-                      criterion: expect.map { "= \($0)" }, passed: expect.map { b.distinctEndPoints == $0 }),
-                .init(label: "converged samples", value: Double(b.converged)),
-                .init(label: "largest basin fraction", value: Double(b.clusterSizes.max() ?? 0) / Double(max(b.converged, 1))),
-            ], notes: ["\(b.samples) random initial latents, end points merged within \(p.number("cluster_tolerance")!)"],
-               figures: [Figure(title: "Basin sizes (\(targetName)): \(b.distinctEndPoints) distinct end points", kind: .bar,
-                                xLabel: "end point", yLabel: "samples",
-                                series: [.init(label: "samples", x: b.clusterSizes.indices.map(Double.init), y: b.clusterSizes.map(Double.init))],
-                                labels: b.clusterSizes.indices.map { "#\($0 + 1)" })])
+                .init(label: puzzles == 1 ? "distinct end points" : "most distinct end points of a puzzle", value: Double(distinct.max()!),
+                      expected: expect.map(Double.init),
+                      criterion: expect.map { puzzles == 1 ? "= \($0)" : "= \($0) for every puzzle" },
+                      passed: expect.map { e in distinct.allSatisfy { $0 == e } }),
+                .init(label: puzzles == 1 ? "converged samples" : "converged samples per puzzle (mean)", value: converged),
+                .init(label: "largest basin fraction\(puzzles == 1 ? "" : " (median over puzzles)")", value: Quantiles.median(largest)),
+            ], notes: ["\(puzzles == 1 ? "" : "\(puzzles) puzzles, each from ")\(b.samples) random initial latents, end points merged within \(p.number("cluster_tolerance")!)"],
+               figures: [puzzles == 1
+                    ? Figure(title: "Basin sizes (\(targetName)): \(b.distinctEndPoints) distinct end points", kind: .bar,
+                             xLabel: "end point", yLabel: "samples",
+                             series: [.init(label: "samples", x: b.clusterSizes.indices.map(Double.init), y: b.clusterSizes.map(Double.init))],
+                             labels: b.clusterSizes.indices.map { "#\($0 + 1)" })
+                    : Figure(title: "Distinct end points per puzzle (\(targetName))", kind: .bar, xLabel: "puzzle", yLabel: "end points",
+                             series: [.init(label: "end points", x: distinct.indices.map(Double.init), y: distinct.map(Double.init))],
+                             labels: distinct.indices.map { "#\($0 + 1)" })])
         case .fixedPoint:
             if let inputs = subject.fixedPointInputs, let decoder = subject.decoder {
                 let (fpMap, start, solutions) = try inputs(count("puzzles"))

@@ -11,13 +11,19 @@ public enum ValidationRunner {
         public var checkpoint: String?
         /// Puzzle file for equilibrium checks on a checkpoint.
         public var puzzles: String?
+        /// Replace each puzzle by a blanks-ladder puzzle of its solution with exactly this many blanks.
+        public var blanks: Int?
+        /// Seed for `blanks`.
+        public var seed: UInt64
         /// Called with a line before and after each check (the CLI prints it on stderr).
         public var progress: (@Sendable (String) -> Void)?
 
-        public init(limit: Int? = nil, checkpoint: String? = nil, puzzles: String? = nil) {
+        public init(limit: Int? = nil, checkpoint: String? = nil, puzzles: String? = nil, blanks: Int? = nil, seed: UInt64 = 0) {
             self.limit = limit
             self.checkpoint = checkpoint
             self.puzzles = puzzles
+            self.blanks = blanks
+            self.seed = seed
         }
     }
 
@@ -63,9 +69,10 @@ public enum ValidationRunner {
             guard let puzzles = options.puzzles else {
                 throw .invalidArgument("suite '\(suite.name)' on a checkpoint needs --puzzles FILE")
             }
-            subject = try modelSubject(checkpoint: checkpoint, puzzles: puzzles, limit: options.limit)
-        } else if options.checkpoint == nil, options.puzzles != nil, suite.checks.contains(where: \.kind.needsTarget) {
-            throw .invalidArgument("--puzzles needs --checkpoint")
+            subject = try modelSubject(checkpoint: checkpoint, puzzles: puzzles, limit: options.limit,
+                                       blanks: options.blanks, seed: options.seed)
+        } else if options.checkpoint == nil, options.puzzles != nil || options.blanks != nil, suite.checks.contains(where: \.kind.needsTarget) {
+            throw .invalidArgument("--puzzles and --blanks need --checkpoint")
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -88,10 +95,11 @@ public enum ValidationRunner {
                            seconds: seconds(clock.now - start))
     }
 
-    /// A Sudoku checkpoint bound to the puzzles of `puzzles` (first `limit`, default 16).
-    public static func modelSubject(checkpoint: String, puzzles: String, limit: Int?) throws(StabilityError)
-        -> EquilibriumValidation.Subject<ReasoningLatentMap> {
-        let set = try SudokuPuzzleSet.load(path: puzzles, limit: limit ?? 16)
+    /// A Sudoku checkpoint bound to the puzzles of `puzzles` (first `limit`, default 16;
+    /// with `blanks`, each replaced by a ladder puzzle of its solution with that many blanks).
+    public static func modelSubject(checkpoint: String, puzzles: String, limit: Int?, blanks: Int? = nil, seed: UInt64 = 0)
+        throws(StabilityError) -> EquilibriumValidation.Subject<ReasoningLatentMap> {
+        let set = try SudokuPuzzleSet.load(path: puzzles, limit: limit ?? 16, blanks: blanks, seed: seed)
         let model = try ReasoningSudokuModel(checkpoint: checkpoint, maxBatch: 64)
         let (map, initial) = try model.bind(puzzles: set.puzzles)
         return EquilibriumValidation.Subject(

@@ -33,6 +33,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Seed for --blanks.")
     var seed: UInt64 = 0
 
+    @Option(parsing: .unconditional, help: "Estimate the spectral radius ρ(J) at the end points of the first N puzzles (power iteration, 12 JVP pairs each).")
+    var stabilityPuzzles: Int = 8
+
     @Option(help: "Write report.json and index.html into this folder.")
     var report: String?
 
@@ -49,6 +52,7 @@ struct CompareCommand: ParsableCommand {
         if steps > 1_000_000 { throw ValidationError("--steps must be at most 1000000, got \(steps)") }
         if let blanks, !(0...64).contains(blanks) { throw ValidationError("--blanks must be in 0…64, got \(blanks)") }
         guard !checkpoints.split(separator: ",").isEmpty else { throw ValidationError("--checkpoints is empty") }
+        if stabilityPuzzles < 0 { throw ValidationError("--stability-puzzles must be 0 or more, got \(stabilityPuzzles)") }
     }
 
     func run() throws {
@@ -76,7 +80,8 @@ struct CompareCommand: ParsableCommand {
         var budgets: [Int] = []
         var b = 1
         while b < steps { budgets.append(b); b *= 2 }
-        return .init(maximumSteps: steps, budgets: budgets + [steps], tolerance: tolerance, stabilityIterations: 12, relative: true)
+        return .init(maximumSteps: steps, budgets: budgets + [steps], tolerance: tolerance,
+                     stabilityRows: stabilityPuzzles, stabilityIterations: 12, relative: true)
     }
 
     /// Writes and prints the report.
@@ -95,12 +100,13 @@ struct CompareCommand: ParsableCommand {
             try printJSON(result, nonFinite: true)
         case .text:
             print("model".padding(toLength: 36, withPad: " ", startingAt: 0)
-                  + "exact   cell    F-evals/puzzle  s/puzzle  converged  med.rate  med.ρ(J)")
+                  + "exact   cell    F-evals/puzzle  s/puzzle  converged  med.rate  med.ρ(J)  ρ(J)<1")
             for m in result.models {
                 print(m.model.padding(toLength: 36, withPad: " ", startingAt: 0)
-                      + String(format: "%-7.4f %-7.4f %-15.1f %-9.4f %-10.3f %-9.4f %.4f", m.exactAccuracy, m.cellAccuracy,
+                      + String(format: "%-7.4f %-7.4f %-15.1f %-9.4f %-10.3f %-9.4f %-9.4f ", m.exactAccuracy, m.cellAccuracy,
                                m.functionEvaluationsPerPuzzle, m.secondsPerPuzzle, m.convergedFraction,
-                               m.medianContractionRate, Quantiles.median(m.spectralRadius)))
+                               m.medianContractionRate, Quantiles.median(m.spectralRadius))
+                      + "\(m.spectralRadius.filter { $0 < 1 }.count)/\(m.spectralRadius.count)")
                 let curve = zip(m.budgets, m.cellAccuracyAtBudget).map { "\($0):\(String(format: "%.3f", $1))" }
                 print("   cell accuracy by steps: " + curve.joined(separator: " "))
             }

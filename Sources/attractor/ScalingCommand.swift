@@ -15,7 +15,7 @@ struct ScalingCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Re-blank each puzzle's solution to exactly K cells (unique), K in 0…64.") var blanks: Int?
     @Option(parsing: .unconditional, help: "Puzzles (N ≥ 1).") var limit = 50
     @Option(help: "Seed for --blanks.") var seed: UInt64 = 0
-    @Option(help: "Strategies: samples×segments, comma-separated (e.g. 1x16,4x16,16x64).") var strategies = "1x16,4x16,16x16,16x64"
+    @Option(help: "Strategies: SAMPLESxSEGMENTS, or SAMPLESxSEGMENTScCELLS with confident-cell commitment of CELLS per stage; comma-separated (e.g. 1x16,4x16,16x64,8x16c8).") var strategies = "1x16,4x16,16x16,16x64"
     @Option(help: "Test-time noise σ of the samples.") var sigma: Double = 0.05
     @Option(help: "Random-start scale of the samples.") var startScale: Double = 0.1
     @Option(help: "Seed of the transforms, starts and noise.") var sampleSeed: UInt64 = 0
@@ -25,14 +25,23 @@ struct ScalingCommand: ParsableCommand {
     struct Strategy: Equatable {
         var samples: Int
         var segments: Int
-        var name: String { "\(samples)x\(segments)" }
+        var commit: Int? = nil
+        var name: String { "\(samples)x\(segments)" + (commit.map { "c\($0)" } ?? "") }
     }
 
     var parsedStrategies: [Strategy]? {
         let items = strategies.split(separator: ",").map { part -> Strategy? in
-            let xs = part.split(separator: "x").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let text = part.trimmingCharacters(in: .whitespaces)
+            let halves = text.split(separator: "c", omittingEmptySubsequences: false)
+            guard halves.count <= 2 else { return nil }
+            var commit: Int? = nil
+            if halves.count == 2 {
+                guard let c = Int(halves[1]), (1...80).contains(c) else { return nil }
+                commit = c
+            }
+            let xs = halves[0].split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
             guard xs.count == 2, let k = xs[0], let s = xs[1], k >= 1, s >= 1 else { return nil }
-            return Strategy(samples: k, segments: s)
+            return Strategy(samples: k, segments: s, commit: commit)
         }
         guard !items.isEmpty, items.allSatisfy({ $0 != nil }) else { return nil }
         return items.map { $0! }
@@ -41,7 +50,7 @@ struct ScalingCommand: ParsableCommand {
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if let blanks, !(0...64).contains(blanks) { throw ValidationError("--blanks must be in 0…64, got \(blanks)") }
-        if parsedStrategies == nil { throw ValidationError("--strategies \(strategies): expected SAMPLESxSEGMENTS items, e.g. 1x16,4x16") }
+        if parsedStrategies == nil { throw ValidationError("--strategies \(strategies): expected SAMPLESxSEGMENTS or SAMPLESxSEGMENTScCELLS items, e.g. 1x16,4x16,8x16c8") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if !(sigma >= 0 && sigma.isFinite) || !(startScale >= 0 && startScale.isFinite) {
             throw ValidationError("--sigma and --start-scale must be finite and ≥ 0")
@@ -107,6 +116,7 @@ struct ScalingCommand: ParsableCommand {
                                                      sigma: strategy.samples > 1 ? sigma : 0,
                                                      startScale: strategy.samples > 1 ? startScale : 0)
                 options.seed = sampleSeed
+                options.commit = strategy.commit
                 let e = try ReasoningInference.evaluateSudoku(model, name: label, puzzles: items, threads: threads, sampling: options)
                 let row = Row(model: name, strategy: strategy.name, puzzles: e.puzzles, blanks: blanks, exactAccuracy: e.exactAccuracy,
                               verifiedAccuracy: e.verifiedAccuracy, cellAccuracy: e.cellAccuracy,

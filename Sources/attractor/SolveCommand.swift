@@ -111,7 +111,15 @@ struct SolveCommand: ParsableCommand {
         let outcome = try SudokuSampling.solve(model, puzzles: [grid], options: options, threads: 1, trace: { j, snap in
             lines[j, default: []].append(String(format: "%.1e", snap.residual))
         })[0]
-        for (j, t) in outcome.trajectories.enumerated() {
+        if options.commit != nil {
+            // Each sample is a chain of trajectories on ever fuller puzzles.
+            for (j, t) in outcome.trajectories.enumerated() {
+                let answer = Self.board(t.answer)
+                let blanksRight = (0..<81).filter { grid[$0] == 0 && answer[$0] != 0 }.count
+                print("trajectory \(j): \(t.segments) segments, \(t.functionEvaluations) F-evaluations, \(t.verified ? "VERIFIED" : "not verified"), \(blanksRight) blanks filled")
+            }
+        }
+        for (j, t) in outcome.trajectories.enumerated() where options.commit == nil {
             let transform = SudokuSampling.transform(sample: j, puzzle: 0, options: options)
             let answer = Self.board(t.answer)
             let blanksRight = (0..<81).filter { grid[$0] == 0 && answer[$0] != 0 }.count

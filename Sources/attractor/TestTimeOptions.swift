@@ -21,6 +21,8 @@ struct TestTimeOptions: ParsableArguments {
     var noTransforms = false
     @Option(help: "Seed of the transforms, random starts and noise.")
     var sampleSeed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Confident-cell commitment: when a trajectory's answer is not verified, its K most confident consistent cells become givens and the sample runs again (answers are verified).")
+    var commit: Int?
 
     func validate() throws {
         if samples < 1 { throw ValidationError("--samples must be at least 1, got \(samples)") }
@@ -28,15 +30,17 @@ struct TestTimeOptions: ParsableArguments {
         if let budget, budget < 1 { throw ValidationError("--budget must be at least 1, got \(budget)") }
         if !(sigma >= 0 && sigma.isFinite) { throw ValidationError("--sigma must be finite and ≥ 0, got \(sigma)") }
         if !(startScale >= 0 && startScale.isFinite) { throw ValidationError("--start-scale must be finite and ≥ 0, got \(startScale)") }
+        if let commit, !(1...80).contains(commit) { throw ValidationError("--commit must be in 1…80 cells, got \(commit)") }
     }
 
     /// Whether any option departs from one plain trajectory.
     var isActive: Bool {
         samples > 1 || segments != nil || verify || halting != .model || budget != nil || sigma > 0 || startScale > 0
+            || commit != nil
     }
 
     /// Answers are checked against the rules.
-    var verifies: Bool { verify || samples > 1 || halting == .verified || budget != nil }
+    var verifies: Bool { verify || samples > 1 || halting == .verified || budget != nil || commit != nil }
 
     var inferenceOptions: InferenceOptions {
         InferenceOptions(segments: segments, halting: halting, sigma: sigma, startScale: startScale)
@@ -52,6 +56,7 @@ struct TestTimeOptions: ParsableArguments {
         o.verify = verifies
         o.inference = inferenceOptions
         o.seed = sampleSeed
+        o.commit = commit
         return o
     }
 }

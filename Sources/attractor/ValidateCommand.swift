@@ -21,6 +21,12 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Puzzle file for the equilibrium checks on a checkpoint.")
     var puzzles: String?
 
+    @Option(parsing: .unconditional, help: "Replace each puzzle by a blanks-ladder puzzle of its solution with exactly K blanks (0…64): held-out puzzles of a known difficulty.")
+    var blanks: Int?
+
+    @Option(help: "Seed for --blanks.")
+    var seed: UInt64 = 0
+
     @Option(help: "Cap the number of samples of equilibrium checks.")
     var limit: Int?
 
@@ -35,6 +41,7 @@ struct ValidateCommand: ParsableCommand {
 
     func validate() throws {
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
+        if let blanks, !(0...64).contains(blanks) { throw ValidationError("--blanks must be in 0…64, got \(blanks)") }
     }
 
     func run() throws {
@@ -42,7 +49,7 @@ struct ValidateCommand: ParsableCommand {
         let directory = ValidationRunner.suiteDirectory(executable: CommandLine.arguments[0])
         let names = suites.isEmpty ? (directory.map(ValidationRunner.suiteNames(in:)) ?? []) : suites
         guard !names.isEmpty else { throw CommandFailure("no suites given and no Validation/ folder found; run from the repository or give a suite .json path", status: .noInput) }
-        var options = ValidationRunner.Options(limit: limit, checkpoint: checkpoint, puzzles: puzzles)
+        var options = ValidationRunner.Options(limit: limit, checkpoint: checkpoint, puzzles: puzzles, blanks: blanks, seed: seed)
         if !quiet { options.progress = { standardError($0) } }
         var results: [SuiteResult] = []
         do {

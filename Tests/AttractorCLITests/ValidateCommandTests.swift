@@ -50,5 +50,28 @@ import Testing
         let missing = try AttractorBinary.run(["validate", equilibrium, "--checkpoint", dir.appendingPathComponent("nope").path,
                                                "--puzzles", puzzles.path])
         #expect(missing.status == 66 && missing.stderr.contains("checkpoint"), "\(missing.stderr)")  // missing input
+        let blanksAlone = try AttractorBinary.run(["validate", equilibrium, "--blanks", "10"])
+        #expect(blanksAlone.status != 0 && blanksAlone.stderr.contains("--blanks need --checkpoint"), "\(blanksAlone.stderr)")
+        let badBlanks = try AttractorBinary.run(["validate", equilibrium, "--checkpoint", "cmm-tiny", "--puzzles", puzzles.path, "--blanks", "70"])
+        #expect(badBlanks.status != 0 && badBlanks.stderr.contains("--blanks must be in 0…64"), "\(badBlanks.stderr)")
+    }
+
+    /// `--blanks K` binds the checkpoint to ladder puzzles of the file's solutions: the
+    /// per-puzzle basins check reports on every bound puzzle.
+    @Test func equilibriumOnHeldOutLadderPuzzles() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let suite = dir.appendingPathComponent("basins.json")
+        try Data(#"""
+        {"suite": "b", "target": {"field": "contraction", "dimension": 4},
+         "checks": [{"check": "basins", "checkpoint": {"samples": 2, "puzzles": 2, "max_steps": 2, "relative": true,
+                                                        "tolerance": 1e9, "cluster_tolerance": 1e9, "expect_distinct": 1}}]}
+        """#.utf8).write(to: suite)
+        let puzzles = Self.repository.appendingPathComponent("Data/sudoku/magictour_top1465.txt").path
+        let r = try AttractorBinary.run(["validate", suite.path, "--checkpoint", "cmm-tiny", "--puzzles", puzzles,
+                                         "--blanks", "10", "--limit", "2", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("puzzles with one end point: 1") && r.stdout.contains("2 puzzles, each from 2 random initial latents"),
+                "\(r.stdout)")
     }
 }

@@ -141,4 +141,62 @@ import Testing
         }
         #expect(checked.contains { $0.verified && $0.segments < 6 })
     }
+
+    /// The commitment step on a hand-made case: the most confident blank cells first, a
+    /// digit a peer already holds skipped, at most `count` cells, givens never touched.
+    @Test func commitmentTakesTheMostConfidentConsistentCells() throws {
+        let p = try SudokuGenerator(seed: 11).puzzle(blanks: 12)
+        let blanks = (0..<81).filter { p.puzzle[$0] == 0 }
+        var answer = p.solution.tokens.map(Int32.init)
+        var confidence = [Float](repeating: 0.5, count: 81)
+        // Three confident blanks: the most confident holds a digit its row already has.
+        let (a, b, c) = (blanks[0], blanks[1], blanks[2])
+        let givenInRow = (0..<9).map { 9 * (a / 9) + $0 }.first { p.puzzle[$0] != 0 }!
+        answer[a] = Int32(p.puzzle[givenInRow]) + 1
+        confidence[a] = 0.99; confidence[b] = 0.9; confidence[c] = 0.8
+        for g in 0..<81 where p.puzzle[g] != 0 { confidence[g] = 1 }  // givens are never candidates
+        let two = try #require(SudokuSampling.committing(2, of: answer, confidence: confidence, into: p.puzzle))
+        #expect(two[a] == 0, "the conflicting digit was committed")
+        #expect(two[b] == p.solution[b] && two[c] == p.solution[c])
+        #expect(two.blankCount == p.puzzle.blankCount - 2)
+        #expect((0..<81).allSatisfy { p.puzzle[$0] == 0 || two[$0] == p.puzzle[$0] })
+        // Nothing to commit: every blank's digit is one a given peer already holds.
+        var blocked = answer
+        for i in blanks {
+            let peer = SudokuGeometry.peers[(i * 20)..<(i * 20 + 20)].first { p.puzzle[Int($0)] != 0 }!
+            blocked[i] = Int32(p.puzzle[Int(peer)]) + 1
+        }
+        #expect(SudokuSampling.committing(3, of: blocked, confidence: confidence, into: p.puzzle) == nil)
+        #expect(SudokuSampling.committing(1, of: answer, confidence: [], into: p.puzzle) == nil)
+    }
+
+    /// Chains of trajectories on ever fuller puzzles: a certified answer is still the unique
+    /// solution, commitment reaches puzzles one plain trajectory does not, and it is
+    /// reproducible across thread counts.
+    @Test func confidentCellCommitmentCertifiesOnlySolutions() throws {
+        let model = Self.trained.model
+        let hard = try TrainingTests.puzzles(count: 24, blanks: 20, seed: 10)
+        var options = SudokuSampling.Options()
+        options.inference.segments = 2
+        let plain = try SudokuSampling.solve(model, puzzles: hard.map(\.puzzle), options: options, threads: 2)
+        options.commit = 2
+        let chained = try SudokuSampling.solve(model, puzzles: hard.map(\.puzzle), options: options, threads: 2)
+        let again = try SudokuSampling.solve(model, puzzles: hard.map(\.puzzle), options: options, threads: 1)
+        #expect(chained.map(\.answer) == again.map(\.answer) && chained.map(\.functionEvaluations) == again.map(\.functionEvaluations))
+        var certified = 0
+        for (p, o) in zip(hard, chained) {
+            if o.selection == .verified {
+                certified += 1
+                #expect(o.answer == p.solution.tokens.map(Int32.init), "a certified answer differs from the unique solution")
+            } else {
+                #expect(o.samplesUsed > 1, "an uncertified chain that could commit stopped after one trajectory")
+            }
+            #expect(o.samplesUsed == o.trajectories.count && o.trajectories.dropLast().allSatisfy { !$0.verified })
+        }
+        let plainCertified = plain.filter { $0.selection == .verified }.count
+        print("commitment: \(certified) of \(hard.count) certified, one plain trajectory \(plainCertified)")
+        #expect(certified > plainCertified)
+        options.commit = 0
+        #expect(throws: ReasoningError.self) { try SudokuSampling.solve(model, puzzles: [hard[0].puzzle], options: options) }
+    }
 }

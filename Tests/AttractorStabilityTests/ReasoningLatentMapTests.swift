@@ -76,7 +76,11 @@ import Testing
           {"check": "lyapunov", "checkpoint": {"steps": 3, "transient": 1}},
           {"check": "basins", "checkpoint": {"samples": 3, "max_steps": 2, "relative": true, "cluster_tolerance": 1e9}},
           {"check": "fixed-point", "checkpoint": {"steps": 2, "puzzles": 2, "min_pass_rate": 0}},
-          {"check": "noise", "checkpoint": {"sigmas": [0, 0.5], "samples": 3, "end_time": 2, "step_size": 1}}]}
+          {"check": "noise", "checkpoint": {"sigmas": [0, 0.5], "samples": 3, "end_time": 2, "step_size": 1}},
+          {"check": "basins", "name": "per puzzle, merged", "checkpoint": {"samples": 3, "puzzles": 2, "max_steps": 2, "relative": true,
+                                                                          "tolerance": 1e9, "cluster_tolerance": 1e9, "expect_distinct": 1}},
+          {"check": "basins", "name": "per puzzle, apart", "checkpoint": {"samples": 3, "puzzles": 5, "max_steps": 2, "relative": true,
+                                                                         "tolerance": 1e9, "cluster_tolerance": 1e-12, "expect_distinct": 1}}]}
         """#.utf8))
         #expect(suite.checks[0].checkpointRemovals == ["min_converged_fraction"])
         #expect(suite.checks[0].parameters(checkpoint: false).number("min_converged_fraction") == 1)
@@ -101,5 +105,14 @@ import Testing
         #expect(results[2].measurements.contains { $0.label == "distinct decoded answers" })
         #expect(results[3].passed == true)
         #expect(results[4].measurements.contains { $0.label.contains("majority-vote accuracy") })
+        // Per puzzle (2 bound; `puzzles: 5` is capped at 2): every sample converges at once
+        // (tolerance 1e9); merged within 1e9 each puzzle has one end point, kept apart three.
+        func value(_ r: CheckResult, _ label: String) -> Double? { r.measurements.first { $0.label == label }?.value }
+        #expect(value(results[5], "puzzles with one end point") == 1)
+        #expect(value(results[5], "most distinct end points of a puzzle") == 1 && results[5].passed == true)
+        #expect(results[5].notes[0].hasPrefix("2 puzzles, each from 3 random"))
+        #expect(value(results[6], "puzzles with one end point") == 0)
+        #expect(value(results[6], "most distinct end points of a puzzle") == 3 && results[6].passed == false)
+        #expect(value(results[6], "converged samples per puzzle (mean)") == 3)
     }
 }
