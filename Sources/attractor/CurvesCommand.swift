@@ -56,7 +56,7 @@ struct CurvesCommand: ParsableCommand {
     func run() throws {
         try OutputDirectory.requireWritable(out, option: "--out")
         let rungs = rungs!
-        let base = try EvalCommand.loadPuzzles(puzzles, limit: limit, allowMultiple: true)
+        let base = try EvalCommand.loadPuzzles(puzzles, limit: limit, reblanking: true)
         let generator = SudokuGenerator(seed: seed)
         var sets: [Int: [SudokuExample]] = [:]
         for k in rungs {

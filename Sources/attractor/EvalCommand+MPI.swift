@@ -28,7 +28,7 @@ extension EvalCommand {
                         if world.isRoot { try evaluateMazes(path) }
                         return []
                     }
-                    items = try Self.loadPuzzles(puzzles, limit: limit, allowMultiple: allowMultiple || blanks != nil)
+                    items = try Self.loadPuzzles(puzzles, limit: limit, allowMultiple: allowMultiple, reblanking: blanks != nil)
                     if let blanks {
                         let generator = SudokuGenerator(seed: seed)
                         items = try items.map { item in

@@ -41,7 +41,7 @@ struct EvalCommand: ParsableCommand {
                 try evaluateMazes(path)
                 return
             }
-            var items = try Self.loadPuzzles(puzzles, limit: limit, allowMultiple: allowMultiple || blanks != nil)
+            var items = try Self.loadPuzzles(puzzles, limit: limit, allowMultiple: allowMultiple, reblanking: blanks != nil)
             if let blanks {
                 let generator = SudokuGenerator(seed: seed)
                 items = try items.map { item in
@@ -122,7 +122,10 @@ struct EvalCommand: ParsableCommand {
     /// Puzzles with their exact solutions (solved here). A puzzle with several solutions is an
     /// error unless `allowMultiple` (then it keeps its first solution with a warning, and only
     /// `valid_accuracy` is meaningful for it). An empty file is an error.
-    static func loadPuzzles(_ path: String, limit: Int?, allowMultiple: Bool = true) throws -> [SudokuExample] {
+    /// `reblanking`: the puzzles only supply solution grids to re-blank (`--blanks`), so a
+    /// puzzle with several solutions is fine and no warning is printed (the ladder puzzle
+    /// made from the chosen solution has exactly one).
+    static func loadPuzzles(_ path: String, limit: Int?, allowMultiple: Bool = true, reblanking: Bool = false) throws -> [SudokuExample] {
         _ = try requireReadableFile(path, what: "puzzle file")
         if path.hasSuffix(".safetensors") {
             let all: [LabelledSudoku]
@@ -151,7 +154,7 @@ struct EvalCommand: ParsableCommand {
             if r.count == .multiple { multiple.append(line) }
             out.append(SudokuExample(puzzle: p, solution: s))
         }
-        if !multiple.isEmpty {
+        if !multiple.isEmpty && !reblanking {
             guard allowMultiple else {
                 throw CommandFailure(PuzzleSolutionsMessage.multiple(path: path, lines: multiple, total: out.count), status: .dataError)
             }

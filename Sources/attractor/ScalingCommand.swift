@@ -82,7 +82,7 @@ struct ScalingCommand: ParsableCommand {
 
     func run() throws {
         try OutputDirectory.requireWritable(out, option: "--out")
-        var items = try EvalCommand.loadPuzzles(puzzles, limit: limit, allowMultiple: blanks != nil)
+        var items = try EvalCommand.loadPuzzles(puzzles, limit: limit, allowMultiple: false, reblanking: blanks != nil)
         if let blanks {
             let generator = SudokuGenerator(seed: seed)
             items = try items.map { SudokuExample(puzzle: try generator.ladderPuzzle(from: $0.solution, blanks: blanks), solution: $0.solution) }

@@ -141,6 +141,9 @@ import Testing
         let allowed = try AttractorBinary.run(["eval", "--checkpoint", "cmm-tiny", "--puzzles", file, "--allow-multiple", "--format", "json"])
         #expect(allowed.status == 0, "\(allowed.stderr)")
         #expect(allowed.stderr.contains("warning") && allowed.stderr.contains("several solutions"))
+        // Re-blanked (`--blanks`), the file only supplies solution grids: no flag, no warning.
+        let reblanked = try AttractorBinary.run(["eval", "--checkpoint", "cmm-tiny", "--puzzles", file, "--blanks", "5", "--format", "json"])
+        #expect(reblanked.status == 0 && !reblanked.stderr.contains("several solutions"), "\(reblanked.stderr)")
     }
 
     @Test func badBatchAndFormatAreUsageErrors() throws {
