@@ -47,7 +47,7 @@ extension ReasoningConfiguration {
         var config = ReasoningConfiguration(
             model: model, task: task, preset: name, vocabulary: vocabulary, block: block,
             networks: .shared, fastSteps: 6, cycles: 3, integrator: .direct, stepSize: 1, fastStepSize: 1, epsilon: 1,
-            noise: .additive, sigma: 0, gradient: .lastCycle, implicitIterations: 4,
+            noise: .additive, sigma: 0, discretisation: .multiRate, gradient: .lastCycle, implicitIterations: 4,
             halting: .haltLogit, haltOutputs: .halt, equilibriumTolerance: 0.05, segments: 16, exploration: 0.1,
             answerLoss: .stablemax, loss: LossWeights(), training: Training())
         switch model {

@@ -28,6 +28,18 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         case multiplicative
     }
 
+    /// How a segment's dynamics are discretised (the forward model). Chosen separately from
+    /// the segment gradient, which never changes the forward model.
+    public enum Discretisation: String, Codable, Sendable, CaseIterable {
+        /// `cycles` × (`fastSteps` steps of the fast level with `z_H` frozen, one step of the
+        /// slow level with `z_L` frozen): HRM, TRM and CMM's presets.
+        case multiRate
+        /// The joint system `[z_L | z_H]` integrated by the solver core
+        /// (`ODEGradientSolver`) with `cycles·fastSteps` fixed steps of the integrator's
+        /// tableau over `t ∈ [0, cycles·stepSize]`: what the continuous adjoint differentiates.
+        case joint
+    }
+
     /// Which part of a segment is differentiated (the incoming state is always detached).
     public enum SegmentGradient: String, Codable, Sendable, CaseIterable {
         /// Only the last fast step and the last slow step (HRM's one-step gradient, the
@@ -178,6 +190,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
     /// σ of the NSDE in training (`eulerMaruyama` only; 0 = deterministic). Evaluation is
     /// noise-free unless asked (`InferenceOptions.sigma`, `eval --sigma`).
     public var sigma: Double
+    /// The forward discretisation of a segment (checkpoints written before this field read
+    /// as `joint` when their gradient is `adjoint`, else `multiRate`: their behaviour).
+    public var discretisation: Discretisation
     public var gradient: SegmentGradient
     public var implicitIterations: Int
     public var halting: HaltingRule
@@ -194,6 +209,34 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
 
     /// Scalars in one example's latent state (`sequence · hidden`).
     public var stateWidth: Int { block.sequence * block.hidden }
+
+    /// The one place that says which discretisation and segment gradient go together:
+    /// truncated gradients (`oneStep`, `lastCycle`) tape the multi-rate steps; the adjoint
+    /// differentiates the joint system, so it needs `joint` (never switches the forward model
+    /// itself); the implicit gradients read the final state as an equilibrium and go with
+    /// either. `joint` integrates with a deterministic Runge–Kutta tableau.
+    public static func validatePair(discretisation: Discretisation, gradient: SegmentGradient, integrator: Integrator,
+                                    sigma: Double) throws(ReasoningError) {
+        switch (discretisation, gradient) {
+        case (.multiRate, .adjoint):
+            throw .invalidConfiguration("the adjoint gradient differentiates the joint system: choose discretisation joint (train --set discretisation=joint), a different forward model than multiRate")
+        case (.joint, .oneStep), (.joint, .lastCycle):
+            throw .invalidConfiguration("the \(gradient.rawValue) gradient tapes the multi-rate steps; with discretisation joint use adjoint, implicit or implicitAnderson")
+        default: break
+        }
+        if discretisation == .joint {
+            // Euler–Maruyama with σ = 0 is the Euler method (the CMM tiny preset).
+            guard integrator != .direct && !(integrator == .eulerMaruyama && sigma > 0) else {
+                throw .invalidConfiguration("the joint discretisation needs a deterministic Runge–Kutta integrator (euler, midpoint, heun, rk4, dopri5, or eulerMaruyama with σ = 0), not \(integrator.rawValue)\(sigma > 0 ? " with σ = \(sigma)" : "")")
+            }
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, task, preset, vocabulary, block, networks, fastSteps, cycles, integrator, stepSize, fastStepSize, epsilon
+        case noise, sigma, discretisation, gradient, implicitIterations, halting, haltOutputs, equilibriumTolerance, segments
+        case exploration, answerLoss, loss, training
+    }
 
     /// Throws when the configuration cannot be built, naming the field.
     public func validate() throws(ReasoningError) {
@@ -215,16 +258,44 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         if gradient == .implicitAnderson && implicitIterations < 1 {
             throw .invalidConfiguration("implicitAnderson needs implicitIterations ≥ 1 (the iteration cap)")
         }
-        if gradient == .adjoint {
-            // Euler–Maruyama with σ = 0 is the Euler method (the CMM tiny preset).
-            guard integrator != .direct && !(integrator == .eulerMaruyama && sigma > 0) else {
-                throw .invalidConfiguration("the adjoint gradient needs a deterministic Runge–Kutta integrator (euler, midpoint, heun, rk4, dopri5, or eulerMaruyama with σ = 0), not \(integrator.rawValue)\(sigma > 0 ? " with σ = \(sigma)" : "")")
-            }
-        }
+        try Self.validatePair(discretisation: discretisation, gradient: gradient, integrator: integrator, sigma: sigma)
         guard training.batch >= 1, loss.regulariserEvery >= 1, loss.regulariserBatch >= 1 else {
             throw .invalidConfiguration("batch and regulariser cadence must be positive")
         }
         guard training.shards >= 1 else { throw .invalidConfiguration("shards must be positive, got \(training.shards)") }
         guard (0...1).contains(exploration) else { throw .invalidConfiguration("exploration must be in [0, 1]") }
+    }
+}
+
+extension ReasoningConfiguration {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decode(ModelKind.self, forKey: .model)
+        task = try c.decode(TaskKind.self, forKey: .task)
+        preset = try c.decode(Preset.self, forKey: .preset)
+        vocabulary = try c.decode(Int.self, forKey: .vocabulary)
+        block = try c.decode(BlockConfiguration.self, forKey: .block)
+        networks = try c.decode(NetworkSharing.self, forKey: .networks)
+        fastSteps = try c.decode(Int.self, forKey: .fastSteps)
+        cycles = try c.decode(Int.self, forKey: .cycles)
+        integrator = try c.decode(Integrator.self, forKey: .integrator)
+        stepSize = try c.decode(Double.self, forKey: .stepSize)
+        fastStepSize = try c.decode(Double.self, forKey: .fastStepSize)
+        epsilon = try c.decode(Double.self, forKey: .epsilon)
+        noise = try c.decode(NoiseModel.self, forKey: .noise)
+        sigma = try c.decode(Double.self, forKey: .sigma)
+        gradient = try c.decode(SegmentGradient.self, forKey: .gradient)
+        // Before this field, choosing the adjoint gradient also chose the joint forward.
+        discretisation = try c.decodeIfPresent(Discretisation.self, forKey: .discretisation)
+            ?? (gradient == .adjoint ? .joint : .multiRate)
+        implicitIterations = try c.decode(Int.self, forKey: .implicitIterations)
+        halting = try c.decode(HaltingRule.self, forKey: .halting)
+        haltOutputs = try c.decode(HaltHead.self, forKey: .haltOutputs)
+        equilibriumTolerance = try c.decode(Double.self, forKey: .equilibriumTolerance)
+        segments = try c.decode(Int.self, forKey: .segments)
+        exploration = try c.decode(Double.self, forKey: .exploration)
+        answerLoss = try c.decode(AnswerLoss.self, forKey: .answerLoss)
+        loss = try c.decode(LossWeights.self, forKey: .loss)
+        training = try c.decode(Training.self, forKey: .training)
     }
 }

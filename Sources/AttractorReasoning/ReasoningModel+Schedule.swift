@@ -22,7 +22,7 @@ extension ReasoningModel {
             }
         }
         let config = configuration
-        if config.gradient == .adjoint {
+        if config.discretisation == .joint {
             runJointSegment(state, batch: batch, record: record)
             return
         }

@@ -54,7 +54,9 @@ struct TrainCommand: ParsableCommand {
         try TrainArguments.checkData(self)
         try RequestBudgets.requireTraining(self)
         if !assignments.isEmpty {  // a typo in --set fails before the data is built
-            _ = try ReasoningConfiguration.preset(preset, model: model, task: task).applying(assignments)
+            var early = try ReasoningConfiguration.preset(preset, model: model, task: task)
+            if let gradient { early.gradient = gradient }
+            _ = try early.applying(assignments)
         }
         do { try Distributed.run { world in try train(TrainingRanks(world)) } } catch let e as ReasoningError { throw e }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import AttractorDynamics
 import AttractorNumerics
 import Testing
@@ -14,6 +15,7 @@ import Testing
         c.model = .cmm
         c.integrator = .rk4
         c.gradient = gradient
+        c.discretisation = gradient == .adjoint ? .joint : .multiRate
         c.cycles = 2
         c.fastSteps = fastSteps
         c.stepSize = 0.5
@@ -198,5 +200,59 @@ import Testing
         var c = try Self.cmm(fastSteps: 2)
         c.integrator = .direct
         #expect(throws: ReasoningError.self) { try c.validate() }
+    }
+
+    /// Discretisation and gradient are separate choices, checked together in one place; the
+    /// gradient never changes the forward model (same segment output for every gradient
+    /// allowed with a discretisation, bit for bit).
+    @Test func theGradientNeverChangesTheForwardModel() throws {
+        func message(_ c: ReasoningConfiguration) -> String? {
+            do { try c.validate(); return nil } catch { return "\(error)" }
+        }
+        var c = try Self.cmm(fastSteps: 2, gradient: .lastCycle)
+        c.gradient = .adjoint
+        #expect(message(c)?.contains("discretisation joint") == true, "\(message(c) ?? "valid")")
+        c.discretisation = .joint
+        c.gradient = .lastCycle
+        #expect(message(c)?.contains("tapes the multi-rate steps") == true, "\(message(c) ?? "valid")")
+        c.gradient = .oneStep
+        #expect(message(c) != nil)
+        for g in [ReasoningConfiguration.SegmentGradient.adjoint, .implicit, .implicitAnderson] {
+            c.gradient = g
+            #expect(message(c) == nil, "joint with \(g.rawValue): \(message(c) ?? "")")
+        }
+        func forward(_ discretisation: ReasoningConfiguration.Discretisation,
+                     _ gradient: ReasoningConfiguration.SegmentGradient) throws -> [Double] {
+            var c = try Self.cmm(fastSteps: 2, gradient: gradient)
+            c.discretisation = discretisation
+            if gradient == .implicitAnderson { c.implicitIterations = 50 }
+            let m = try ReasoningModel<Double>(configuration: c, maxBatch: Self.batch, seed: 5)
+            let tokens = ReasoningTestSupport.tokens(batch: Self.batch, sequence: 4, vocabulary: 5, seed: 8)
+            let s = m.makeState()
+            ReasoningTestSupport.randomize(s, seed: 12)
+            try m.embed(tokens, batch: Self.batch)
+            m.runSegment(s, batch: Self.batch, record: true)
+            return s.high.array + s.low.array
+        }
+        let multiRate = try [ReasoningConfiguration.SegmentGradient.oneStep, .lastCycle, .implicit, .implicitAnderson].map { try forward(.multiRate, $0) }
+        #expect(multiRate.allSatisfy { $0 == multiRate[0] })
+        let joint = try [ReasoningConfiguration.SegmentGradient.adjoint, .implicit, .implicitAnderson].map { try forward(.joint, $0) }
+        #expect(joint.allSatisfy { $0 == joint[0] })
+        #expect(joint[0] != multiRate[0], "the two discretisations are different forward models")
+    }
+
+    /// A configuration saved before `discretisation` existed reads as the forward model it
+    /// ran: joint with the adjoint gradient, multi-rate otherwise.
+    @Test func configurationsWithoutADiscretisationKeepTheirForwardModel() throws {
+        for (gradient, expected) in [(ReasoningConfiguration.SegmentGradient.adjoint, ReasoningConfiguration.Discretisation.joint),
+                                     (.lastCycle, .multiRate), (.implicit, .multiRate)] {
+            let c = try Self.cmm(fastSteps: 2, gradient: gradient)
+            var object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as? [String: Any])
+            #expect(object["discretisation"] as? String == c.discretisation.rawValue)
+            object.removeValue(forKey: "discretisation")
+            let old = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
+            #expect(old.discretisation == expected)
+            #expect(old == c || expected != c.discretisation)
+        }
     }
 }
