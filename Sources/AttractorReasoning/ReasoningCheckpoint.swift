@@ -22,6 +22,17 @@ public enum ReasoningCheckpoint {
         public var trainingSeconds: Double
         /// Free-form provenance (data, command line, last metrics).
         public var notes: [String: String]
+
+        /// Process CPU seconds of training so far (all threads, across `--resume`), written
+        /// by `attractor train`; nil in checkpoints without it.
+        public var cpuSeconds: Double? { notes[Self.cpuSecondsKey].flatMap(Double.init) }
+
+        /// The notes `attractor train` writes: data description, seed, CPU seconds, draws.
+        public static func trainingNotes(data: String, seed: UInt64, cpuSeconds: Double, examplesSeen: Int) -> [String: String] {
+            ["data": data, "seed": "\(seed)", cpuSecondsKey: String(format: "%.1f", cpuSeconds), "examples_seen": "\(examplesSeen)"]
+        }
+
+        static let cpuSecondsKey = "cpu_seconds"
     }
 
     /// Writes the trainer's checkpoint into `directory` (created if needed).

@@ -172,6 +172,15 @@ public final class ReasoningTrainer {
         if evaluationUsesEMA { ema.swap(with: model.store) }
     }
 
+    /// Runs `body` with the evaluation weights in the model and the training weights back
+    /// afterwards (also when `body` throws).
+    public func withEvaluationWeights<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        let swapped = evaluationUsesEMA
+        if swapped { ema.swap(with: model.store) }
+        defer { if swapped { ema.swap(with: model.store) } }
+        return try body()
+    }
+
     /// The seeded stream `stream` of this step (and shard), reseeding `source` (no allocation).
     func random(_ stream: UInt64, shard: Int? = nil, into source: RandomSource) -> RandomSource {
         let base = RandomSource.mix(RandomSource.mix(seed, stream), UInt64(step))

@@ -75,7 +75,7 @@ struct CurvesCommand: ParsableCommand {
             let (label, directory) = (parts[0], parts[1])
             for checkpoint in try Self.checkpoints(in: directory, latest: !snapshotsOnly) {
                 let manifest = try ReasoningCheckpoint.manifest(at: checkpoint)
-                let cpu = (Double(manifest.notes["cpu_seconds"] ?? "") ?? .nan) / 60
+                let cpu = (manifest.cpuSeconds ?? .nan) / 60
                 for k in rungs where !points.contains(where: { $0.run == label && $0.step == manifest.step && $0.blanks == k && $0.puzzles == base.count }) {
                     let items = sets[k]!
                     let (model, _) = try ReasoningCheckpoint.loadModel(checkpoint, maxBatch: min(64, (items.count + threads - 1) / threads),

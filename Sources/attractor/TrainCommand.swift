@@ -102,7 +102,7 @@ struct TrainCommand: ParsableCommand {
             try ReasoningCheckpoint.restore(trainer, from: out)
             let manifest = try ReasoningCheckpoint.manifest(at: out)
             trainedSeconds = manifest.trainingSeconds
-            trainedCPUSeconds = Double(manifest.notes["cpu_seconds"] ?? "") ?? 0
+            trainedCPUSeconds = manifest.cpuSeconds ?? 0
             FileHandle.standardError.write("resumed \(out) at step \(trainer.step)\n".data(using: .utf8)!)
         }
         let stop = StopRequest()
@@ -120,12 +120,15 @@ struct TrainCommand: ParsableCommand {
         // A budgeted run without --schedule-steps fits its cosine schedule to the budget.
         let fitsSchedule = steps == nil && scheduleSteps == nil && !resume && (minutes != nil || cpuMinutes != nil)
         let scheduleClock = ScheduleClock()
+        func notes() -> [String: String] {
+            ReasoningCheckpoint.Manifest.trainingNotes(data: dataDescription, seed: seed,
+                                                       cpuSeconds: trainedCPUSeconds + Self.processCPUSeconds() - cpu0,
+                                                       examplesSeen: trainer.draws)
+        }
         func save() throws {
             try ranks.gatherCarries(trainer)
             if ranks.isRoot { try ReasoningCheckpoint.save(trainer, to: out, trainingSeconds: trainedSeconds + elapsed(),
-                                         notes: ["data": dataDescription, "seed": "\(seed)",
-                                                 "cpu_seconds": String(format: "%.1f", trainedCPUSeconds + Self.processCPUSeconds() - cpu0),
-                                                 "examples_seen": "\(trainer.draws)"]) }
+                                         notes: notes()) }
             lastGood = out
         }
         // Evaluation weights only (no optimiser state), named by step: the points of a learning curve.
@@ -133,9 +136,7 @@ struct TrainCommand: ParsableCommand {
             guard ranks.isRoot else { return }
             let directory = out + "/snapshots/" + String(format: "step-%06d", trainer.step)
             try ReasoningCheckpoint.save(trainer, to: directory, trainingSeconds: trainedSeconds + elapsed(),
-                                         notes: ["data": dataDescription, "seed": "\(seed)",
-                                                 "cpu_seconds": String(format: "%.1f", trainedCPUSeconds + Self.processCPUSeconds() - cpu0),
-                                                 "examples_seen": "\(trainer.draws)"], includeState: false)
+                                         notes: notes(), includeState: false)
         }
         print("training \(model.rawValue)-\(preset) on \(task.rawValue): \(trainer.model.store.count) parameters, batch \(config.training.batch) in \(trainer.shardCount) shards on \(trainer.threads) threads, \(examples.count) training examples")
         if let line = ranks.describe(trainer) { print(line) }
@@ -253,9 +254,12 @@ struct TrainCommand: ParsableCommand {
     }
 
     func evaluate(_ trainer: ReasoningTrainer, _ heldOut: HeldOut) throws {
+        try trainer.withEvaluationWeights { () throws in try evaluateNow(trainer, heldOut) }
+    }
+
+    /// `evaluate` with the evaluation weights already in the model.
+    private func evaluateNow(_ trainer: ReasoningTrainer, _ heldOut: HeldOut) throws {
         let useEMA = trainer.evaluationUsesEMA
-        trainer.swapEvaluationWeights()
-        defer { if useEMA { trainer.ema.swap(with: trainer.model.store) } }
         if task == .maze, !heldOut.mazes.isEmpty {
             let e = try ReasoningInference.evaluateMazes(trainer.model, name: "\(model.rawValue)-\(preset)", mazes: heldOut.mazes,
                                                          threads: trainer.threads)

@@ -58,6 +58,25 @@ import Testing
     /// (`attractor train --model trm --blanks 4 --steps 300 …`, Docs/Training.md). Fails if
     /// the forward pass, the gradient, the optimiser, the data or the EMA breaks.
     /// The learning test's small TRM (hidden 32, one block, 2 segments, 300-step schedule).
+    /// `withEvaluationWeights`: the EMA weights inside (once the average has forgotten its
+    /// start), the training weights back afterwards — also when the body throws.
+    @Test func evaluationWeightsAreSwappedInAndBack() throws {
+        var c = try Self.learningConfig()
+        c.training.emaDecay = 0.5  // 0.5^7 < 0.01: the EMA is used from step 7
+        let t = try ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: try Self.puzzles(count: 40, blanks: 2, seed: 3)),
+                                     seed: 0)
+        for _ in 0..<8 { _ = try t.trainStep() }
+        #expect(t.evaluationUsesEMA)
+        let raw = t.model.store.values.array, shadow = Array(t.ema.shadow.buffer)
+        #expect(raw != shadow)
+        let seen = t.withEvaluationWeights { t.model.store.values.array }
+        #expect(seen == shadow)
+        #expect(t.model.store.values.array == raw)
+        struct Stop: Error {}
+        #expect(throws: Stop.self) { try t.withEvaluationWeights { () throws(Stop) in throw Stop() } }
+        #expect(t.model.store.values.array == raw && Array(t.ema.shadow.buffer) == shadow)
+    }
+
     static func learningConfig() throws -> ReasoningConfiguration {
         var c = try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku)
         c.block = BlockConfiguration(hidden: 32, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 64)
