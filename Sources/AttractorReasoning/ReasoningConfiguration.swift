@@ -143,11 +143,14 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// order (`ReasoningTrainer`): the unit of data parallelism. The result depends on
         /// this number, never on how many threads (or MPI ranks) share the slices.
         public var shards: Int = 4
+        /// Sudoku: the fraction of training draws shown as an easier copy of the puzzle
+        /// (`TrainingExamples.easierFraction`; 0 = the puzzles as they are).
+        public var easierCopies: Double = 0
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case batch, learningRate, warmupSteps, minimumRateRatio, weightDecay, beta1, beta2, emaDecay, clipNorm
-            case scheduleSteps, shards
+            case scheduleSteps, shards, easierCopies
         }
 
         public init(from decoder: any Decoder) throws {
@@ -164,6 +167,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             scheduleSteps = try c.decode(Int.self, forKey: .scheduleSteps)
             // Checkpoints written before sharding trained on the whole batch at once.
             shards = try c.decodeIfPresent(Int.self, forKey: .shards) ?? 1
+            easierCopies = try c.decodeIfPresent(Double.self, forKey: .easierCopies) ?? 0
         }
     }
 
@@ -263,6 +267,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             throw .invalidConfiguration("batch and regulariser cadence must be positive")
         }
         guard training.shards >= 1 else { throw .invalidConfiguration("shards must be positive, got \(training.shards)") }
+        guard (0...1).contains(training.easierCopies) else {
+            throw .invalidConfiguration("training.easierCopies is a fraction of draws in [0, 1], got \(training.easierCopies)")
+        }
         guard (0...1).contains(exploration) else { throw .invalidConfiguration("exploration must be in [0, 1]") }
     }
 }

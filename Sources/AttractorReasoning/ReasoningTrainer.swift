@@ -129,6 +129,8 @@ public final class ReasoningTrainer {
         var replicas = [model]
         for _ in 1..<max(1, min(threads, shards)) { replicas.append(try ReasoningModel(replicaOf: model, maxBatch: largestShard)) }
         workers = replicas
+        var examples = examples
+        examples.easierFraction = configuration.training.easierCopies  // part of the run's configuration
         self.examples = examples
         self.seed = seed
         optimizer = AdamW(count: model.store.count, beta1: t.beta1, beta2: t.beta2, weightDecay: t.weightDecay)

@@ -13,6 +13,12 @@ public struct TrainingExamples: Sendable {
     public let labels: [[Int32]]
     /// Sudoku: random validity-preserving transform per draw; maze: one of the 8 symmetries.
     public var augment: Bool
+    /// Sudoku: the fraction of draws that show an easier copy of the puzzle — some of its
+    /// blank cells filled in from the solution, leaving a uniformly drawn number of blanks
+    /// between `easierMinimumBlanks` and the puzzle's own (a superset of the givens, so the
+    /// solution is still unique). 0: every draw shows the puzzle itself.
+    public var easierFraction = 0.0
+    public var easierMinimumBlanks = 10
 
     public var count: Int { inputs.count }
 
@@ -58,12 +64,18 @@ public struct TrainingExamples: Sendable {
         let epoch = index / count, position = index % count
         let order = Self.permutation(count: count, seed: RandomSource.mix(seed, UInt64(epoch) &+ 0xE90C))
         let k = order[position]
-        guard augment else { return (inputs[k], labels[k]) }
+        var input = inputs[k]
+        if task == .sudoku && easierFraction > 0 {
+            // Its own stream: with easierFraction 0 the draws are exactly those of before.
+            let r = RandomSource(seed: RandomSource.mix(RandomSource.mix(seed, 0xEA51E5), UInt64(index)))
+            if r.uniform() < easierFraction { input = Self.easier(input, label: labels[k], minimumBlanks: easierMinimumBlanks, using: r) }
+        }
+        guard augment else { return (input, labels[k]) }
         let random = RandomSource(seed: RandomSource.mix(RandomSource.mix(seed, 0xA06), UInt64(index)))
         switch task {
         case .sudoku:
             let t = SudokuTransform.random(using: random)
-            let p = SudokuGrid(tokens: inputs[k].map(UInt8.init))!, s = SudokuGrid(tokens: labels[k].map(UInt8.init))!
+            let p = SudokuGrid(tokens: input.map(UInt8.init))!, s = SudokuGrid(tokens: labels[k].map(UInt8.init))!
             return (t.apply(p).tokens.map(Int32.init), t.apply(s).tokens.map(Int32.init))
         case .maze:
             let size = Int(Double(sequence).squareRoot())
@@ -72,6 +84,23 @@ public struct TrainingExamples: Sendable {
                   let l = try? Maze(tokens: labels[k].map(UInt8.init), size: size) else { return (inputs[k], labels[k]) }
             return (m.transformed(id).tokens.map(Int32.init), l.transformed(id).tokens.map(Int32.init))
         }
+    }
+
+    /// `input` (Sudoku tokens) with blank cells filled from `label` until a number of blanks
+    /// drawn uniformly from `minimumBlanks…(its blanks)` is left (the cells chosen at random).
+    static func easier(_ input: [Int32], label: [Int32], minimumBlanks: Int, using r: RandomSource) -> [Int32] {
+        let blanks = input.indices.filter { input[$0] == Int32(SudokuToken.blank) }
+        guard blanks.count > minimumBlanks else { return input }
+        let keep = minimumBlanks + r.integer(below: blanks.count - minimumBlanks + 1)
+        var out = input
+        var open = blanks
+        while open.count > keep {
+            let i = r.integer(below: open.count)
+            out[open[i]] = label[open[i]]
+            open.swapAt(i, open.count - 1)
+            open.removeLast()
+        }
+        return out
     }
 
     /// A seeded Fisher–Yates permutation of `0..<count`.

@@ -77,6 +77,33 @@ import Testing
         #expect(t.model.store.values.array == raw && Array(t.ema.shadow.buffer) == shadow)
     }
 
+    /// Easier copies (`training.easierCopies`): the puzzle with some blanks filled from its
+    /// solution — its givens kept, blanks between the minimum and its own, still its
+    /// solution; seeded per draw; a fraction of 0 leaves every draw as it was.
+    @Test func easierCopiesRevealPartOfTheSolution() throws {
+        let puzzles = try Self.puzzles(count: 12, blanks: 40, seed: 4)
+        let plain = TrainingExamples(sudoku: puzzles, augment: false)
+        var easier = plain
+        easier.easierFraction = 1
+        var zero = plain
+        zero.easierFraction = 0
+        var counts: Set<Int> = []
+        for i in 0..<48 {
+            let a = easier.draw(i, seed: 7), p = plain.draw(i, seed: 7)
+            #expect(a.label == p.label && zero.draw(i, seed: 7).input == p.input)
+            #expect(easier.draw(i, seed: 7).input == a.input, "not reproducible")
+            let blanks = a.input.filter { $0 == 1 }.count
+            counts.insert(blanks)
+            #expect((10...40).contains(blanks))
+            for c in 0..<81 where p.input[c] != 1 { #expect(a.input[c] == p.input[c], "a given changed") }
+            for c in 0..<81 where a.input[c] != 1 { #expect(a.input[c] == a.label[c], "a revealed cell is not the solution's") }
+        }
+        #expect(counts.count > 5, "the number of blanks should vary: \(counts.sorted())")
+        var c = try Self.learningConfig()
+        c.training.easierCopies = 1.5
+        #expect(throws: ReasoningError.self) { try c.validate() }
+    }
+
     static func learningConfig() throws -> ReasoningConfiguration {
         var c = try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku)
         c.block = BlockConfiguration(hidden: 32, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 64)
