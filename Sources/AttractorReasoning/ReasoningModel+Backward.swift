@@ -26,54 +26,37 @@ extension ReasoningModel {
                            gradients: store.gradients.pointer)
     }
 
-    /// Reverse of `takeStep` for one taped step (see `Docs/Models.md` for the formulas):
-    /// `k̄_i = h b_i ȳ'`, then for `i` from the last stage down: `v = F_uᵀ(s k̄_i)`,
-    /// `Ȳ_i = v − s k̄_i`, `c̄ += v`, `ȳ += Ȳ_i`, `k̄_j += h a_ij Ȳ_i`.
+    /// Reverse of `takeStep` for one taped step. `.direct`: `ȳ ← F_uᵀ ȳ`, and the same
+    /// `F_uᵀ ȳ` goes to the addend. Explicit integrators: the solver core's
+    /// `RungeKuttaKernel.transpose` on `LevelStepField` (which reads each stage's kept
+    /// activations and sends the addend's cotangent on), plus, for multiplicative noise,
+    /// `ȳ += ξ∘ȳ'` (`Docs/Models.md` has the formulas).
     func backwardStep(_ step: TapeStep, batch: Int) {
         let n = batch * width
         let g = store.gradients.pointer
-        let dy = step.fast ? lowCotangent.pointer : highCotangent.pointer
-        func addToAddend(_ v: UnsafePointer<T>) {
-            if step.fast {
-                VectorKernels.accumulate(v, into: highCotangent.pointer, count: n)
-                VectorKernels.accumulate(v, into: inputCotangent.pointer, count: n)
-            } else {
-                VectorKernels.accumulate(v, into: lowCotangent.pointer, count: n)
-            }
-        }
+        let dy = step.level == .fast ? lowCotangent.pointer : highCotangent.pointer
         if configuration.integrator == .direct {
             VectorKernels.copy(dy, scratchA.pointer, count: n)
             let v = tapedVectorJacobianProduct(evaluation: step.firstEvaluation, cotangent: scratchA.pointer, batch: batch,
                                                gradients: g)
             VectorKernels.copy(v, dy, count: n)
-            addToAddend(v)
+            addToAddendCotangents(of: step.level, v, count: n)
             return
         }
         let config = configuration
-        let h = T(step.fast ? config.fastStepSize : config.stepSize)
-        let s = T(step.fast ? 1 / config.epsilon : 1)
-        for i in 0..<stageCount {
-            let kb = stageCotangents[i].pointer, w = h * T(tableau.b[i])
-            for e in 0..<n { kb[e] = w * dy[e] }
-        }
+        let h = step.level == .fast ? config.fastStepSize : config.stepSize
+        let noiseTerm = scratchC.pointer
         if let slot = step.noiseSlot {
             let w = tapeNoise[slot].pointer
-            for e in 0..<n { dy[e] += w[e] * dy[e] }
+            for e in 0..<n { noiseTerm[e] = w[e] * dy[e] }
         }
-        for i in stride(from: stageCount - 1, through: 0, by: -1) {
-            let kb = stageCotangents[i].pointer
-            let fbar = scratchA.pointer
-            for e in 0..<n { fbar[e] = s * kb[e] }
-            let v = tapedVectorJacobianProduct(evaluation: step.firstEvaluation + i, cotangent: fbar, batch: batch,
-                                               gradients: g)
-            let ybar = scratchB.pointer
-            for e in 0..<n { ybar[e] = v[e] - fbar[e] }
-            addToAddend(v)
-            VectorKernels.accumulate(ybar, into: dy, count: n)
-            for j in 0..<i where tableau.a[i][j] != 0 {
-                VectorKernels.axpy(h * T(tableau.a[i][j]), ybar, stageCotangents[j].pointer, count: n)
-            }
-        }
+        let field = levelField, kernel = levelKernel
+        field.level = step.level
+        field.transposedStep = step.firstEvaluation
+        kernel.setRows(batch)
+        kernel.transpose(field, t: 0, h: h, stored: tapeStageInputs!.pointer + step.stageInputs * tapeStageStride,
+                         cotangent: dy, parameterGradient: g)
+        if step.noiseSlot != nil { VectorKernels.accumulate(noiseTerm, into: dy, count: n) }
     }
 
     /// Implicit gradient at the final state, read as an equilibrium of the joint map
@@ -88,8 +71,7 @@ extension ReasoningModel {
         VectorKernels.accumulate(x.pointer, into: uLow, count: n)
         VectorKernels.add(state.high.pointer, state.low.pointer, into: uHigh, count: n)
         // w starts at g (the cotangents); keep g in stages 0/1 cotangent buffers.
-        let gLow = stageCotangents[0].pointer
-        let gHigh = stageCotangents.count > 1 ? stageCotangents[1].pointer : scratchB.pointer
+        let gLow = scratchB.pointer, gHigh = scratchC.pointer
         VectorKernels.copy(lowCotangent.pointer, gLow, count: n)
         VectorKernels.copy(highCotangent.pointer, gHigh, count: n)
         let sum = scratchA.pointer

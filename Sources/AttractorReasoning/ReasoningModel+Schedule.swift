@@ -20,29 +20,45 @@ extension ReasoningModel {
             if tapeWorkspaces.count < tapeSlots {
                 tapeWorkspaces = (0..<tapeSlots).map { _ in BlockStack.Workspace(networks[0], maxBatch: maxBatch) }
             }
+            if configuration.integrator != .direct, tapeStageInputs == nil, tapeSlots > 0 {
+                tapeStageInputs = ScalarBuffer(count: (tapeSlots / stageCount) * tapeStageStride)
+            }
         }
         let config = configuration
         if config.discretisation == .joint {
             runJointSegment(state, batch: batch, record: record)
             return
         }
+        // A first-same-as-last stage is reused only between untaped fast steps of one cycle
+        // without noise (the addend z_H + x and the state are then exactly the step's own).
+        let noiseFree = (config.sigma == 0 || noise == nil) && sampleSigma == 0
+        fastStageReusable = false
         for cycle in 0..<config.cycles {
             let lastCycle = record && cycle == config.cycles - 1
-            for s in 0..<config.fastSteps {
-                let taped = lastCycle && (config.gradient == .lastCycle
-                    || (config.gradient == .oneStep && s == config.fastSteps - 1))
-                takeStep(fast: true, state, batch: batch, taped: taped, noise: noise)
+            func tapedFast(_ s: Int) -> Bool {
+                lastCycle && (config.gradient == .lastCycle || (config.gradient == .oneStep && s == config.fastSteps - 1))
             }
-            takeStep(fast: false, state, batch: batch, taped: lastCycle && (config.gradient == .lastCycle || config.gradient == .oneStep), noise: noise)
+            for s in 0..<config.fastSteps {
+                let reuse = noiseFree && s + 1 < config.fastSteps && !tapedFast(s + 1)
+                takeStep(.fast, state, batch: batch, taped: tapedFast(s), noise: noise, nextReusesLastStage: reuse)
+            }
+            takeStep(.slow, state, batch: batch, taped: lastCycle && (config.gradient == .lastCycle || config.gradient == .oneStep),
+                     noise: noise, nextReusesLastStage: false)
         }
     }
 
     /// One step of one level. Fast: `y = z_L`, `c = z_H + x`, field `(F_L(y + c) − y)/ε`, step
     /// `fastStepSize`. Slow: `y = z_H`, `c = z_L`, field `F_H(y + c) − y`, step `stepSize`.
-    /// `.direct` is the discrete update `y ← F(y + c)`.
-    func takeStep(fast: Bool, _ state: LatentState<T>, batch: Int, taped: Bool, noise: RandomSource?) {
+    /// `.direct` is the discrete update `y ← F(y + c)`; the explicit integrators take one step
+    /// of the solver core's `RungeKuttaKernel` on `LevelStepField`, then (Euler–Maruyama) add
+    /// `σ√h·g(y)·ξ` with the pre-step `y`. `nextReusesLastStage`: the next step is an untaped
+    /// step of the same level with nothing changed in between, so a first-same-as-last
+    /// tableau evaluates its last stage for it (otherwise that evaluation is skipped).
+    func takeStep(_ level: Level, _ state: LatentState<T>, batch: Int, taped: Bool, noise: RandomSource?,
+                  nextReusesLastStage: Bool = false) {
         let n = batch * width
         let config = configuration
+        let fast = level == .fast
         let y = fast ? state.low.pointer : state.high.pointer
         let c: UnsafePointer<T>
         if fast {
@@ -51,51 +67,37 @@ extension ReasoningModel {
         } else {
             c = UnsafePointer(state.low.pointer)
         }
-        let network = fast ? fastNetwork : slowNetwork
         var noiseSlot: Int? = nil
+        var stageInputs = 0
         if taped {
             if !tapeNoise.isEmpty { noiseSlot = tape.count }
-            tape.append(TapeStep(fast: fast, firstEvaluation: tapeEvaluations.count, noiseSlot: noiseSlot))
-        }
-        // A taped evaluation runs in its own workspace, which keeps its activations for the VJP.
-        func evaluateStage(_ u: UnsafePointer<T>) -> UnsafePointer<T> {
-            guard taped else { return evaluate(network: network, u, batch: batch) }
-            let slot = tapeEvaluations.count
-            tapeEvaluations.append(TapeEvaluation(network: network))
-            return evaluate(network: network, u, batch: batch, workspace: tapeWorkspaces[slot])
+            stageInputs = tape.count
+            tape.append(TapeStep(level: level, firstEvaluation: tapeEvaluations.count, noiseSlot: noiseSlot,
+                                 stageInputs: stageInputs))
         }
         if config.integrator == .direct {
             let u = scratchInput.pointer
             VectorKernels.add(y, c, into: u, count: n)
-            let out = evaluateStage(u)
+            let out = evaluateLevel(level, UnsafePointer(u), batch: batch, taped: taped)
             VectorKernels.copy(out, y, count: n)
             if noise == nil { addSampleNoise(y, batch: batch, h: 1) }
             return
         }
-        let h = T(fast ? config.fastStepSize : config.stepSize)
-        let scale = T(fast ? 1 / config.epsilon : 1)
-        for i in 0..<stageCount {
-            // Stage state Y_i = y + h Σ_j a_ij k_j (Y_0 = y).
-            var stageY = UnsafePointer(y)
-            if i > 0 {
-                let Y = stageState.pointer
-                VectorKernels.copy(y, Y, count: n)
-                for j in 0..<i where tableau.a[i][j] != 0 {
-                    VectorKernels.axpy(h * T(tableau.a[i][j]), stages[j].pointer, Y, count: n)
-                }
-                stageY = UnsafePointer(Y)
-            }
-            let u = scratchInput.pointer
-            VectorKernels.add(stageY, c, into: u, count: n)
-            let out = evaluateStage(u)
-            let k = stages[i].pointer
-            for e in 0..<n { k[e] = scale * (out[e] - stageY[e]) }
-        }
+        let h = fast ? config.fastStepSize : config.stepSize
+        let field = levelField, kernel = levelKernel
+        field.level = level
+        field.addend = c
+        field.taped = taped
+        kernel.setRows(batch)
+        if !(fast && fastStageReusable && !taped) { kernel.invalidateFirstStage() }
+        let store = taped ? tapeStageInputs!.pointer + stageInputs * tapeStageStride : nil
+        let next = levelNext.pointer
+        kernel.step(t: 0, h: h, z: y, next: next, store: store, evaluatingLastStage: nextReusesLastStage && !taped)
         // Noise term σ√h·g(y)·ξ with the pre-step y (Euler–Maruyama).
         var hasNoise = false
         if config.sigma > 0, let noise {
             hasNoise = true
-            let amplitude = config.sigma * Double(h).squareRoot()
+            let amplitude = config.sigma * Double(T(h)).squareRoot()
             let w = noiseBuffer.pointer
             noise.fillGaussian(UnsafeMutableBufferPointer(start: w, count: n), sigma: amplitude)
             if config.noise == .multiplicative {
@@ -103,12 +105,12 @@ extension ReasoningModel {
                 for e in 0..<n { w[e] *= y[e] }
             }
         }
-        for i in 0..<stageCount where tableau.b[i] != 0 {
-            VectorKernels.axpy(h * T(tableau.b[i]), stages[i].pointer, y, count: n)
-        }
+        VectorKernels.copy(next, y, count: n)
         if hasNoise { VectorKernels.accumulate(noiseBuffer.pointer, into: y, count: n) }
         if taped && !hasNoise, let slot = noiseSlot { tapeNoise[slot].fill(0) }
-        if noise == nil { addSampleNoise(y, batch: batch, h: Double(h)) }
+        if noise == nil { addSampleNoise(y, batch: batch, h: Double(T(h))) }
+        fastStageReusable = fast && nextReusesLastStage && !taped && !hasNoise && sampleSigma == 0
+        if fastStageReusable { kernel.accept() } else { kernel.invalidateFirstStage() }
     }
 
     /// Seeds the test-time noise of `rows` rows: row `r` draws from a stream seeded `seeds[r]`.

@@ -37,8 +37,20 @@ public final class ReasoningModel<T: Scalar> {
     let fastAddend: ScalarBuffer<T>
     let scratchInput: ScalarBuffer<T>
     let stageState: ScalarBuffer<T>
-    let stages: [ScalarBuffer<T>]
+    /// A level step's result before it replaces the level (`RungeKuttaKernel.step`'s `next`).
+    let levelNext: ScalarBuffer<T>
     let noiseBuffer: ScalarBuffer<T>
+    /// The solver core's Runge–Kutta kernel and the level field it steps (explicit
+    /// integrators; `.direct` is the discrete update and needs neither).
+    private(set) lazy var levelField = LevelStepField(model: self)
+    private(set) lazy var levelKernel = RungeKuttaKernel<T>(tableau: tableau, field: levelField, rows: maxBatch)
+    /// Whether the kernel's first stage holds the fast field at the fast level's current
+    /// state (a first-same-as-last tableau's last stage of the previous fast step).
+    var fastStageReusable = false
+    /// The stage inputs of each taped Runge–Kutta step (`RungeKuttaKernel.step(store:)`),
+    /// one block of `tapeStageStride` scalars per taped step; allocated with the tape.
+    var tapeStageInputs: ScalarBuffer<T>? = nil
+    var tapeStageStride: Int { levelKernel.storedStageCount * maxBatch * width }
     /// One network workspace per differentiated evaluation of a segment: each keeps its
     /// evaluation's activations until the backward pass, so nothing is recomputed.
     /// Allocated by the first recorded segment (inference never needs them).
@@ -72,9 +84,9 @@ public final class ReasoningModel<T: Scalar> {
     public let highCotangent: ScalarBuffer<T>
     public let lowCotangent: ScalarBuffer<T>
     let inputCotangent: ScalarBuffer<T>
-    let stageCotangents: [ScalarBuffer<T>]
     let scratchA: ScalarBuffer<T>
     let scratchB: ScalarBuffer<T>
+    let scratchC: ScalarBuffer<T>
     /// Parameter-gradient sink for VJPs whose parameter part must be discarded.
     let discardedGradients: ScalarBuffer<T>
     /// Regulariser work space: the repulsion's Gram matrix, coefficients, norms and
@@ -110,9 +122,11 @@ public final class ReasoningModel<T: Scalar> {
     }
 
     struct TapeStep {
-        var fast: Bool
+        var level: Level
         var firstEvaluation: Int
         var noiseSlot: Int?
+        /// Block of `tapeStageInputs` holding the step's stage inputs (Runge–Kutta steps).
+        var stageInputs: Int
     }
 
     struct TapeEvaluation {
@@ -188,7 +202,7 @@ public final class ReasoningModel<T: Scalar> {
         fastAddend = ScalarBuffer(count: n)
         scratchInput = ScalarBuffer(count: n)
         stageState = ScalarBuffer(count: n)
-        stages = (0..<stageCount).map { _ in ScalarBuffer(count: n) }
+        levelNext = ScalarBuffer(count: configuration.integrator == .direct ? 1 : n)
         noiseBuffer = ScalarBuffer(count: configuration.sigma > 0 ? n : 1)
         let tapedSteps: Int
         switch configuration.gradient {
@@ -212,9 +226,9 @@ public final class ReasoningModel<T: Scalar> {
         highCotangent = ScalarBuffer(count: n)
         lowCotangent = ScalarBuffer(count: n)
         inputCotangent = ScalarBuffer(count: n)
-        stageCotangents = (0..<stageCount).map { _ in ScalarBuffer(count: n) }
         scratchA = ScalarBuffer(count: n)
         scratchB = ScalarBuffer(count: n)
+        scratchC = ScalarBuffer(count: n)
         discardedGradients = ScalarBuffer(count: store.count)
         repulsionGram = ScalarBuffer(count: maxBatch * maxBatch)
         repulsionCoefficients = ScalarBuffer(count: maxBatch * maxBatch)
@@ -239,6 +253,7 @@ public final class ReasoningModel<T: Scalar> {
     public var vocabulary: Int { configuration.vocabulary }
     var fastNetwork: Int { 0 }
     var slowNetwork: Int { networks.count - 1 }
+    func network(of level: Level) -> Int { level == .fast ? fastNetwork : slowNetwork }
 
     /// A fresh latent state for up to `maxBatch` examples.
     public func makeState() -> LatentState<T> { LatentState(capacity: maxBatch, width: width) }
@@ -297,4 +312,32 @@ public final class ReasoningModel<T: Scalar> {
         return networks[tapeEvaluations[i].network].backward(cotangent, parameters: UnsafePointer(store.values.pointer),
                                                              gradients: gradients, workspace: tapeWorkspaces[i])
     }
+
+    /// `F` of `level` at `u` for one step's stage; a taped evaluation runs in its own tape
+    /// workspace, which keeps its activations for the VJP.
+    func evaluateLevel(_ level: Level, _ u: UnsafePointer<T>, batch: Int, taped: Bool) -> UnsafePointer<T> {
+        let k = network(of: level)
+        guard taped else { return evaluate(network: k, u, batch: batch) }
+        let slot = tapeEvaluations.count
+        tapeEvaluations.append(TapeEvaluation(network: k))
+        return evaluate(network: k, u, batch: batch, workspace: tapeWorkspaces[slot])
+    }
+
+    /// Adds the cotangent `v` of a step's addend `c` where `c` came from: `z_H` and `x` for
+    /// the fast level (`c = z_H + x`), `z_L` for the slow one (`c = z_L`).
+    func addToAddendCotangents(of level: Level, _ v: UnsafePointer<T>, count n: Int) {
+        switch level {
+        case .fast:
+            VectorKernels.accumulate(v, into: highCotangent.pointer, count: n)
+            VectorKernels.accumulate(v, into: inputCotangent.pointer, count: n)
+        case .slow:
+            VectorKernels.accumulate(v, into: lowCotangent.pointer, count: n)
+        }
+    }
+}
+
+/// The two levels of the latent state: `fast` is `z_L` (the low level, `F_L`, many small
+/// steps), `slow` is `z_H` (the high level, `F_H`, read by the heads).
+enum Level {
+    case fast, slow
 }

@@ -50,3 +50,11 @@ public protocol ResidualSavingVectorField<Scalar>: DifferentiableVectorField {
         stateCotangent: UnsafeMutablePointer<Scalar>, parameterGradient: UnsafeMutablePointer<Scalar>?,
         rows: RowSelection)
 }
+
+/// A differentiable field whose VJP at a stage of a stored Runge–Kutta step uses what that
+/// stage's evaluation kept (a network's activations, say) instead of the stage input:
+/// `RungeKuttaKernel.transpose` names the stage before each of its VJPs.
+public protocol StageTransposingVectorField<Scalar>: DifferentiableVectorField {
+    /// The next `vectorJacobianProduct` is stage `stage`'s of the step being transposed.
+    func willTranspose(stage: Int)
+}

@@ -15,16 +15,25 @@ import AttractorNumerics
 /// Workspace: the stepper's `(s + 1)·n` plus `(s + 1)·n` here, allocated once; a step and
 /// its transpose allocate nothing.
 ///
+/// Rows: a kernel is built for `rowCapacity` rows and steps `rows` of them (`setRows`), so a
+/// caller whose batch shrinks (rows that halted retire) keeps one kernel.
+///
+/// Used by the solver core's gradient solvers and by the reasoning layer, whose level steps
+/// are steps of this kernel.
+///
 /// Residuals: when the field is a `ResidualSavingVectorField`, the tableau is not
 /// first-same-as-last and `savingResiduals` is on, a stored step also keeps each stored
 /// stage's residuals (after all the stage inputs: `slotCount` = stored stages × (n + r)),
 /// written by the stage evaluations themselves, and the transpose hands them to the VJP.
-final class RungeKuttaKernel<S: Scalar> {
-    let tableau: ButcherTableau
-    let rows: Int
-    let dimension: Int
-    let count: Int
-    let stages: Int
+public final class RungeKuttaKernel<S: Scalar> {
+    public let tableau: ButcherTableau
+    /// Rows the next step covers (≤ `rowCapacity`).
+    public private(set) var rows: Int
+    public let rowCapacity: Int
+    public let dimension: Int
+    /// Scalars of the state the next step covers, `rows × dimension`.
+    public var count: Int { rows * dimension }
+    public let stages: Int
     let evaluator: FieldEvaluator<S>
     let stepper: RungeKuttaStepper<S>
     private let a: [[Double]], b: [Double], c: [Double]
@@ -32,11 +41,13 @@ final class RungeKuttaKernel<S: Scalar> {
     let stageIsUsed: [Bool]
     /// Index of stage `i` in a stored block of stage inputs (nil when not stored).
     let storedIndex: [Int?]
-    let storedStageCount: Int
+    public let storedStageCount: Int
     /// Evaluation counters of the stepper.
-    var statistics = SolverStatistics()
+    public var statistics = SolverStatistics()
     /// Whether the stepper's first stage holds `f(t, z)` for the current state.
-    private(set) var firstStageValid = false
+    public private(set) var firstStageValid = false
+    /// Whether the last step evaluated the first-same-as-last stage (`accept` may reuse it).
+    private var lastStageEvaluated = false
 
     private let stageCotangent: UnsafeMutablePointer<S>
     private let vjpOut: UnsafeMutablePointer<S>
@@ -45,16 +56,19 @@ final class RungeKuttaKernel<S: Scalar> {
     /// Residual scalars per stored stage (`rows × residualsPerRow`, 0 without residuals).
     let residualCount: Int
     /// Scalars one stored step occupies (`step(…, store:)`).
-    var slotCount: Int { storedStageCount * (count + residualCount) }
+    public var slotCount: Int { storedStageCount * (count + residualCount) }
 
     /// Bytes of workspace this kernel and its stepper hold.
-    var workspaceBytes: Int { 2 * (stages + 1) * count * MemoryLayout<S>.stride }
+    var workspaceBytes: Int { 2 * (stages + 1) * rowCapacity * dimension * MemoryLayout<S>.stride }
 
-    init<F: VectorField>(tableau: ButcherTableau, field: F, rows: Int, savingResiduals: Bool = false) where F.Scalar == S {
+    /// A kernel for `field` on up to `rows` rows (the row count of every step until
+    /// `setRows`). `savingResiduals`: see the type's notes.
+    public init<F: VectorField>(tableau: ButcherTableau, field: F, rows: Int, savingResiduals: Bool = false) where F.Scalar == S {
+        precondition(rows >= 1, "RungeKuttaKernel needs at least one row")
         self.tableau = tableau
         self.rows = rows
+        rowCapacity = rows
         dimension = field.dimension
-        count = rows * field.dimension
         stages = tableau.stages
         stepper = RungeKuttaStepper(tableau: tableau, dimension: field.dimension, rowCapacity: rows)
         a = tableau.a
@@ -80,8 +94,18 @@ final class RungeKuttaKernel<S: Scalar> {
             residualCount = 0
             evaluator = FieldEvaluator(field)
         }
-        stageCotangent = .allocate(capacity: stages * count)
-        vjpOut = .allocate(capacity: count)
+        stageCotangent = .allocate(capacity: stages * rows * dimension)
+        vjpOut = .allocate(capacity: rows * dimension)
+    }
+
+    /// Sets the rows of the next steps and transposes (1…`rowCapacity`). A change forgets
+    /// the first stage. Not for residual-saving kernels, whose slots are sized at `init`.
+    public func setRows(_ newRows: Int) {
+        precondition(newRows >= 1 && newRows <= rowCapacity, "rows \(newRows) outside 1…\(rowCapacity)")
+        guard newRows != rows else { return }
+        precondition(recorder == nil, "a residual-saving kernel keeps its row count")
+        rows = newRows
+        firstStageValid = false
     }
 
     deinit {
@@ -92,7 +116,7 @@ final class RungeKuttaKernel<S: Scalar> {
     var selection: RowSelection { RowSelection(count: rows) }
 
     /// Writes `f(t, z)` into the first stage unless it is already there.
-    func prepareFirstStage(t: Double, z: UnsafePointer<S>) {
+    public func prepareFirstStage(t: Double, z: UnsafePointer<S>) {
         if !firstStageValid {
             stepper.evaluateFirstStage(evaluator, t: t, state: z, rows: selection, statistics: &statistics)
             firstStageValid = true
@@ -100,19 +124,24 @@ final class RungeKuttaKernel<S: Scalar> {
     }
 
     /// The state was changed from outside (a new segment, a reset): forget `f(t, z)`.
-    func invalidateFirstStage() { firstStageValid = false }
+    public func invalidateFirstStage() { firstStageValid = false }
 
     /// One step from `(t, z)` with step `h` (may be negative) into `next`; copies the used
     /// stage inputs into `store` (`slotCount` scalars: the stage inputs, then their
-    /// residuals) when given.
-    func step(t: Double, h: Double, z: UnsafePointer<S>, next: UnsafeMutablePointer<S>, store: UnsafeMutablePointer<S>?) {
+    /// residuals) when given. `evaluatingLastStage: false` skips a first-same-as-last
+    /// tableau's last evaluation (weight 0 in the step) when the caller will not `accept`
+    /// the step into a next one: the step's result is the same.
+    public func step(t: Double, h: Double, z: UnsafePointer<S>, next: UnsafeMutablePointer<S>, store: UnsafeMutablePointer<S>?,
+                     evaluatingLastStage: Bool = true) {
         if let recorder, let store {
             // Every stage of this step must be evaluated with recording, the first one too.
             firstStageValid = false
             recorder.begin(sink: store + storedStageCount * count)
         }
         prepareFirstStage(t: t, z: z)
-        stepper.step(evaluator, t: t, h: h, state: z, next: next, rows: selection, statistics: &statistics)
+        stepper.step(evaluator, t: t, h: h, state: z, next: next, rows: selection, statistics: &statistics,
+                     evaluatingLastStage: evaluatingLastStage)
+        lastStageEvaluated = evaluatingLastStage
         recorder?.end()
         guard let store else { return }
         let n = count, s = stages
@@ -130,8 +159,8 @@ final class RungeKuttaKernel<S: Scalar> {
 
     /// The step was accepted and the state advanced: with first-same-as-last the last stage
     /// becomes the next first stage.
-    func accept() {
-        if tableau.firstSameAsLast {
+    public func accept() {
+        if tableau.firstSameAsLast && lastStageEvaluated {
             stepper.reuseLastStageAsFirst()
             firstStageValid = true
         } else {
@@ -141,12 +170,15 @@ final class RungeKuttaKernel<S: Scalar> {
 
     /// Transposes one step: `cotangent` holds `∂L/∂z'` on entry and `∂L/∂z` on return;
     /// `∂L/∂θ` contributions are added to `parameterGradient`. `stored` holds the step's
-    /// stage inputs as written by `step(…, store:)`. Returns the number of VJPs.
+    /// stage inputs as written by `step(…, store:)`. Stages are visited last to first,
+    /// unused ones skipped; a `StageTransposingVectorField` is told each stage before its
+    /// VJP. Returns the number of VJPs.
     @discardableResult
-    func transpose<F: DifferentiableVectorField>(
+    public func transpose<F: DifferentiableVectorField>(
         _ field: F, t: Double, h: Double, stored: UnsafePointer<S>,
         cotangent: UnsafeMutablePointer<S>, parameterGradient: UnsafeMutablePointer<S>?
     ) -> Int where F.Scalar == S {
+        let staged = field as? any StageTransposingVectorField<S>
         let n = count
         for i in 0..<stages where stageIsUsed[i] {
             let kbar = stageCotangent + i * n
@@ -159,6 +191,7 @@ final class RungeKuttaKernel<S: Scalar> {
         }
         var products = 0
         for j in stride(from: stages - 1, through: 0, by: -1) where stageIsUsed[j] {
+            staged?.willTranspose(stage: j)
             if let recorder {
                 recorder.field.vectorJacobianProduct(
                     t: S(t + c[j] * h), state: stored + storedIndex[j]! * n,

@@ -93,22 +93,29 @@ public final class RungeKuttaStepper<Scalar: AttractorNumerics.Scalar> {
 
     /// Advances `rows.count` rows of `state` from `t` to `t + h`, writing `next`.
     /// The first stage must already hold `f(t, state)`. `next` must not alias `state`.
+    /// `evaluatingLastStage: false` skips the last evaluation of a first-same-as-last
+    /// tableau (its stage has weight 0 in `next`; it only serves as the next step's first
+    /// stage), leaving `next` the same.
     public func step(
         _ field: FieldEvaluator<Scalar>, t: Double, h: Double, state: UnsafePointer<Scalar>,
-        next: UnsafeMutablePointer<Scalar>, rows: RowSelection, statistics: inout SolverStatistics
+        next: UnsafeMutablePointer<Scalar>, rows: RowSelection, statistics: inout SolverStatistics,
+        evaluatingLastStage: Bool = true
     ) {
         let s = stageCount
         let n = rows.count * dimension
         let hs = Scalar(h)
         let fsal = firstSameAsLast
+        var evaluations = 0
         for i in 1..<max(s, 1) {
             // With FSAL the last stage's argument is the new state itself.
             let argument = (fsal && i == s - 1) ? next : stageState
             StepKernels.combine(count: n, base: state, scale: hs, weights: a + i * s, stages: stages, stageCount: i, into: argument)
+            if fsal && i == s - 1 && !evaluatingLastStage { break }
             field.evaluate(t: t + c[i] * h, state: argument, derivative: stages[i], rows: rows)
+            evaluations += 1
         }
-        statistics.functionEvaluations += s - 1
-        statistics.rowEvaluations += (s - 1) * rows.count
+        statistics.functionEvaluations += evaluations
+        statistics.rowEvaluations += evaluations * rows.count
         if !fsal {
             StepKernels.combine(count: n, base: state, scale: hs, weights: b, stages: stages, stageCount: s, into: next)
         }
