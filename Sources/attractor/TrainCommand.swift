@@ -107,45 +107,32 @@ struct TrainCommand: ParsableCommand {
         }
         let stop = StopRequest()
         stop.install()
-        let clock = ContinuousClock(), t0 = clock.now, cpu0 = Self.processCPUSeconds()
-        func elapsed() -> Double {
-            let d = clock.now - t0
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        }
-        var lastGood: String? = resume ? out : nil
-        var window: [ReasoningTrainer.StepReport] = []
-        var finished = 0, finishedExact = 0, finishedSegmentSum = 0.0, windowFinished = 0
-        var totalFlops = 0.0, forwardPasses = 0, backwardPasses = 0
-        let startStep = trainer.step
         // A budgeted run without --schedule-steps fits its cosine schedule to the budget.
         let fitsSchedule = steps == nil && scheduleSteps == nil && !resume && (minutes != nil || cpuMinutes != nil)
-        let scheduleClock = ScheduleClock()
+        let session = TrainingSession(trainer: trainer, budget: .init(steps: steps, wallMinutes: minutes, cpuMinutes: cpuMinutes),
+                                      fitsSchedule: fitsSchedule, priorWallSeconds: trainedSeconds, priorCPUSeconds: trainedCPUSeconds)
+        var lastGood: String? = resume ? out : nil
         func notes() -> [String: String] {
-            ReasoningCheckpoint.Manifest.trainingNotes(data: dataDescription, seed: seed,
-                                                       cpuSeconds: trainedCPUSeconds + Self.processCPUSeconds() - cpu0,
+            ReasoningCheckpoint.Manifest.trainingNotes(data: dataDescription, seed: seed, cpuSeconds: session.cpuSeconds,
                                                        examplesSeen: trainer.draws)
         }
         func save() throws {
             try ranks.gatherCarries(trainer)
-            if ranks.isRoot { try ReasoningCheckpoint.save(trainer, to: out, trainingSeconds: trainedSeconds + elapsed(),
-                                         notes: notes()) }
+            if ranks.isRoot { try ReasoningCheckpoint.save(trainer, to: out, trainingSeconds: session.wallSeconds, notes: notes()) }
             lastGood = out
         }
         // Evaluation weights only (no optimiser state), named by step: the points of a learning curve.
         func snapshot() throws {
             guard ranks.isRoot else { return }
             let directory = out + "/snapshots/" + String(format: "step-%06d", trainer.step)
-            try ReasoningCheckpoint.save(trainer, to: directory, trainingSeconds: trainedSeconds + elapsed(),
+            try ReasoningCheckpoint.save(trainer, to: directory, trainingSeconds: session.wallSeconds,
                                          notes: notes(), includeState: false)
         }
         print("training \(model.rawValue)-\(preset) on \(task.rawValue): \(trainer.model.store.count) parameters, batch \(config.training.batch) in \(trainer.shardCount) shards on \(trainer.threads) threads, \(examples.count) training examples")
         if let line = ranks.describe(trainer) { print(line) }
         while true {
-            if let steps, trainer.step >= steps { break }
-            let timeUp = (minutes.map { trainedSeconds + elapsed() >= $0 * 60 } ?? false)
-                || (cpuMinutes.map { trainedCPUSeconds + Self.processCPUSeconds() - cpu0 >= $0 * 60 } ?? false)
             let received = stop.signal
-            let agreed = try ranks.agree([timeUp, received != nil, received == SIGTERM])  // rank 0 decides for all ranks
+            let agreed = try ranks.agree([session.isBudgetSpent, received != nil, received == SIGTERM])  // rank 0 decides for all ranks
             if agreed[0] { break }
             if agreed[1] {
                 let signal = agreed[2] ? SIGTERM : SIGINT
@@ -161,42 +148,14 @@ struct TrainCommand: ParsableCommand {
                 }
                 throw error
             }
-            window.append(report)
-            if fitsSchedule, let proposed = fittedSchedule(trainer, startStep: startStep, clock: scheduleClock,
-                                                           cpuSeconds: trainedCPUSeconds + Self.processCPUSeconds() - cpu0,
-                                                           wallSeconds: trainedSeconds + elapsed()) {
+            if let proposed = session.record(report) {
                 let total = try ranks.agree(total: proposed)  // rank 0's measurement for all ranks
                 trainer.schedule.totalSteps = total
                 print("schedule: cosine over \(total) steps, fitted to the budget at step \(trainer.step) (reproduce with --steps N --schedule-steps \(total))")
             }
-            totalFlops += report.flops
-            forwardPasses += report.forwardExamples
-            backwardPasses += report.backwardExamples
-            finished += report.finished
-            windowFinished += report.finished
-            finishedSegmentSum += report.finishedSegments * Double(report.finished)
-            finishedExact += report.finishedExact
             if trainer.step % logEvery == 0 {
-                let n = Double(window.count)
-                func mean(_ f: (ReasoningTrainer.StepReport) -> Double) -> Double { window.map(f).reduce(0, +) / n }
-                let rate = Double((trainer.step - startStep) * config.training.batch) / max(elapsed(), 1e-9)
-                var eta = ""
-                if let steps { eta = String(format: "ETA %.0fs", Double(steps - trainer.step) * elapsed() / Double(trainer.step - startStep)) }
-                if let minutes { eta = String(format: "ETA %.0fs", max(0, minutes * 60 - trainedSeconds - elapsed())) }
-                if let cpuMinutes { eta = String(format: "ETA %.0f CPU-s", max(0, cpuMinutes * 60 - trainedCPUSeconds - (Self.processCPUSeconds() - cpu0))) }
-                let reg = mean { $0.regularisers.total }
-                let exactRate: Double = finished > 0 ? Double(finishedExact) / Double(finished) : 0
-                let meanSegments: Double = windowFinished > 0 ? finishedSegmentSum / Double(windowFinished) : 0
-                let line = "step \(trainer.step)  " + String(format: "%.1f ex/s  loss %.4f (answer %.4f halt %.4f reg %.4f)  cell %.3f",
-                                                             rate, mean { $0.totalLoss }, mean { $0.answerLoss },
-                                                             mean { $0.haltingLoss }, reg, mean { $0.cellAccuracy })
-                    + "  exact \(finishedExact)/\(finished) " + String(format: "(%.3f)  segs %.1f  lr %.2e  ", exactRate,
-                                                                       meanSegments, report.learningRate) + eta
-                print(line)
+                print(session.progressLine())
                 fflush(nil)
-                window.removeAll()
-                windowFinished = 0
-                finishedSegmentSum = 0
             }
             if trainer.step % saveEvery == 0 { try save() }
             if let snapshotEvery, trainer.step % snapshotEvery == 0 { try snapshot() }
@@ -204,41 +163,7 @@ struct TrainCommand: ParsableCommand {
         }
         try save()
         if ranks.isRoot { try evaluate(trainer, heldOut) }
-        let cpu = Self.processCPUSeconds() - cpu0
-        let done = max(1, trainer.step - startStep)
-        print(String(format: "per step: %.1f forward and %.1f backward passes of F per example, %.1f GFLOP (matmuls); %.1f GFLOP/s per CPU-second",
-                     Double(forwardPasses) / Double(done * config.training.batch), Double(backwardPasses) / Double(done * config.training.batch),
-                     totalFlops / Double(done) / 1e9, totalFlops / max(cpu, 1e-9) / 1e9))
-        print("done: \(trainer.step) steps in " + String(format: "%.1f s wall, %.1f s CPU (%.1f examples/s wall, %.1f per CPU-second)",
-              elapsed(), cpu, Double((trainer.step - startStep) * config.training.batch) / max(elapsed(), 1e-9),
-              Double((trainer.step - startStep) * config.training.batch) / max(cpu, 1e-9)) + "; checkpoint \(out)")
-    }
-
-    /// Steps measured before the schedule is fitted to the budget (the first few are skipped:
-    /// they allocate the tape and warm the caches).
-    static let scheduleFit = (skip: 5, measure: 20)
-
-    /// After `scheduleFit` steps, the cosine schedule's length: the steps the remaining
-    /// budget buys at the measured rate (saved with the checkpoint, so a resumed run keeps it
-    /// and `--steps N --schedule-steps S` reproduces the run). Nil before then.
-    func fittedSchedule(_ trainer: ReasoningTrainer, startStep: Int, clock scheduleClock: ScheduleClock,
-                     cpuSeconds: Double, wallSeconds: Double) -> Int? {
-        let done = trainer.step - startStep
-        if done == Self.scheduleFit.skip { scheduleClock.start = (cpuSeconds, wallSeconds) }
-        guard done == Self.scheduleFit.skip + Self.scheduleFit.measure, let start = scheduleClock.start else { return nil }
-        let n = Double(Self.scheduleFit.measure)
-        var remaining = Double.infinity
-        if let cpuMinutes { remaining = min(remaining, (cpuMinutes * 60 - cpuSeconds) / ((cpuSeconds - start.cpu) / n)) }
-        if let minutes { remaining = min(remaining, (minutes * 60 - wallSeconds) / ((wallSeconds - start.wall) / n)) }
-        guard remaining.isFinite else { return nil }
-        return max(trainer.step + Int(max(0, remaining).rounded(.down)), trainer.schedule.warmupSteps + 1)
-    }
-
-    /// CPU time of this process (all threads), seconds.
-    static func processCPUSeconds() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+        for line in session.summaryLines(checkpoint: out) { print(line) }
     }
 
     var dataDescription: String {
@@ -321,11 +246,6 @@ struct TrainCommand: ParsableCommand {
             return (TrainingExamples(mazes: mazes), HeldOut(mazes: Array(test.prefix(evalPuzzles))))
         }
     }
-}
-
-/// Where the schedule fit's measurement started (CPU and wall seconds of the run).
-final class ScheduleClock {
-    var start: (cpu: Double, wall: Double)?
 }
 
 /// Ctrl-C or SIGTERM (schedulers, `timeout`, containers) during training: the first signal
