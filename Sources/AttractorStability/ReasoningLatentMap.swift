@@ -4,8 +4,9 @@ import AttractorReasoning
 import AttractorTasks
 
 /// A reasoning model (CMM, HRM, TRM) as a `LatentMap`: `F` is one deep-supervision
-/// segment (`ReasoningModel.runSegment`, drift only) on the latent `z = (z_H, z_L)`, laid
-/// out per row as `[z_H | z_L]` (`dimension = 2 · sequence · hidden`), for the inputs
+/// segment (`ReasoningModel.runSegment`, drift only) on the latent `z = (z_L, z_H)`, laid
+/// out per row as `[z_L | z_H]` (`dimension = 2 · sequence · hidden`) — the row layout of
+/// `ReasoningField` and of the adjoint's joint system — for the inputs
 /// bound at `init` (row `i` = input `i`; `RowSelection` may repeat inputs, e.g. `M`
 /// random latents for one puzzle). Every batch is embedded afresh (a table lookup, cheap
 /// next to a segment), so several maps can share one model.
@@ -55,7 +56,7 @@ public final class ReasoningLatentMap: LatentMap {
         let w = model.stateWidth
         state.reset(row: 0)
         var row = [Float](repeating: 0, count: 2 * w)
-        for e in 0..<w { row[e] = state.high.pointer[e]; row[w + e] = state.low.pointer[e] }
+        for e in 0..<w { row[e] = state.low.pointer[e]; row[w + e] = state.high.pointer[e] }
         return Array([[Float]](repeating: row, count: rows).joined())
     }
 
@@ -90,14 +91,14 @@ public final class ReasoningLatentMap: LatentMap {
             }
             for i in 0..<b {
                 let src = z + (start + i) * d
-                (state.high.pointer + i * w).update(from: src, count: w)
-                (state.low.pointer + i * w).update(from: src + w, count: w)
+                (state.low.pointer + i * w).update(from: src, count: w)
+                (state.high.pointer + i * w).update(from: src + w, count: w)
             }
             DenormalFlush.run { replica.runSegment(state, batch: b, record: false) }
             for i in 0..<b {
                 let dst = image + (start + i) * d
-                dst.update(from: state.high.pointer + i * w, count: w)
-                (dst + w).update(from: state.low.pointer + i * w, count: w)
+                dst.update(from: state.low.pointer + i * w, count: w)
+                (dst + w).update(from: state.high.pointer + i * w, count: w)
             }
         }
         for k in 1..<replicas.count {
@@ -111,11 +112,12 @@ public final class ReasoningLatentMap: LatentMap {
         state: UnsafePointer<Float>, cotangent: UnsafePointer<Float>, product: UnsafeMutablePointer<Float>, rows: RowSelection
     ) { product.update(repeating: .nan, count: rows.count * dimension) }
 
-    /// The answer tokens the heads read off `z_H` of one latent row.
+    /// The answer tokens the heads read off `z_H` (the second half) of one latent row.
     public func answerTokens(_ latent: ArraySlice<Double>) -> [Int32] {
         let w = model.stateWidth
+        precondition(latent.count == 2 * w, "a latent row has \(2 * w) scalars, got \(latent.count)")
         var i = 0
-        for v in latent.prefix(w) { state.high.pointer[i] = Float(v); i += 1 }
+        for v in latent.dropFirst(w) { state.high.pointer[i] = Float(v); i += 1 }
         model.computeHeads(state, batch: 1)
         return model.predictedTokens(example: 0)
     }

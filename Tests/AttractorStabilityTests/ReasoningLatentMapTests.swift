@@ -48,6 +48,31 @@ import Testing
         #expect(answer.count == 81 && answer.allSatisfy { (0...9).contains($0) })
     }
 
+    /// One row layout for the two levels everywhere: `[z_L | z_H]`, as in `ReasoningField`
+    /// and the adjoint's joint system; the answer is read off the second half.
+    @Test func rowsAreLaidOutLowThenHigh() throws {
+        let model = try Self.model(.trm)
+        let w = model.stateWidth
+        var puzzle = Self.solution
+        puzzle[3] = 0
+        let tokens = puzzle.map { Int32($0 == 0 ? 1 : $0 + 1) }
+        let map = try ReasoningLatentMap(model: model, inputs: [tokens], threads: 1)
+        let z = (0..<(2 * w)).map { Float(($0 * 37) % 11) * 0.05 - 0.25 }
+        var image = [Float](repeating: 0, count: 2 * w)
+        z.withUnsafeBufferPointer { zp in
+            image.withUnsafeMutableBufferPointer { map.apply(state: zp.baseAddress!, image: $0.baseAddress!, rows: RowSelection(count: 1)) }
+        }
+        let state = model.makeState()
+        for e in 0..<w { state.low.pointer[e] = z[e]; state.high.pointer[e] = z[w + e] }
+        try model.embed(tokens, batch: 1)
+        model.runSegment(state, batch: 1, record: false)
+        #expect(Array(image[0..<w]) == Array(UnsafeBufferPointer(start: state.low.pointer, count: w)))
+        #expect(Array(image[w...]) == Array(UnsafeBufferPointer(start: state.high.pointer, count: w)))
+        model.computeHeads(state, batch: 1)
+        #expect(map.answerTokens(image.map(Double.init)[...]) == model.predictedTokens(example: 0))
+        #expect(try ReasoningField(model: model, tokens: tokens).dimension == map.dimension)
+    }
+
     @Test func diagnosticsAndComparisonRunOnModels() throws {
         let trm = ReasoningSudokuModel(name: "trm", model: try Self.model(.trm))
         let cmm = ReasoningSudokuModel(name: "cmm", model: try Self.model(.cmm))
