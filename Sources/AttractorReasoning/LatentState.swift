@@ -1,7 +1,7 @@
 import AttractorNeural
 import AttractorNumerics
 
-/// The latent state of a batch: the slow level `z_H` (TRM's answer state `y`) and the fast
+/// The latent state of a batch: the high level `z_H` (TRM's answer state `y`) and the low
 /// level `z_L` (TRM's `z`), each `capacity × sequence × hidden`, row-major per example.
 public final class LatentState<T: Scalar> {
     public let capacity: Int

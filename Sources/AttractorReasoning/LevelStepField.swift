@@ -3,8 +3,8 @@ import AttractorNeural
 import AttractorNumerics
 
 /// The field of one level's step in the multi-rate schedule, as the solver core sees it:
-/// `f(y) = s·(F(y + c) − y)` with the addend `c` frozen for the step — the fast level
-/// (`y = z_L`, `c = z_H + x`, `s = 1/ε`, network `F_L`) or the slow level (`y = z_H`,
+/// `f(y) = s·(F(y + c) − y)` with the addend `c` frozen for the step — the low level
+/// (`y = z_L`, `c = z_H + x`, `s = 1/ε`, network `F_L`) or the high level (`y = z_H`,
 /// `c = z_L`, `s = 1`, `F_H`). `ReasoningModel.runSegment` steps each level with the solver
 /// core's `RungeKuttaKernel` on this field and `backwardSegment` transposes the taped steps
 /// with the same kernel: the reasoning layer has no Runge–Kutta code of its own.
@@ -14,7 +14,7 @@ import AttractorNumerics
 /// `i` (`willTranspose(stage:)`) reads the activations of that stage's evaluation instead of
 /// re-evaluating `F`. Besides `aᵀ∂f/∂y = F_uᵀ(s·a) − s·a`, the VJP adds `F_uᵀ(s·a)` — the
 /// cotangent of the addend — into the level's addend cotangents (`z_H` and `x` for the
-/// fast level, `z_L` for the slow one). Not thread-safe: it uses the model's buffers.
+/// low level, `z_L` for the high one). Not thread-safe: it uses the model's buffers.
 final class LevelStepField<T: Scalar>: StageTransposingVectorField {
     typealias Scalar = T
     unowned let model: ReasoningModel<T>
@@ -23,7 +23,7 @@ final class LevelStepField<T: Scalar>: StageTransposingVectorField {
     let parameterLayout: AttractorDynamics.ParameterLayout
 
     /// The level being stepped or transposed.
-    var level: Level = .fast
+    var level: Level = .low
     /// `c` of the current step (`rows × dimension`).
     var addend: UnsafePointer<T>
     /// Whether evaluations of the current step are taped (kept for the VJP).
@@ -36,7 +36,7 @@ final class LevelStepField<T: Scalar>: StageTransposingVectorField {
         self.model = model
         dimension = model.stateWidth
         parameterLayout = AttractorDynamics.ParameterLayout(model.store.layout.views.map { ($0.name, $0.shape) })
-        addend = UnsafePointer(model.fastAddend.pointer)
+        addend = UnsafePointer(model.lowAddend.pointer)
     }
 
     /// θ, copied out of / into the model's store (not used by the steps themselves).
@@ -45,7 +45,7 @@ final class LevelStepField<T: Scalar>: StageTransposingVectorField {
         set { model.store.values.assign(newValue) }
     }
 
-    var scale: T { level == .fast ? T(1 / model.configuration.epsilon) : 1 }
+    var scale: T { level == .low ? T(1 / model.configuration.epsilon) : 1 }
 
     func evaluate(t: T, state: UnsafePointer<T>, derivative: UnsafeMutablePointer<T>, rows: RowSelection) {
         let batch = rows.count, n = batch * dimension

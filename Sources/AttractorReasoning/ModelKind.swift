@@ -34,7 +34,7 @@ public enum HaltHead: Int, Codable, Sendable, CaseIterable {
 public enum NetworkSharing: Int, Codable, Sendable, CaseIterable {
     /// One shared `F` for both levels (TRM, CMM).
     case shared = 1
-    /// `F_L` for the fast level and `F_H` for the slow one (HRM).
+    /// `F_L` for the low level and `F_H` for the high one (HRM).
     case separate = 2
 
     public var count: Int { rawValue }

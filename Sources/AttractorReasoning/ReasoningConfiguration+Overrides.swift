@@ -27,7 +27,9 @@ extension ReasoningConfiguration {
             guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
                 throw .invalidConfiguration("'\(assignment)': expected path=value, e.g. training.learningRate=3e-4")
             }
-            let path = assignment[..<equals].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            var path = assignment[..<equals].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            // Old field names (study logs and scripts say `fastSteps`) still name their field.
+            if path.count == 1, let current = Self.legacyFieldNames[path[0]] { path[0] = current }
             let text = String(assignment[assignment.index(after: equals)...])
             try Self.assign(text, at: path[...], in: &root, assignment: assignment)
         }

@@ -46,7 +46,7 @@ extension ReasoningConfiguration {
         }
         var config = ReasoningConfiguration(
             model: model, task: task, preset: name, vocabulary: vocabulary, block: block,
-            networks: .shared, fastSteps: 6, cycles: 3, integrator: .direct, stepSize: 1, fastStepSize: 1, epsilon: 1,
+            networks: .shared, lowSteps: 6, cycles: 3, integrator: .direct, stepSize: 1, lowStepSize: 1, epsilon: 1,
             noise: .additive, sigma: 0, discretisation: .multiRate, gradient: .lastCycle, implicitIterations: 4,
             halting: .haltLogit, haltOutputs: .halt, equilibriumTolerance: 0.05, segments: 16, exploration: 0.1,
             answerLoss: .stablemax, loss: LossWeights(), training: Training())
@@ -55,7 +55,7 @@ extension ReasoningConfiguration {
             break
         case .hrm:
             config.networks = .separate
-            config.fastSteps = 2
+            config.lowSteps = 2
             config.cycles = 2
             config.gradient = .oneStep
             config.halting = .qLearning
@@ -78,7 +78,7 @@ extension ReasoningConfiguration {
         if name == .tiny {
             integrator = .eulerMaruyama
             stepSize = 0.95
-            fastStepSize = 0.95
+            lowStepSize = 0.95
             epsilon = 1
             sigma = 0
         } else {
@@ -86,15 +86,15 @@ extension ReasoningConfiguration {
         }
     }
 
-    /// The multi-rate RK4 CMM: one shared F, 2 fast steps of 0.5 (ε = 0.5, so one unit of
-    /// fast time each) per slow step of 1, 2 cycles per segment; the gradient through the
+    /// The multi-rate RK4 CMM: one shared F, 2 low-level steps of 0.5 (ε = 0.5, so one unit of
+    /// low-level time each) per high-level step of 1, 2 cycles per segment; the gradient through the
     /// last cycle's RK4 stages; halting when the residual falls under 5%; equilibrium
     /// residual 0.1, Hutchinson trace hinge 0.05 and hyperspherical repulsion 0.01.
     public mutating func applyMultiRateRK4() {
         integrator = .rk4
-        fastSteps = 2
+        lowSteps = 2
         cycles = 2
-        fastStepSize = 0.5
+        lowStepSize = 0.5
         epsilon = 0.5
         halting = .equilibrium
         haltOutputs = .absent

@@ -4,8 +4,8 @@ import AttractorNeural
 /// integration schedule, the gradient strategy, the halting rule, the losses and the
 /// optimiser. Saved as JSON beside every checkpoint. See `Docs/Models.md`.
 ///
-/// One segment (one deep-supervision step) runs `cycles` times: `fastSteps` steps of the
-/// fast level `z_L` (with `z_H` frozen), then one step of the slow level `z_H` (with `z_L`
+/// One segment (one deep-supervision step) runs `cycles` times: `lowSteps` steps of the
+/// low level `z_L` (with `z_H` frozen), then one step of the high level `z_H` (with `z_L`
 /// frozen) — a multi-rate (split) integrator of
 /// `ε dz_L/dt = F_L(z_L + z_H + x) − z_L`, `dz_H/dt = F_H(z_H + z_L) − z_H`.
 public struct ReasoningConfiguration: Codable, Sendable, Equatable {
@@ -31,18 +31,18 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
     /// How a segment's dynamics are discretised (the forward model). Chosen separately from
     /// the segment gradient, which never changes the forward model.
     public enum Discretisation: String, Codable, Sendable, CaseIterable {
-        /// `cycles` × (`fastSteps` steps of the fast level with `z_H` frozen, one step of the
-        /// slow level with `z_L` frozen): HRM, TRM and CMM's presets.
+        /// `cycles` × (`lowSteps` steps of the low level with `z_H` frozen, one step of the
+        /// high level with `z_L` frozen): HRM, TRM and CMM's presets.
         case multiRate
         /// The joint system `[z_L | z_H]` integrated by the solver core
-        /// (`ODEGradientSolver`) with `cycles·fastSteps` fixed steps of the integrator's
+        /// (`ODEGradientSolver`) with `cycles·lowSteps` fixed steps of the integrator's
         /// tableau over `t ∈ [0, cycles·stepSize]`: what the continuous adjoint differentiates.
         case joint
     }
 
     /// Which part of a segment is differentiated (the incoming state is always detached).
     public enum SegmentGradient: String, Codable, Sendable, CaseIterable {
-        /// Only the last fast step and the last slow step (HRM's one-step gradient, the
+        /// Only the last low-level step and the last high-level step (HRM's one-step gradient, the
         /// 1-step truncation of the implicit gradient).
         case oneStep
         /// Every step of the last cycle (TRM: the last of `T` recursions).
@@ -56,7 +56,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// segment's backward throws `ReasoningError.implicitSolveDidNotConverge`.
         case implicitAnderson
         /// The continuous adjoint (optimise-then-discretise) of the segment: the joint system
-        /// `[z_L | z_H]` is integrated over `t ∈ [0, cycles·stepSize]` by `cycles·fastSteps`
+        /// `[z_L | z_H]` is integrated over `t ∈ [0, cycles·stepSize]` by `cycles·lowSteps`
         /// fixed steps of the configured tableau (forward and evaluation alike), and the
         /// solver core's `ODEGradientSolver` integrates the augmented adjoint system back
         /// (`cycles` checkpoints), giving ∂L/∂θ and ∂L/∂x (the embedding's gradient).
@@ -180,15 +180,15 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
     /// 1: one shared `F` (TRM, CMM); 2: `F_L` and `F_H` (HRM).
     public var networks: NetworkSharing
     /// Fast steps per cycle (`n` of TRM, `L_cycles` of HRM).
-    public var fastSteps: Int
+    public var lowSteps: Int
     /// Cycles per segment (`T` of TRM, `H_cycles` of HRM, macro steps of CMM).
     public var cycles: Int
     public var integrator: Integrator
-    /// Step of the slow level.
+    /// Step of the high level.
     public var stepSize: Double
-    /// Step of the fast level.
-    public var fastStepSize: Double
-    /// Time-scale ratio ε of the fast level.
+    /// Step of the low level.
+    public var lowStepSize: Double
+    /// Time-scale ratio ε of the low level.
     public var epsilon: Double
     public var noise: NoiseModel
     /// σ of the NSDE in training (`eulerMaruyama` only; 0 = deterministic). Evaluation is
@@ -237,19 +237,28 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, task, preset, vocabulary, block, networks, fastSteps, cycles, integrator, stepSize, fastStepSize, epsilon
+        case model, task, preset, vocabulary, block, networks, lowSteps, cycles, integrator, stepSize, lowStepSize, epsilon
         case noise, sigma, discretisation, gradient, implicitIterations, halting, haltOutputs, equilibriumTolerance, segments
         case exploration, answerLoss, loss, training
     }
+
+    /// Field names of configurations written before the two levels had one name each
+    /// (`low`/`high`; these said `fast`): read, never written.
+    enum LegacyKeys: String, CodingKey {
+        case fastSteps, fastStepSize
+    }
+
+    /// The current name of each legacy field, for `--set` and for reading old files.
+    static let legacyFieldNames = ["fastSteps": "lowSteps", "fastStepSize": "lowStepSize"]
 
     /// Throws when the configuration cannot be built, naming the field.
     public func validate() throws(ReasoningError) {
         do { try block.validate() } catch { throw .invalidConfiguration("\(error)") }
         guard vocabulary > 1 else { throw .invalidConfiguration("vocabulary must exceed 1") }
-        guard fastSteps >= 1, cycles >= 1, segments >= 1 else {
-            throw .invalidConfiguration("fastSteps, cycles and segments must be positive")
+        guard lowSteps >= 1, cycles >= 1, segments >= 1 else {
+            throw .invalidConfiguration("lowSteps, cycles and segments must be positive")
         }
-        guard stepSize > 0, fastStepSize > 0, epsilon > 0, stepSize.isFinite, fastStepSize.isFinite, epsilon.isFinite else {
+        guard stepSize > 0, lowStepSize > 0, epsilon > 0, stepSize.isFinite, lowStepSize.isFinite, epsilon.isFinite else {
             throw .invalidConfiguration("step sizes and ε must be positive and finite")
         }
         guard sigma >= 0, sigma.isFinite else { throw .invalidConfiguration("σ must be non-negative") }
@@ -283,11 +292,13 @@ extension ReasoningConfiguration {
         vocabulary = try c.decode(Int.self, forKey: .vocabulary)
         block = try c.decode(BlockConfiguration.self, forKey: .block)
         networks = try c.decode(NetworkSharing.self, forKey: .networks)
-        fastSteps = try c.decode(Int.self, forKey: .fastSteps)
+        let legacy = try decoder.container(keyedBy: LegacyKeys.self)
+        lowSteps = try c.decodeIfPresent(Int.self, forKey: .lowSteps) ?? legacy.decode(Int.self, forKey: .fastSteps)
         cycles = try c.decode(Int.self, forKey: .cycles)
         integrator = try c.decode(Integrator.self, forKey: .integrator)
         stepSize = try c.decode(Double.self, forKey: .stepSize)
-        fastStepSize = try c.decode(Double.self, forKey: .fastStepSize)
+        lowStepSize = try c.decodeIfPresent(Double.self, forKey: .lowStepSize)
+            ?? legacy.decode(Double.self, forKey: .fastStepSize)
         epsilon = try c.decode(Double.self, forKey: .epsilon)
         noise = try c.decode(NoiseModel.self, forKey: .noise)
         sigma = try c.decode(Double.self, forKey: .sigma)

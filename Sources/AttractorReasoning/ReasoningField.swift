@@ -21,8 +21,8 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
     /// `Σ aᵀ ∂f/∂x` there (row `r`'s cotangent at row `r` of that entry). This is how the
     /// continuous adjoint's `dg/dt = −aᵀ∂f/∂θ` also yields the embedding's gradient.
     public let differentiatesInputs: Bool
-    /// The factor of the fast level's field, `1/ε`.
-    let fastScale: T
+    /// The factor of the low level's field, `1/ε`.
+    let lowScale: T
     /// Scalars of the model's own parameters (the start of the `inputs` entry).
     public var modelParameterCount: Int { model.store.count }
     public let rows: Int
@@ -52,10 +52,10 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
     }
 
     /// The field of `model` for given input embeddings (`rows × sequence·hidden`).
-    /// `fastScale` replaces `1/ε` on the fast level (1: the ε-free fixed-point form `G − z`).
-    init(model: ReasoningModel<T>, inputs x: [T], rows: Int, differentiatesInputs: Bool, fastScale: Double? = nil) {
+    /// `lowScale` replaces `1/ε` on the low level (1: the ε-free fixed-point form `G − z`).
+    init(model: ReasoningModel<T>, inputs x: [T], rows: Int, differentiatesInputs: Bool, lowScale: Double? = nil) {
         self.model = model
-        self.fastScale = T(fastScale ?? 1 / model.configuration.epsilon)
+        self.lowScale = T(lowScale ?? 1 / model.configuration.epsilon)
         self.rows = rows
         width = model.stateWidth
         dimension = 2 * width
@@ -91,7 +91,7 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
     }
 
     /// `u_L = z_L + z_H + x` for chunk rows (x by original row) into `input`.
-    func fastInput(_ selection: RowSelection, from: Int, count: Int) {
+    func lowInput(_ selection: RowSelection, from: Int, count: Int) {
         for r in 0..<count {
             let x = inputs.withUnsafeBufferPointer { $0.baseAddress! + selection.originalRow(from + r) * width }
             let u = input.pointer + r * width, l = low.pointer + r * width, h = high.pointer + r * width
@@ -100,19 +100,19 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
     }
 
     public func evaluate(t: T, state: UnsafePointer<T>, derivative: UnsafeMutablePointer<T>, rows selection: RowSelection) {
-        let s = fastScale
+        let s = lowScale
         var from = 0
         while from < selection.count {
             let b = min(model.maxBatch, selection.count - from)
             split(state, from: from, count: b)
-            fastInput(selection, from: from, count: b)
-            var f = model.evaluate(network: model.fastNetwork, input.pointer, batch: b)
+            lowInput(selection, from: from, count: b)
+            var f = model.evaluate(network: model.lowNetwork, input.pointer, batch: b)
             for r in 0..<b {
                 let d = derivative + (from + r) * dimension, fr = f + r * width, l = low.pointer + r * width
                 for e in 0..<width { d[e] = s * (fr[e] - l[e]) }
             }
             VectorKernels.add(high.pointer, low.pointer, into: input.pointer, count: b * width)
-            f = model.evaluate(network: model.slowNetwork, input.pointer, batch: b)
+            f = model.evaluate(network: model.highNetwork, input.pointer, batch: b)
             for r in 0..<b {
                 let d = derivative + (from + r) * dimension + width, fr = f + r * width, h = high.pointer + r * width
                 for e in 0..<width { d[e] = fr[e] - h[e] }
@@ -124,7 +124,7 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
     public func vectorJacobianProduct(t: T, state: UnsafePointer<T>, cotangent: UnsafePointer<T>,
                                       stateCotangent: UnsafeMutablePointer<T>, parameterGradient: UnsafeMutablePointer<T>?,
                                       rows selection: RowSelection) {
-        let s = fastScale
+        let s = lowScale
         let sink = parameterGradient ?? model.discardedGradients.pointer
         var from = 0
         while from < selection.count {
@@ -135,8 +135,8 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
                 let a = cotangent + (from + r) * dimension, c = cot.pointer + r * width
                 for e in 0..<width { c[e] = s * a[e] }
             }
-            fastInput(selection, from: from, count: b)
-            let v1 = model.vectorJacobianProduct(network: model.fastNetwork, input: input.pointer, 
+            lowInput(selection, from: from, count: b)
+            let v1 = model.vectorJacobianProduct(network: model.lowNetwork, input: input.pointer, 
                                                  cotangent: cot.pointer, batch: b, gradients: sink)
             for r in 0..<b {
                 let o = stateCotangent + (from + r) * dimension, a = cotangent + (from + r) * dimension, v = v1 + r * width
@@ -157,7 +157,7 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
                 (cot.pointer + r * width).update(from: cotangent + (from + r) * dimension + width, count: width)
             }
             VectorKernels.add(high.pointer, low.pointer, into: input.pointer, count: b * width)
-            let v2 = model.vectorJacobianProduct(network: model.slowNetwork, input: input.pointer, 
+            let v2 = model.vectorJacobianProduct(network: model.highNetwork, input: input.pointer, 
                                                  cotangent: cot.pointer, batch: b, gradients: sink)
             for r in 0..<b {
                 let o = stateCotangent + (from + r) * dimension, v = v2 + r * width

@@ -3,10 +3,10 @@ import AttractorNeural
 import AttractorNumerics
 
 extension ReasoningModel {
-    /// The joint-system integration of the `adjoint` gradient: `cycles·fastSteps` fixed
+    /// The joint-system integration of the `adjoint` gradient: `cycles·lowSteps` fixed
     /// steps of the configured tableau over `t ∈ [0, cycles·stepSize]`.
     var jointIntegration: (integration: GradientIntegration, t1: Double) {
-        let steps = configuration.cycles * configuration.fastSteps
+        let steps = configuration.cycles * configuration.lowSteps
         return (.fixed(tableau, steps: steps), Double(configuration.cycles) * configuration.stepSize)
     }
 
@@ -23,15 +23,15 @@ extension ReasoningModel {
     }
 
     /// The field of the current embedding `x` on `batch` rows.
-    func jointField(batch: Int, differentiatesInputs: Bool, fastScale: Double? = nil) -> ReasoningField<T> {
+    func jointField(batch: Int, differentiatesInputs: Bool, lowScale: Double? = nil) -> ReasoningField<T> {
         ReasoningField(model: self, inputs: Array(UnsafeBufferPointer(start: x.pointer, count: batch * width)),
-                       rows: batch, differentiatesInputs: differentiatesInputs, fastScale: fastScale)
+                       rows: batch, differentiatesInputs: differentiatesInputs, lowScale: lowScale)
     }
 
     /// Forward of an `adjoint` segment: the joint system integrated by the solver core
     /// (`ODEGradientSolver.solve`, the same kernel the adjoint re-runs). On a solver failure
     /// (non-finite state) the state is set to NaN, so the loss reports it.
-    /// - Complexity: `cycles·fastSteps·stages` evaluations of each network.
+    /// - Complexity: `cycles·lowSteps·stages` evaluations of each network.
     func runJointSegment(_ state: LatentState<T>, batch: Int, record: Bool) {
         let start = jointRows(state, batch: batch)
         if record { segmentStart = start }
@@ -116,7 +116,7 @@ extension ReasoningModel {
             for i in 0..<g.count { g[i] = cotangent[i] }
             return 0
         }
-        let field = jointField(batch: batch, differentiatesInputs: true, fastScale: 1)
+        let field = jointField(batch: batch, differentiatesInputs: true, lowScale: 1)
         let solver = ImplicitGradient(field: field, method: .anderson, tolerance: Self.implicitTolerance,
                                       maximumIterations: max(1, configuration.implicitIterations))
         let result: ImplicitGradient<ReasoningField<T>>.Result

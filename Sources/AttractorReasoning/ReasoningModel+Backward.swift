@@ -34,7 +34,7 @@ extension ReasoningModel {
     func backwardStep(_ step: TapeStep, batch: Int) {
         let n = batch * width
         let g = store.gradients.pointer
-        let dy = step.level == .fast ? lowCotangent.pointer : highCotangent.pointer
+        let dy = step.level == .low ? lowCotangent.pointer : highCotangent.pointer
         if configuration.integrator == .direct {
             VectorKernels.copy(dy, scratchA.pointer, count: n)
             let v = tapedVectorJacobianProduct(evaluation: step.firstEvaluation, cotangent: scratchA.pointer, batch: batch,
@@ -44,7 +44,7 @@ extension ReasoningModel {
             return
         }
         let config = configuration
-        let h = step.level == .fast ? config.fastStepSize : config.stepSize
+        let h = step.level == .low ? config.lowStepSize : config.stepSize
         let noiseTerm = scratchC.pointer
         if let slot = step.noiseSlot {
             let w = tapeNoise[slot].pointer
@@ -76,25 +76,25 @@ extension ReasoningModel {
         VectorKernels.copy(highCotangent.pointer, gHigh, count: n)
         let sum = scratchA.pointer
         for _ in 0..<configuration.implicitIterations {
-            let v1 = vectorJacobianProduct(network: fastNetwork, input: uLow, cotangent: lowCotangent.pointer,
+            let v1 = vectorJacobianProduct(network: lowNetwork, input: uLow, cotangent: lowCotangent.pointer,
                                            batch: batch, gradients: discardedGradients.pointer)
             VectorKernels.copy(v1, sum, count: n)
-            let v2 = vectorJacobianProduct(network: slowNetwork, input: uHigh, cotangent: highCotangent.pointer,
+            let v2 = vectorJacobianProduct(network: highNetwork, input: uHigh, cotangent: highCotangent.pointer,
                                            batch: batch, gradients: discardedGradients.pointer)
             VectorKernels.accumulate(v2, into: sum, count: n)
             VectorKernels.add(gLow, sum, into: lowCotangent.pointer, count: n)
             VectorKernels.add(gHigh, sum, into: highCotangent.pointer, count: n)
         }
         let g = store.gradients.pointer
-        let v1 = vectorJacobianProduct(network: fastNetwork, input: uLow, cotangent: lowCotangent.pointer,
+        let v1 = vectorJacobianProduct(network: lowNetwork, input: uLow, cotangent: lowCotangent.pointer,
                                        batch: batch, gradients: g)
         VectorKernels.accumulate(v1, into: inputCotangent.pointer, count: n)
-        _ = vectorJacobianProduct(network: slowNetwork, input: uHigh, cotangent: highCotangent.pointer,
+        _ = vectorJacobianProduct(network: highNetwork, input: uHigh, cotangent: highCotangent.pointer,
                                   batch: batch, gradients: g)
     }
 
     /// A state-sized buffer not used by the implicit path's other work.
     func tapeFreeBuffer(_ k: Int) -> UnsafeMutablePointer<T> {
-        k == 0 ? fastAddend.pointer : stageState.pointer
+        k == 0 ? lowAddend.pointer : stageState.pointer
     }
 }

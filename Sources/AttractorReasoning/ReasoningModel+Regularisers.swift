@@ -15,7 +15,7 @@ extension ReasoningModel {
         public var total: Double { residual + traceHinge + repellerHinge + frobenius + spectral + repulsion }
     }
 
-    /// Equilibrium residual of the slow level, one evaluation of `F_H` on `batch` examples:
+    /// Equilibrium residual of the high level, one evaluation of `F_H` on `batch` examples:
     /// writes each example's relative residual `‖F_H(u) − z_H‖/‖z_H‖` (`u = z_H + z_L`) into
     /// `relative`, and with `weight > 0` returns `weight · mean ‖z_H − F_H(u)‖²` (mean over
     /// scalars), adding its gradient to `highCotangent`, `lowCotangent` and the parameters.
@@ -35,7 +35,7 @@ extension ReasoningModel {
         let n = batch * width
         relativeResidual(state, batch: batch, into: relative)  // leaves F_H(u) in the workspace, u in scratchInput
         guard weight > 0 else { return 0 }
-        let f = workspaces[slowNetwork].output
+        let f = workspaces[highNetwork].output
         let r = scratchA.pointer
         var sum = 0.0
         for e in 0..<n {
@@ -50,8 +50,8 @@ extension ReasoningModel {
         // ∂L/∂u = −Jᵀr̄ and ∂L/∂θ = −r̄ᵀ∂F/∂θ: one VJP with −r̄ gives both.
         for e in 0..<n { r[e] = -r[e] }
         backwardEvaluations += batch
-        let v = networks[slowNetwork].backward(UnsafePointer(r), parameters: UnsafePointer(store.values.pointer),
-                                               gradients: store.gradients.pointer, workspace: workspaces[slowNetwork])
+        let v = networks[highNetwork].backward(UnsafePointer(r), parameters: UnsafePointer(store.values.pointer),
+                                               gradients: store.gradients.pointer, workspace: workspaces[highNetwork])
         VectorKernels.accumulate(v, into: highCotangent.pointer, count: n)
         VectorKernels.accumulate(v, into: lowCotangent.pointer, count: n)
         return loss
@@ -150,7 +150,7 @@ extension ReasoningModel {
             for _ in 0..<max(1, w.powerIterations) {
                 let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
                 VectorKernels.copy(jv, stageState.pointer, count: n)
-                let jtjv = vectorJacobianProduct(network: slowNetwork, input: u, 
+                let jtjv = vectorJacobianProduct(network: highNetwork, input: u, 
                                                  cotangent: stageState.pointer, batch: b,
                                                  gradients: discardedGradients.pointer)
                 for ex in 0..<b {
@@ -175,14 +175,14 @@ extension ReasoningModel {
     /// Forward-difference step for Jacobian–vector products (`10·√ulp`).
     var differenceStep: T { 10 * T.ulpOfOne.squareRoot() }
 
-    /// `(F_H(u + δv) − F_H(u))/δ` into `fastAddend` (returned).
+    /// `(F_H(u + δv) − F_H(u))/δ` into `lowAddend` (returned).
     func jacobianVectorProduct(at u: UnsafePointer<T>, direction v: UnsafePointer<T>, batch b: Int) -> UnsafePointer<T> {
         let n = b * width, delta = differenceStep
-        let shifted = inputCotangent.pointer, jv = fastAddend.pointer
+        let shifted = inputCotangent.pointer, jv = lowAddend.pointer
         for e in 0..<n { shifted[e] = u[e] + delta * v[e] }
-        let f1 = evaluate(network: slowNetwork, shifted, batch: b)
+        let f1 = evaluate(network: highNetwork, shifted, batch: b)
         VectorKernels.copy(f1, jv, count: n)
-        let f0 = evaluate(network: slowNetwork, u, batch: b)
+        let f0 = evaluate(network: highNetwork, u, batch: b)
         let inv = 1 / delta
         for e in 0..<n { jv[e] = (jv[e] - f0[e]) * inv }
         return UnsafePointer(jv)
@@ -196,8 +196,8 @@ extension ReasoningModel {
         for e in 0..<n { shifted[e] = u[e] + delta * v[e] }
         for e in 0..<n { scaled[e] = q[e] / delta }
         let g = store.gradients.pointer
-        _ = vectorJacobianProduct(network: slowNetwork, input: shifted, cotangent: scaled, batch: b, gradients: g)
+        _ = vectorJacobianProduct(network: highNetwork, input: shifted, cotangent: scaled, batch: b, gradients: g)
         for e in 0..<n { scaled[e] = -scaled[e] }
-        _ = vectorJacobianProduct(network: slowNetwork, input: u, cotangent: scaled, batch: b, gradients: g)
+        _ = vectorJacobianProduct(network: highNetwork, input: u, cotangent: scaled, batch: b, gradients: g)
     }
 }

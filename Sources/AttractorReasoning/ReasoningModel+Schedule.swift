@@ -5,11 +5,11 @@ import AttractorNumerics
 
 extension ReasoningModel {
     /// One deep-supervision segment on `batch` examples of `state` (in place), with the
-    /// input embedded by the last `embed` call: `cycles` × (`fastSteps` fast steps, one slow
+    /// input embedded by the last `embed` call: `cycles` × (`lowSteps` low-level steps, one high-level
     /// step). With `record`, the part chosen by `configuration.gradient` is taped for
     /// `backwardSegment`; everything before it is treated as a constant (detached).
     /// `noise` drives Euler–Maruyama (σ > 0); nil runs the drift only (evaluation).
-    /// - Complexity: `cycles·(fastSteps + 1)·stages` evaluations of `F` on `batch` examples.
+    /// - Complexity: `cycles·(lowSteps + 1)·stages` evaluations of `F` on `batch` examples.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func runSegment(_ state: LatentState<T>, batch: Int, record: Bool, noise: RandomSource? = nil) {
@@ -29,26 +29,26 @@ extension ReasoningModel {
             runJointSegment(state, batch: batch, record: record)
             return
         }
-        // A first-same-as-last stage is reused only between untaped fast steps of one cycle
+        // A first-same-as-last stage is reused only between untaped low-level steps of one cycle
         // without noise (the addend z_H + x and the state are then exactly the step's own).
         let noiseFree = (config.sigma == 0 || noise == nil) && sampleSigma == 0
-        fastStageReusable = false
+        lowStageReusable = false
         for cycle in 0..<config.cycles {
             let lastCycle = record && cycle == config.cycles - 1
-            func tapedFast(_ s: Int) -> Bool {
-                lastCycle && (config.gradient == .lastCycle || (config.gradient == .oneStep && s == config.fastSteps - 1))
+            func tapedLow(_ s: Int) -> Bool {
+                lastCycle && (config.gradient == .lastCycle || (config.gradient == .oneStep && s == config.lowSteps - 1))
             }
-            for s in 0..<config.fastSteps {
-                let reuse = noiseFree && s + 1 < config.fastSteps && !tapedFast(s + 1)
-                takeStep(.fast, state, batch: batch, taped: tapedFast(s), noise: noise, nextReusesLastStage: reuse)
+            for s in 0..<config.lowSteps {
+                let reuse = noiseFree && s + 1 < config.lowSteps && !tapedLow(s + 1)
+                takeStep(.low, state, batch: batch, taped: tapedLow(s), noise: noise, nextReusesLastStage: reuse)
             }
-            takeStep(.slow, state, batch: batch, taped: lastCycle && (config.gradient == .lastCycle || config.gradient == .oneStep),
+            takeStep(.high, state, batch: batch, taped: lastCycle && (config.gradient == .lastCycle || config.gradient == .oneStep),
                      noise: noise, nextReusesLastStage: false)
         }
     }
 
     /// One step of one level. Fast: `y = z_L`, `c = z_H + x`, field `(F_L(y + c) − y)/ε`, step
-    /// `fastStepSize`. Slow: `y = z_H`, `c = z_L`, field `F_H(y + c) − y`, step `stepSize`.
+    /// `lowStepSize`. Slow: `y = z_H`, `c = z_L`, field `F_H(y + c) − y`, step `stepSize`.
     /// `.direct` is the discrete update `y ← F(y + c)`; the explicit integrators take one step
     /// of the solver core's `RungeKuttaKernel` on `LevelStepField`, then (Euler–Maruyama) add
     /// `σ√h·g(y)·ξ` with the pre-step `y`. `nextReusesLastStage`: the next step is an untaped
@@ -58,12 +58,12 @@ extension ReasoningModel {
                   nextReusesLastStage: Bool = false) {
         let n = batch * width
         let config = configuration
-        let fast = level == .fast
-        let y = fast ? state.low.pointer : state.high.pointer
+        let low = level == .low
+        let y = low ? state.low.pointer : state.high.pointer
         let c: UnsafePointer<T>
-        if fast {
-            VectorKernels.add(state.high.pointer, x.pointer, into: fastAddend.pointer, count: n)
-            c = UnsafePointer(fastAddend.pointer)
+        if low {
+            VectorKernels.add(state.high.pointer, x.pointer, into: lowAddend.pointer, count: n)
+            c = UnsafePointer(lowAddend.pointer)
         } else {
             c = UnsafePointer(state.low.pointer)
         }
@@ -83,13 +83,13 @@ extension ReasoningModel {
             if noise == nil { addSampleNoise(y, batch: batch, h: 1) }
             return
         }
-        let h = fast ? config.fastStepSize : config.stepSize
+        let h = low ? config.lowStepSize : config.stepSize
         let field = levelField, kernel = levelKernel
         field.level = level
         field.addend = c
         field.taped = taped
         kernel.setRows(batch)
-        if !(fast && fastStageReusable && !taped) { kernel.invalidateFirstStage() }
+        if !(low && lowStageReusable && !taped) { kernel.invalidateFirstStage() }
         let store = taped ? tapeStageInputs!.pointer + stageInputs * tapeStageStride : nil
         let next = levelNext.pointer
         kernel.step(t: 0, h: h, z: y, next: next, store: store, evaluatingLastStage: nextReusesLastStage && !taped)
@@ -109,8 +109,8 @@ extension ReasoningModel {
         if hasNoise { VectorKernels.accumulate(noiseBuffer.pointer, into: y, count: n) }
         if taped && !hasNoise, let slot = noiseSlot { tapeNoise[slot].fill(0) }
         if noise == nil { addSampleNoise(y, batch: batch, h: Double(T(h))) }
-        fastStageReusable = fast && nextReusesLastStage && !taped && !hasNoise && sampleSigma == 0
-        if fastStageReusable { kernel.accept() } else { kernel.invalidateFirstStage() }
+        lowStageReusable = low && nextReusesLastStage && !taped && !hasNoise && sampleSigma == 0
+        if lowStageReusable { kernel.accept() } else { kernel.invalidateFirstStage() }
     }
 
     /// Seeds the test-time noise of `rows` rows: row `r` draws from a stream seeded `seeds[r]`.
@@ -215,7 +215,7 @@ extension ReasoningModel {
         }
     }
 
-    /// Per-example relative residual of the slow level, `‖F_H(z_H + z_L) − z_H‖ / ‖z_H‖`,
+    /// Per-example relative residual of the high level, `‖F_H(z_H + z_L) − z_H‖ / ‖z_H‖`,
     /// one evaluation of `F_H`. The network output stays in its workspace.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
@@ -231,7 +231,7 @@ extension ReasoningModel {
         precondition(out.count >= batch, "relativeResidual: room for \(out.count) of \(batch) examples")
         let n = batch * width
         VectorKernels.add(state.high.pointer, state.low.pointer, into: scratchInput.pointer, count: n)
-        let f = evaluate(network: slowNetwork, scratchInput.pointer, batch: batch)
+        let f = evaluate(network: highNetwork, scratchInput.pointer, batch: batch)
         for b in 0..<batch {
             var r = 0.0, s = 0.0
             let z = state.high.pointer + b * width, fb = f + b * width

@@ -34,7 +34,7 @@ public final class ReasoningModel<T: Scalar> {
     // Work buffers, `maxBatch · width` scalars each unless noted.
     let width: Int
     let x: ScalarBuffer<T>
-    let fastAddend: ScalarBuffer<T>
+    let lowAddend: ScalarBuffer<T>
     let scratchInput: ScalarBuffer<T>
     let stageState: ScalarBuffer<T>
     /// A level step's result before it replaces the level (`RungeKuttaKernel.step`'s `next`).
@@ -44,9 +44,9 @@ public final class ReasoningModel<T: Scalar> {
     /// integrators; `.direct` is the discrete update and needs neither).
     private(set) lazy var levelField = LevelStepField(model: self)
     private(set) lazy var levelKernel = RungeKuttaKernel<T>(tableau: tableau, field: levelField, rows: maxBatch)
-    /// Whether the kernel's first stage holds the fast field at the fast level's current
-    /// state (a first-same-as-last tableau's last stage of the previous fast step).
-    var fastStageReusable = false
+    /// Whether the kernel's first stage holds the low-level field at the low level's current
+    /// state (a first-same-as-last tableau's last stage of the previous low-level step).
+    var lowStageReusable = false
     /// The stage inputs of each taped Runge–Kutta step (`RungeKuttaKernel.step(store:)`),
     /// one block of `tapeStageStride` scalars per taped step; allocated with the tape.
     var tapeStageInputs: ScalarBuffer<T>? = nil
@@ -199,7 +199,7 @@ public final class ReasoningModel<T: Scalar> {
         width = configuration.stateWidth
         let n = maxBatch * width
         x = ScalarBuffer(count: n)
-        fastAddend = ScalarBuffer(count: n)
+        lowAddend = ScalarBuffer(count: n)
         scratchInput = ScalarBuffer(count: n)
         stageState = ScalarBuffer(count: n)
         levelNext = ScalarBuffer(count: configuration.integrator == .direct ? 1 : n)
@@ -207,7 +207,7 @@ public final class ReasoningModel<T: Scalar> {
         let tapedSteps: Int
         switch configuration.gradient {
         case .oneStep: tapedSteps = 2
-        case .lastCycle: tapedSteps = configuration.fastSteps + 1
+        case .lastCycle: tapedSteps = configuration.lowSteps + 1
         case .implicit, .implicitAnderson, .adjoint: tapedSteps = 0
         }
         tapeSlots = tapedSteps * stageCount
@@ -251,9 +251,9 @@ public final class ReasoningModel<T: Scalar> {
     public var sequence: Int { configuration.block.sequence }
     public var hidden: Int { configuration.block.hidden }
     public var vocabulary: Int { configuration.vocabulary }
-    var fastNetwork: Int { 0 }
-    var slowNetwork: Int { networks.count - 1 }
-    func network(of level: Level) -> Int { level == .fast ? fastNetwork : slowNetwork }
+    var lowNetwork: Int { 0 }
+    var highNetwork: Int { networks.count - 1 }
+    func network(of level: Level) -> Int { level == .low ? lowNetwork : highNetwork }
 
     /// A fresh latent state for up to `maxBatch` examples.
     public func makeState() -> LatentState<T> { LatentState(capacity: maxBatch, width: width) }
@@ -324,20 +324,21 @@ public final class ReasoningModel<T: Scalar> {
     }
 
     /// Adds the cotangent `v` of a step's addend `c` where `c` came from: `z_H` and `x` for
-    /// the fast level (`c = z_H + x`), `z_L` for the slow one (`c = z_L`).
+    /// the low level (`c = z_H + x`), `z_L` for the high one (`c = z_L`).
     func addToAddendCotangents(of level: Level, _ v: UnsafePointer<T>, count n: Int) {
         switch level {
-        case .fast:
+        case .low:
             VectorKernels.accumulate(v, into: highCotangent.pointer, count: n)
             VectorKernels.accumulate(v, into: inputCotangent.pointer, count: n)
-        case .slow:
+        case .high:
             VectorKernels.accumulate(v, into: lowCotangent.pointer, count: n)
         }
     }
 }
 
-/// The two levels of the latent state: `fast` is `z_L` (the low level, `F_L`, many small
-/// steps), `slow` is `z_H` (the high level, `F_H`, read by the heads).
+/// The two levels of the latent state: `low` is `z_L` (`F_L`, `lowSteps` steps per cycle;
+/// HRM's fast module), `high` is `z_H` (`F_H`, one step per cycle, read by the heads; HRM's
+/// slow module). The same two names are used everywhere in the API and the configuration.
 enum Level {
-    case fast, slow
+    case low, high
 }

@@ -15,7 +15,7 @@ import AttractorTasks
 /// direct update `z ← F(z)`) are discrete. JVPs are finite differences (two segments);
 /// there is no VJP (`hasVectorJacobianProduct` false: no spectral norm, dense Jacobians
 /// from JVPs — far too large for these models anyway).
-/// - Complexity: `apply` costs one segment, `cycles·(fastSteps + 1)·stages` network
+/// - Complexity: `apply` costs one segment, `cycles·(lowSteps + 1)·stages` network
 ///   evaluations per row, in batches of the model's `maxBatch`.
 public final class ReasoningLatentMap: LatentMap {
     public typealias Scalar = Float

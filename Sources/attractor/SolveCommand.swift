@@ -56,7 +56,7 @@ struct SolveCommand: ParsableCommand {
             let config = manifest.configuration
             if scaling.isActive { return try sample(model, grid: grid, name: "\(config.model.rawValue)-\(config.preset)") }
             let quiet = self.quiet || format == .json
-            if format == .text { print("\(config.model.rawValue)-\(config.preset) (\(config.integrator.rawValue), \(config.cycles)×(\(config.fastSteps)+1) steps per segment, up to \(config.segments) segments)") }
+            if format == .text { print("\(config.model.rawValue)-\(config.preset) (\(config.integrator.rawValue), \(config.cycles)×(\(config.lowSteps)+1) steps per segment, up to \(config.segments) segments)") }
             var residuals: [Double] = []
             let outcomes = try ReasoningInference.run(model, inputs: [grid.tokens.map(Int32.init)], trace: { snap in
                 residuals.append(snap.residual)

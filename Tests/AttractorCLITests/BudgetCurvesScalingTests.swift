@@ -4,7 +4,7 @@ import Testing
 /// `train --set/--cpu-minutes/--snapshot-every`, `curves`, `scaling`, `eval --samples`.
 @Suite struct BudgetCurvesScalingTests {
     static let small = ["--set", "block.hidden=16", "--set", "block.tokenInner=16", "--set", "block.channelInner=16",
-                        "--set", "block.layers=1", "--set", "fastSteps=1", "--set", "cycles=1", "--set", "segments=2"]
+                        "--set", "block.layers=1", "--set", "lowSteps=1", "--set", "cycles=1", "--set", "segments=2"]
 
     @Test func setChangesTheConfigurationAndRejectsUnknownFields() throws {
         let dir = NSTemporaryDirectory() + "attractor-cli-set-\(UUID().uuidString)"

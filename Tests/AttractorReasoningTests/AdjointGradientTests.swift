@@ -10,16 +10,16 @@ import Testing
 @Suite struct AdjointGradientTests {
     static let batch = 2
 
-    static func cmm(fastSteps: Int, gradient: ReasoningConfiguration.SegmentGradient = .adjoint) throws -> ReasoningConfiguration {
+    static func cmm(lowSteps: Int, gradient: ReasoningConfiguration.SegmentGradient = .adjoint) throws -> ReasoningConfiguration {
         var c = try ReasoningTestSupport.trm()
         c.model = .cmm
         c.integrator = .rk4
         c.gradient = gradient
         c.discretisation = gradient == .adjoint ? .joint : .multiRate
         c.cycles = 2
-        c.fastSteps = fastSteps
+        c.lowSteps = lowSteps
         c.stepSize = 0.5
-        c.fastStepSize = 0.5 / Double(fastSteps)
+        c.lowStepSize = 0.5 / Double(lowSteps)
         c.epsilon = 0.5
         c.haltOutputs = .absent
         c.halting = .equilibrium
@@ -41,7 +41,7 @@ import Testing
     @Test func adjointMatchesTapedBackpropAndTightensWithSteps() throws {
         var errors: [Double] = []
         for steps in [1, 4] {
-            let c = try Self.cmm(fastSteps: steps)
+            let c = try Self.cmm(lowSteps: steps)
             let adjoint = try Self.gradient(c)
             let taped = try Self.gradient(c, strategy: .backprop)
             #expect(adjoint.loss == taped.loss)  // the same forward
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func adjointMatchesFiniteDifferencesIncludingEmbedding() throws {
-        let c = try Self.cmm(fastSteps: 16)
+        let c = try Self.cmm(lowSteps: 16)
         let analytic = try Self.gradient(c).gradient
         let m = try ReasoningModel<Double>(configuration: c, maxBatch: Self.batch, seed: 5)
         let tokens = ReasoningTestSupport.tokens(batch: Self.batch, sequence: 4, vocabulary: 5, seed: 8)
@@ -112,7 +112,7 @@ import Testing
     /// Random states are not contractive here (the plain series diverges), so the dense
     /// solve is the reference; ε = 0.5 checks the `w' = D w` relation of the two forms.
     @Test func andersonImplicitMatchesDenseImplicitSolve() throws {
-        var config = try Self.cmm(fastSteps: 2, gradient: .implicitAnderson)
+        var config = try Self.cmm(lowSteps: 2, gradient: .implicitAnderson)
         config.implicitIterations = 200
         let tokens = ReasoningTestSupport.tokens(batch: Self.batch, sequence: 4, vocabulary: 5, seed: 8)
         let m = try ReasoningModel<Double>(configuration: config, maxBatch: Self.batch, seed: 5)
@@ -184,7 +184,7 @@ import Testing
     }
 
     @Test func andersonNonConvergenceIsATypedError() throws {
-        var c = try Self.cmm(fastSteps: 2, gradient: .implicitAnderson)
+        var c = try Self.cmm(lowSteps: 2, gradient: .implicitAnderson)
         c.implicitIterations = 1
         #expect {
             _ = try Self.gradient(c)
@@ -197,7 +197,7 @@ import Testing
     }
 
     @Test func adjointNeedsARungeKuttaIntegrator() throws {
-        var c = try Self.cmm(fastSteps: 2)
+        var c = try Self.cmm(lowSteps: 2)
         c.integrator = .direct
         #expect(throws: ReasoningError.self) { try c.validate() }
     }
@@ -209,7 +209,7 @@ import Testing
         func message(_ c: ReasoningConfiguration) -> String? {
             do { try c.validate(); return nil } catch { return "\(error)" }
         }
-        var c = try Self.cmm(fastSteps: 2, gradient: .lastCycle)
+        var c = try Self.cmm(lowSteps: 2, gradient: .lastCycle)
         c.gradient = .adjoint
         #expect(message(c)?.contains("discretisation joint") == true, "\(message(c) ?? "valid")")
         c.discretisation = .joint
@@ -223,7 +223,7 @@ import Testing
         }
         func forward(_ discretisation: ReasoningConfiguration.Discretisation,
                      _ gradient: ReasoningConfiguration.SegmentGradient) throws -> [Double] {
-            var c = try Self.cmm(fastSteps: 2, gradient: gradient)
+            var c = try Self.cmm(lowSteps: 2, gradient: gradient)
             c.discretisation = discretisation
             if gradient == .implicitAnderson { c.implicitIterations = 50 }
             let m = try ReasoningModel<Double>(configuration: c, maxBatch: Self.batch, seed: 5)
@@ -246,7 +246,7 @@ import Testing
     @Test func configurationsWithoutADiscretisationKeepTheirForwardModel() throws {
         for (gradient, expected) in [(ReasoningConfiguration.SegmentGradient.adjoint, ReasoningConfiguration.Discretisation.joint),
                                      (.lastCycle, .multiRate), (.implicit, .multiRate)] {
-            let c = try Self.cmm(fastSteps: 2, gradient: gradient)
+            let c = try Self.cmm(lowSteps: 2, gradient: gradient)
             var object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as? [String: Any])
             #expect(object["discretisation"] as? String == c.discretisation.rawValue)
             object.removeValue(forKey: "discretisation")

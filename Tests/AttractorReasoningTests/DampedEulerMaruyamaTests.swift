@@ -11,16 +11,16 @@ import Testing
         c.model = .cmm
         c.integrator = .eulerMaruyama
         c.stepSize = h
-        c.fastStepSize = h
+        c.lowStepSize = h
         c.epsilon = 1
         c.sigma = sigma
-        c.fastSteps = 2
+        c.lowSteps = 2
         c.cycles = 2
         return c
     }
 
-    /// `cycles × (fastSteps fast updates, one slow update)` written as EqR writes it, noise
-    /// drawn from the same stream in the same order (fast level, then slow level).
+    /// `cycles × (lowSteps low-level updates, one high-level update)` written as EqR writes it, noise
+    /// drawn from the same stream in the same order (low level, then high level).
     func eqrSegment(_ m: ReasoningModel<Double>, _ s: LatentState<Double>, batch: Int, h: Double, sigma: Double,
                     noise: RandomSource) {
         let n = batch * m.stateWidth
@@ -33,7 +33,7 @@ import Testing
             for e in 0..<n { z[e] = (1 - h) * z[e] + h * f[e] + sigma * h.squareRoot() * xi[e] }
         }
         for _ in 0..<m.configuration.cycles {
-            for _ in 0..<m.configuration.fastSteps {
+            for _ in 0..<m.configuration.lowSteps {
                 let addend = (0..<n).map { s.high.pointer[$0] + m.x.pointer[$0] }
                 update(s.low.pointer, addend: addend)
             }

@@ -51,9 +51,9 @@ import Testing
         #expect(differs > 1e-4)
     }
 
-    /// One-step gradient (HRM): only the last fast and slow steps are taped, so the
+    /// One-step gradient (HRM): only the last low- and high-level steps are taped, so the
     /// gradient changes when an earlier step changes only through the state it produces,
-    /// and equals the gradient of a one-cycle, one-fast-step segment from that state.
+    /// and equals the gradient of a one-cycle, one-low-level-step segment from that state.
     @Test func oneStepDifferentiatesOnlyTheLastSteps() throws {
         let c = try ReasoningTestSupport.hrm()  // L 2, H 2, one-step
         let batch = 2
@@ -63,20 +63,20 @@ import Testing
         ReasoningTestSupport.randomize(start, seed: 2)
         let full = try ReasoningTestSupport.segmentGradient(m, tokens: tokens, start: start, batch: batch)
 
-        // Replay all but the last fast and slow steps without gradient, then differentiate
-        // a one-cycle, one-fast-step segment from there with the same weights.
+        // Replay all but the last low- and high-level steps without gradient, then differentiate
+        // a one-cycle, one-low-level-step segment from there with the same weights.
         var last = c
         last.cycles = 1
-        last.fastSteps = 1
+        last.lowSteps = 1
         let n = try ReasoningModel<Double>(configuration: last, maxBatch: batch, seed: 9)
         #expect(n.store.values.array == m.store.values.array)
         let s = m.makeState()
         s.copy(from: start)
         try m.embed(tokens, batch: batch)
-        m.takeStep(.fast, s, batch: batch, taped: false, noise: nil)
-        m.takeStep(.fast, s, batch: batch, taped: false, noise: nil)
-        m.takeStep(.slow, s, batch: batch, taped: false, noise: nil)
-        m.takeStep(.fast, s, batch: batch, taped: false, noise: nil)
+        m.takeStep(.low, s, batch: batch, taped: false, noise: nil)
+        m.takeStep(.low, s, batch: batch, taped: false, noise: nil)
+        m.takeStep(.high, s, batch: batch, taped: false, noise: nil)
+        m.takeStep(.low, s, batch: batch, taped: false, noise: nil)
         let tail = try ReasoningTestSupport.segmentGradient(n, tokens: tokens, start: s, batch: batch)
         #expect(ReasoningTestSupport.maxRelativeDifference(full.gradient, tail.gradient) < 1e-13)
         #expect(ReasoningTestSupport.maxRelativeDifference(full.logits, tail.logits) < 1e-13)

@@ -10,7 +10,7 @@ import Testing
         continuous.model = .cmm
         continuous.integrator = .euler
         continuous.stepSize = 1
-        continuous.fastStepSize = 1
+        continuous.lowStepSize = 1
         continuous.epsilon = 1
         let batch = 3
         let a = try ReasoningModel<Double>(configuration: discrete, maxBatch: batch, seed: 7)

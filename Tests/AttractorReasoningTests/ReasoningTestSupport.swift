@@ -14,7 +14,7 @@ enum ReasoningTestSupport {
         var c = try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku)
         c.block = block(sequence: sequence, hidden: hidden)
         c.vocabulary = vocabulary
-        c.fastSteps = 3
+        c.lowSteps = 3
         c.cycles = 2
         c.segments = 4
         c.training.batch = 3

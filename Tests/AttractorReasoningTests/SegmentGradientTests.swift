@@ -61,8 +61,8 @@ import Testing
         c.model = .cmm
         c.integrator = .rk4
         c.cycles = 1
-        c.fastSteps = 2
-        c.fastStepSize = 0.5
+        c.lowSteps = 2
+        c.lowStepSize = 0.5
         c.epsilon = 0.5
         try check(c)
     }
@@ -85,7 +85,7 @@ import Testing
         c.noise = .multiplicative
         c.cycles = 1
         c.stepSize = 0.5
-        c.fastStepSize = 0.5
+        c.lowStepSize = 0.5
         try check(c, noise: true)
     }
 }

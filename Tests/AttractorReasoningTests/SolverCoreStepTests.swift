@@ -14,7 +14,7 @@ import Testing
 @Suite struct SolverCoreStepTests {
     /// One step of the oracle, as recorded for its transpose.
     struct Step {
-        var fast: Bool
+        var low: Bool
         var inputs: [[Double]]     // u_i = Y_i + c per stage
         var h: Double
         var scale: Double
@@ -27,12 +27,12 @@ import Testing
         let c = m.configuration, t = tableau(m)
         let n = batch * m.stateWidth
         var steps: [Step] = []
-        func step(fast: Bool) {
-            let y = fast ? s.low.pointer : s.high.pointer
+        func step(low: Bool) {
+            let y = low ? s.low.pointer : s.high.pointer
             var addend = [Double](repeating: 0, count: n)
-            for e in 0..<n { addend[e] = fast ? s.high.pointer[e] + m.x.pointer[e] : s.low.pointer[e] }
-            let h = fast ? c.fastStepSize : c.stepSize
-            let scale = fast ? 1 / c.epsilon : 1
+            for e in 0..<n { addend[e] = low ? s.high.pointer[e] + m.x.pointer[e] : s.low.pointer[e] }
+            let h = low ? c.lowStepSize : c.stepSize
+            let scale = low ? 1 / c.epsilon : 1
             var k: [[Double]] = [], inputs: [[Double]] = []
             for i in 0..<t.stages {
                 var Y = Array(UnsafeBufferPointer(start: y, count: n))
@@ -43,7 +43,7 @@ import Testing
                 var u = [Double](repeating: 0, count: n)
                 for e in 0..<n { u[e] = Y[e] + addend[e] }
                 let out = u.withUnsafeBufferPointer {
-                    m.evaluate(network: fast ? m.fastNetwork : m.slowNetwork, $0.baseAddress!, batch: batch)
+                    m.evaluate(network: low ? m.lowNetwork : m.highNetwork, $0.baseAddress!, batch: batch)
                 }
                 k.append((0..<n).map { scale * (out[$0] - Y[$0]) })
                 inputs.append(u)
@@ -52,11 +52,11 @@ import Testing
                 let w = h * t.b[i]
                 for e in 0..<n { y[e] += w * k[i][e] }
             }
-            steps.append(Step(fast: fast, inputs: inputs, h: h, scale: scale))
+            steps.append(Step(low: low, inputs: inputs, h: h, scale: scale))
         }
         for _ in 0..<c.cycles {
-            for _ in 0..<c.fastSteps { step(fast: true) }
-            step(fast: false)
+            for _ in 0..<c.lowSteps { step(low: true) }
+            step(low: false)
         }
         return steps
     }
@@ -69,20 +69,20 @@ import Testing
         m.inputCotangent.pointer.update(repeating: 0, count: n)
         let g = m.store.gradients.pointer
         for step in steps.reversed() {
-            let dy = step.fast ? m.lowCotangent.pointer : m.highCotangent.pointer
+            let dy = step.low ? m.lowCotangent.pointer : m.highCotangent.pointer
             var kb = (0..<t.stages).map { i in (0..<n).map { step.h * t.b[i] * dy[$0] } }
             for i in stride(from: t.stages - 1, through: 0, by: -1) {
                 let fbar = kb[i].map { step.scale * $0 }
                 let v = step.inputs[i].withUnsafeBufferPointer { u in
                     fbar.withUnsafeBufferPointer { a in
                         Array(UnsafeBufferPointer(start: m.vectorJacobianProduct(
-                            network: step.fast ? m.fastNetwork : m.slowNetwork, input: u.baseAddress!,
+                            network: step.low ? m.lowNetwork : m.highNetwork, input: u.baseAddress!,
                             cotangent: a.baseAddress!, batch: batch, gradients: g), count: n))
                     }
                 }
                 for e in 0..<n {
                     let ybar = v[e] - fbar[e]
-                    if step.fast {
+                    if step.low {
                         m.highCotangent.pointer[e] += v[e]
                         m.inputCotangent.pointer[e] += v[e]
                     } else {
@@ -144,8 +144,8 @@ import Testing
         c.integrator = integrator
         c.gradient = .lastCycle
         c.cycles = 1
-        c.fastSteps = 2
-        c.fastStepSize = 0.5
+        c.lowSteps = 2
+        c.lowStepSize = 0.5
         c.stepSize = 0.7
         c.epsilon = 0.5
         return c
@@ -175,12 +175,12 @@ import Testing
         }
     }
 
-    /// Untaped fast steps of Dormand–Prince reuse the last stage as the next first stage
+    /// Untaped low-level steps of Dormand–Prince reuse the last stage as the next first stage
     /// (first same as last): the same trajectory with fewer evaluations of `F`.
-    @Test func dormandPrinceReusesItsLastStageBetweenFastSteps() throws {
+    @Test func dormandPrinceReusesItsLastStageBetweenLowLevelSteps() throws {
         var c = try Self.cmm(.dopri5)
         c.cycles = 2
-        c.fastSteps = 3
+        c.lowSteps = 3
         let batch = 3
         let m = try ReasoningModel<Double>(configuration: c, maxBatch: batch, seed: 5)
         let tokens = ReasoningTestSupport.tokens(batch: batch, sequence: 4, vocabulary: 5, seed: 8)
@@ -199,9 +199,9 @@ import Testing
         let referenceEvaluations = m.functionEvaluations / batch
         #expect(Array(s.high.buffer.prefix(batch * m.stateWidth)) == Array(r.high.buffer.prefix(batch * m.stateWidth)))
         #expect(Array(s.low.buffer.prefix(batch * m.stateWidth)) == Array(r.low.buffer.prefix(batch * m.stateWidth)))
-        // Per cycle: 7 evaluations for the first fast step, 6 for the next (its first stage
+        // Per cycle: 7 evaluations for the first low-level step, 6 for the next (its first stage
         // reused), 5 for the last (first stage reused, its unused last stage skipped), 6 for
-        // the slow step (last stage skipped); the oracle evaluates all 7 every step.
+        // the high-level step (last stage skipped); the oracle evaluates all 7 every step.
         #expect(referenceEvaluations == 2 * 4 * 7)
         #expect(kernelEvaluations == 2 * (7 + 6 + 5 + 6))
     }

@@ -97,7 +97,7 @@ import Testing
         let b = try SudokuSampling.solve(model, puzzles: heldOut.map(\.puzzle), options: options, threads: 1)
         #expect(a.map(\.answer) == b.map(\.answer) && a.map(\.functionEvaluations) == b.map(\.functionEvaluations))
         #expect(a.map(\.selection) == b.map(\.selection) && a.map(\.chosenSample) == b.map(\.chosenSample))
-        let perSegment = model.configuration.cycles * (model.configuration.fastSteps + 1) + 1
+        let perSegment = model.configuration.cycles * (model.configuration.lowSteps + 1) + 1
         for o in a {
             if o.selection == .verified {
                 // It stopped: no sample after the certified one, and that one halted at the

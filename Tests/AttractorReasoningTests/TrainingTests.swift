@@ -18,7 +18,7 @@ import Testing
         c.training.scheduleSteps = 200
         c.training.learningRate = 3e-3
         c.training.emaDecay = 0.9
-        c.fastSteps = 2
+        c.lowSteps = 2
         c.cycles = 1
         c.segments = 2
         c.loss.regulariserBatch = 4
@@ -108,7 +108,7 @@ import Testing
         var c = try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku)
         c.block = BlockConfiguration(hidden: 32, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 64)
         c.block.initialization = .uniform
-        c.fastSteps = 2
+        c.lowSteps = 2
         c.cycles = 1
         c.segments = 2
         c.training.batch = 32
@@ -275,6 +275,23 @@ import Testing
         #expect(m.configuration.training.shards == 1)
         #expect(m.configuration.block.initialization == .truncatedLecunNormal)
         #expect(try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku).training.shards == 4)
+    }
+
+    @Test func levelFieldsHaveOneNameAndOldFilesStillRead() throws {
+        // The first-format fixture says `fastSteps` / `fastStepSize` (6 and 1).
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/first-format")
+        let old = try ReasoningCheckpoint.manifest(at: url.path).configuration
+        #expect(old.lowSteps == 6 && old.lowStepSize == 1)
+        // Written back, only the current names appear.
+        let text = String(decoding: try JSONEncoder().encode(old), as: UTF8.self)
+        #expect(text.contains("\"lowSteps\"") && text.contains("\"lowStepSize\""))
+        #expect(!text.contains("fastSteps") && !text.contains("fastStepSize"))
+        // `--set` takes either name for the same field.
+        let c = try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku)
+        let current = try c.applying(["lowSteps=2", "lowStepSize=0.5"])
+        let legacy = try c.applying(["fastSteps=2", "fastStepSize=0.5"])
+        #expect(current.lowSteps == 2 && current.lowStepSize == 0.5)
+        #expect(legacy.lowSteps == 2 && legacy.lowStepSize == 0.5)
     }
 
     @Test func uniformInitialisationIsPyTorchsLinearDefault() throws {

@@ -11,7 +11,7 @@ import Testing
         var config = try ReasoningConfiguration.preset("tiny", model: kind, task: .sudoku)
         config.block = BlockConfiguration(hidden: 8, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 16, channelInner: 16)
         config.cycles = 1
-        config.fastSteps = 1
+        config.lowSteps = 1
         return try ReasoningModel<Float>(configuration: config, maxBatch: 4, seed: 3)
     }
 
@@ -23,7 +23,7 @@ import Testing
         a[0] = 0; b[40] = 0; b[41] = 0
         let (map, z0) = try trm.bind(puzzles: [a, b])
         #expect(!map.isContinuous && map.dimension == 2 * 81 * 8 && z0.count == 2 * map.dimension)
-        #expect(trm.evaluationsPerStep == 2)  // one cycle: one fast and one slow direct step
+        #expect(trm.evaluationsPerStep == 2)  // one cycle: one low-level and one high-level direct step
         let d = map.dimension
         var perturbed = z0
         for i in perturbed.indices { perturbed[i] = Float(i % 7) * 0.1 }
