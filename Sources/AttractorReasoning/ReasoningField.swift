@@ -42,10 +42,11 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
         var x: [T] = []
         x.reserveCapacity(rows * width)
         var start = 0
+        let input = model.makeInput()
         while start < rows {
             let b = min(model.maxBatch, rows - start)
-            try model.embed(Array(tokens[(start * l)..<((start + b) * l)]), batch: b)
-            x += Array(UnsafeBufferPointer(start: model.x.pointer, count: b * width))
+            try model.embed(Array(tokens[(start * l)..<((start + b) * l)]), batch: b, into: input)
+            x += withExtendedLifetime(input) { Array(UnsafeBufferPointer(start: input.embedding, count: b * width)) }
             start += b
         }
         self.init(model: model, inputs: x, rows: rows, differentiatesInputs: differentiatesInputs)

@@ -22,9 +22,9 @@ extension ReasoningModel {
         return rows
     }
 
-    /// The field of the current embedding `x` on `batch` rows.
-    func jointField(batch: Int, differentiatesInputs: Bool, lowScale: Double? = nil) -> ReasoningField<T> {
-        ReasoningField(model: self, inputs: Array(UnsafeBufferPointer(start: x.pointer, count: batch * width)),
+    /// The field of the embedding `x` of `batch` rows.
+    func jointField(x: UnsafePointer<T>, batch: Int, differentiatesInputs: Bool, lowScale: Double? = nil) -> ReasoningField<T> {
+        ReasoningField(model: self, inputs: Array(UnsafeBufferPointer(start: x, count: batch * width)),
                        rows: batch, differentiatesInputs: differentiatesInputs, lowScale: lowScale)
     }
 
@@ -32,11 +32,11 @@ extension ReasoningModel {
     /// (`ODEGradientSolver.solve`, the same kernel the adjoint re-runs). On a solver failure
     /// (non-finite state) the state is set to NaN, so the loss reports it.
     /// - Complexity: `cycles·lowSteps·stages` evaluations of each network.
-    func runJointSegment(_ state: LatentState<T>, batch: Int, record: Bool) {
+    func runJointSegment(_ state: LatentState<T>, x: UnsafePointer<T>, batch: Int, record: Bool) {
         let start = jointRows(state, batch: batch)
         if record { segmentStart = start }
         let (integration, t1) = jointIntegration
-        let solver = ODEGradientSolver(field: jointField(batch: batch, differentiatesInputs: false),
+        let solver = ODEGradientSolver(field: jointField(x: x, batch: batch, differentiatesInputs: false),
                                        integration: integration, from: 0, to: t1)
         let n = batch * width
         do {
@@ -60,7 +60,7 @@ extension ReasoningModel {
     /// - Complexity: one forward re-run plus a backward integration of the augmented system
     ///   (each stage one evaluation and one VJP of every network); memory O(state) per
     ///   checkpoint, independent of the number of steps.
-    func adjointBackward(batch: Int) throws(ReasoningError) {
+    func adjointBackward(x: UnsafePointer<T>, batch: Int) throws(ReasoningError) {
         guard segmentStart.count == batch * 2 * width else {
             throw .invalidInput("adjoint backward needs the recorded segment of \(batch) examples (run runSegment(record: true))")
         }
@@ -77,7 +77,7 @@ extension ReasoningModel {
             for i in 0..<g.count { g[i] = cotangent[i] }
             return 0
         }
-        let field = jointField(batch: batch, differentiatesInputs: true)
+        let field = jointField(x: x, batch: batch, differentiatesInputs: true)
         let (integration, t1) = jointIntegration
         let solver = ODEGradientSolver(field: field, integration: integration, from: 0, to: t1)
         let result: GradientResult<T>
@@ -101,7 +101,7 @@ extension ReasoningModel {
     /// iterations. (For `f = D(G − z)`, `D = diag(1/ε, 1)`, the adjoint of `f` is `D⁻¹w`: the
     /// same gradient; the ε-free form keeps the iteration map `J_Gᵀ` well scaled.)
     /// Throws `implicitSolveDidNotConverge` otherwise.
-    func andersonImplicitBackward(_ state: LatentState<T>, batch: Int) throws(ReasoningError) {
+    func andersonImplicitBackward(_ state: LatentState<T>, x: UnsafePointer<T>, batch: Int) throws(ReasoningError) {
         let n = batch * width
         let z = jointRows(state, batch: batch)
         var terminal = [T](repeating: 0, count: 2 * n)
@@ -116,7 +116,7 @@ extension ReasoningModel {
             for i in 0..<g.count { g[i] = cotangent[i] }
             return 0
         }
-        let field = jointField(batch: batch, differentiatesInputs: true, lowScale: 1)
+        let field = jointField(x: x, batch: batch, differentiatesInputs: true, lowScale: 1)
         let solver = ImplicitGradient(field: field, method: .anderson, tolerance: Self.implicitTolerance,
                                       maximumIterations: max(1, configuration.implicitIterations))
         let result: ImplicitGradient<ReasoningField<T>>.Result

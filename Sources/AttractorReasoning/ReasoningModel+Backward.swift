@@ -12,17 +12,19 @@ extension ReasoningModel {
     /// converge or the adjoint integration fails (only those two strategies can throw).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public func backwardSegment(_ state: LatentState<T>, batch: Int) throws(ReasoningError) {
+    public func backwardSegment(_ state: LatentState<T>, input: SegmentInput<T>) throws(ReasoningError) {
+        checkInput(input, state)
+        let batch = input.batch, x = input.embedding
         let n = batch * width
         inputCotangent.pointer.update(repeating: 0, count: n)
         switch configuration.gradient {
-        case .implicit: implicitBackward(state, batch: batch)
-        case .implicitAnderson: try andersonImplicitBackward(state, batch: batch)
-        case .adjoint: try adjointBackward(batch: batch)
+        case .implicit: implicitBackward(state, x: x, batch: batch)
+        case .implicitAnderson: try andersonImplicitBackward(state, x: x, batch: batch)
+        case .adjoint: try adjointBackward(x: x, batch: batch)
         case .oneStep, .lastCycle:
             for step in tape.reversed() { backwardStep(step, batch: batch) }
         }
-        embedding.backward(UnsafePointer(inputCotangent.pointer), tokens: tokensCopy, rows: batch * sequence,
+        embedding.backward(UnsafePointer(inputCotangent.pointer), tokens: input.tokenBuffer, rows: batch * sequence,
                            gradients: store.gradients.pointer)
     }
 
@@ -64,11 +66,11 @@ extension ReasoningModel {
     /// `implicitIterations` fixed-point steps from `w = g` (the Neumann series truncated
     /// after that many terms; 0 terms = the one-step "phantom" gradient), then
     /// `∂L/∂θ = wᵀ∂G/∂θ`. Each iteration costs two VJPs of `F`.
-    func implicitBackward(_ state: LatentState<T>, batch: Int) {
+    func implicitBackward(_ state: LatentState<T>, x: UnsafePointer<T>, batch: Int) {
         let n = batch * width
         let uLow = tapeFreeBuffer(0), uHigh = tapeFreeBuffer(1)
         VectorKernels.add(state.low.pointer, state.high.pointer, into: uLow, count: n)
-        VectorKernels.accumulate(x.pointer, into: uLow, count: n)
+        VectorKernels.accumulate(x, into: uLow, count: n)
         VectorKernels.add(state.high.pointer, state.low.pointer, into: uHigh, count: n)
         // w starts at g (the cotangents); keep g in stages 0/1 cotangent buffers.
         let gLow = scratchB.pointer, gHigh = scratchC.pointer

@@ -92,7 +92,8 @@ extension ReasoningModel {
     }
 
     /// The Jacobian regularisers on the first `batch` examples with one Rademacher probe
-    /// `v` from `random`, `J = ∂F_H/∂u` at `u = z_H + z_L` (the repeller hinge at `u = x`).
+    /// `v` from `random`, `J = ∂F_H/∂u` at `u = z_H + z_L` (the repeller hinge at `u = x`, the
+    /// embedding of the first `b` examples of `input`).
     /// `Jv` is a forward difference `(F(u + δv) − F(u))/δ`, so each term costs two forward
     /// and two backward passes and no second derivatives; the point `u` is detached (only
     /// θ receives these gradients). Adds to `store.gradients`; returns the weighted values
@@ -100,8 +101,10 @@ extension ReasoningModel {
     /// Call after `backwardSegment` (it reuses the segment's backward buffers).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public func jacobianRegularisers(_ state: LatentState<T>, batch b: Int, random: RandomSource,
+    public func jacobianRegularisers(_ state: LatentState<T>, input: SegmentInput<T>, batch b: Int, random: RandomSource,
                                      scale: Double = 1) -> RegulariserValues {
+        checkInput(input, state)
+        precondition(b >= 1 && b <= input.batch, "the regularisers' sub-batch is part of the input's batch")
         var out = RegulariserValues()
         var w = configuration.loss  // `scale` weights this batch's share of a larger one
         w.traceHinge *= scale
@@ -130,7 +133,7 @@ extension ReasoningModel {
             probeGradient(at: u, direction: v, jvCotangent: q, batch: b)
         }
         if w.repellerHinge > 0 {
-            VectorKernels.copy(x.pointer, u, count: n)
+            VectorKernels.copy(input.embedding, u, count: n)
             probe()
             let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
             let q = probeCotangent.pointer

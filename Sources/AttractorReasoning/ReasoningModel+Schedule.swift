@@ -4,16 +4,16 @@ import AttractorNeural
 import AttractorNumerics
 
 extension ReasoningModel {
-    /// One deep-supervision segment on `batch` examples of `state` (in place), with the
-    /// input embedded by the last `embed` call: `cycles` × (`lowSteps` low-level steps, one high-level
-    /// step). With `record`, the part chosen by `configuration.gradient` is taped for
+    /// One deep-supervision segment on the `input.batch` examples of `state` (in place), with
+    /// `input`'s embedding `x`: `cycles` × (`lowSteps` low-level steps, one high-level step). With `record`, the part chosen by `configuration.gradient` is taped for
     /// `backwardSegment`; everything before it is treated as a constant (detached).
     /// `noise` drives Euler–Maruyama (σ > 0); nil runs the drift only (evaluation).
     /// - Complexity: `cycles·(lowSteps + 1)·stages` evaluations of `F` on `batch` examples.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public func runSegment(_ state: LatentState<T>, batch: Int, record: Bool, noise: RandomSource? = nil) {
-        precondition(batch >= 1 && batch <= maxBatch && batch == embeddedBatch, "embed the batch first")
+    public func runSegment(_ state: LatentState<T>, input: SegmentInput<T>, record: Bool, noise: RandomSource? = nil) {
+        checkInput(input, state)
+        let batch = input.batch, x = input.embedding
         if record {  // an unrecorded segment (e.g. HRM's Q-target look-ahead) keeps the tape
             tape.removeAll(keepingCapacity: true)
             tapeEvaluations.removeAll(keepingCapacity: true)
@@ -26,7 +26,7 @@ extension ReasoningModel {
         }
         let config = configuration
         if config.discretisation == .joint {
-            runJointSegment(state, batch: batch, record: record)
+            runJointSegment(state, x: x, batch: batch, record: record)
             return
         }
         // A first-same-as-last stage is reused only between untaped low-level steps of one cycle
@@ -40,9 +40,9 @@ extension ReasoningModel {
             }
             for s in 0..<config.lowSteps {
                 let reuse = noiseFree && s + 1 < config.lowSteps && !tapedLow(s + 1)
-                takeStep(.low, state, batch: batch, taped: tapedLow(s), noise: noise, nextReusesLastStage: reuse)
+                takeStep(.low, state, x: x, batch: batch, taped: tapedLow(s), noise: noise, nextReusesLastStage: reuse)
             }
-            takeStep(.high, state, batch: batch, taped: lastCycle && (config.gradient == .lastCycle || config.gradient == .oneStep),
+            takeStep(.high, state, x: x, batch: batch, taped: lastCycle && (config.gradient == .lastCycle || config.gradient == .oneStep),
                      noise: noise, nextReusesLastStage: false)
         }
     }
@@ -54,7 +54,7 @@ extension ReasoningModel {
     /// `σ√h·g(y)·ξ` with the pre-step `y`. `nextReusesLastStage`: the next step is an untaped
     /// step of the same level with nothing changed in between, so a first-same-as-last
     /// tableau evaluates its last stage for it (otherwise that evaluation is skipped).
-    func takeStep(_ level: Level, _ state: LatentState<T>, batch: Int, taped: Bool, noise: RandomSource?,
+    func takeStep(_ level: Level, _ state: LatentState<T>, x: UnsafePointer<T>, batch: Int, taped: Bool, noise: RandomSource?,
                   nextReusesLastStage: Bool = false) {
         let n = batch * width
         let config = configuration
@@ -62,7 +62,7 @@ extension ReasoningModel {
         let y = low ? state.low.pointer : state.high.pointer
         let c: UnsafePointer<T>
         if low {
-            VectorKernels.add(state.high.pointer, x.pointer, into: lowAddend.pointer, count: n)
+            VectorKernels.add(state.high.pointer, x, into: lowAddend.pointer, count: n)
             c = UnsafePointer(lowAddend.pointer)
         } else {
             c = UnsafePointer(state.low.pointer)

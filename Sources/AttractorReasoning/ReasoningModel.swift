@@ -11,10 +11,11 @@ import AttractorNumerics
 /// Usage (one deep-supervision segment, then its gradient):
 /// ```swift
 /// let model = try ReasoningModel<Float>(configuration: config, maxBatch: 64, seed: 1)
-/// try model.embed(tokens, batch: 64)
-/// model.runSegment(state, batch: 64, record: true)     // integrates, tapes the differentiated part
+/// let input = model.makeInput(), state = model.makeState()
+/// try model.embed(tokens, batch: 64, into: input)
+/// model.runSegment(state, input: input, record: true)  // integrates, tapes the differentiated part
 /// let logits = model.computeHeads(state, batch: 64)
-/// // … loss → model.headCotangent…; model.backwardSegment(state, batch: 64)
+/// // … loss → model.headCotangent…; try model.backwardSegment(state, input: input)
 /// ```
 /// All buffers are allocated in `init`; a training step allocates nothing of its own.
 public final class ReasoningModel<T: Scalar> {
@@ -33,7 +34,6 @@ public final class ReasoningModel<T: Scalar> {
 
     // Work buffers, `maxBatch · width` scalars each unless noted.
     let width: Int
-    let x: ScalarBuffer<T>
     let lowAddend: ScalarBuffer<T>
     let scratchInput: ScalarBuffer<T>
     let stageState: ScalarBuffer<T>
@@ -60,13 +60,11 @@ public final class ReasoningModel<T: Scalar> {
     let tapeNoise: [ScalarBuffer<T>]
     var tape: [TapeStep] = []
     var tapeEvaluations: [TapeEvaluation] = []
-    var tokensCopy: [Int32]
     /// The incoming `[z_L | z_H]` rows of the last recorded segment (adjoint gradient only).
     var segmentStart: [T] = []
     /// The strategy of the `adjoint` segment gradient; tests set `.backprop` to compare
     /// against the taped gradient of the same discretisation.
     var adjointStrategy: GradientStrategy? = nil
-    var embeddedBatch = 0
 
     // Heads.
     public let logits: ScalarBuffer<T>
@@ -198,7 +196,6 @@ public final class ReasoningModel<T: Scalar> {
         stageCount = configuration.integrator == .direct ? 1 : tableau.stages
         width = configuration.stateWidth
         let n = maxBatch * width
-        x = ScalarBuffer(count: n)
         lowAddend = ScalarBuffer(count: n)
         scratchInput = ScalarBuffer(count: n)
         stageState = ScalarBuffer(count: n)
@@ -213,7 +210,6 @@ public final class ReasoningModel<T: Scalar> {
         tapeSlots = tapedSteps * stageCount
         tapeNoise = configuration.sigma > 0 && configuration.noise == .multiplicative
             ? (0..<tapedSteps).map { _ in ScalarBuffer(count: n) } : []
-        tokensCopy = Array(repeating: 0, count: maxBatch * block.sequence)
 
         let rows = maxBatch * block.sequence
         logits = ScalarBuffer(count: rows * configuration.vocabulary)
@@ -260,24 +256,47 @@ public final class ReasoningModel<T: Scalar> {
 
     // MARK: - Embedding
 
-    /// Embeds `batch` examples of `sequence` tokens into `x` (kept for the segment and its
-    /// backward pass). Throws on a token outside the vocabulary.
-    public func embed(_ tokens: UnsafePointer<Int32>, batch: Int) throws(ReasoningError) {
-        guard batch >= 1 && batch <= maxBatch else { throw .invalidInput("batch \(batch) outside 1…\(maxBatch)") }
+    /// An empty segment input for up to `maxBatch` examples (allocates; reuse it).
+    public func makeInput() -> SegmentInput<T> { SegmentInput(capacity: maxBatch, sequence: sequence, width: width) }
+
+    /// Embeds `batch` examples of `sequence` tokens into `input` (`x = E[tokens]`), which the
+    /// segments of that batch and their backward passes are then given. Throws on a token
+    /// outside the vocabulary or a batch the input or the model cannot hold.
+    public func embed(_ tokens: UnsafePointer<Int32>, batch: Int, into input: SegmentInput<T>) throws(ReasoningError) {
+        guard batch >= 1 && batch <= min(maxBatch, input.capacity) else {
+            throw .invalidInput("batch \(batch) outside 1…\(min(maxBatch, input.capacity))")
+        }
+        guard input.sequence == sequence && input.width == width else {
+            throw .invalidInput("the segment input holds \(input.sequence) tokens of width \(input.width) per example, the model \(sequence) of \(width)")
+        }
         let rows = batch * sequence
         do {
-            try embedding.forward(tokens, rows: rows, parameters: UnsafePointer(store.values.pointer), into: x.pointer)
+            try embedding.forward(tokens, rows: rows, parameters: UnsafePointer(store.values.pointer), into: input.embedded.pointer)
         } catch { throw .invalidInput("\(error)") }
-        for i in 0..<rows { tokensCopy[i] = tokens[i] }
-        embeddedBatch = batch
+        input.tokenBuffer.update(from: tokens, count: rows)
+        input.batch = batch
     }
 
-    /// Array convenience for `embed`.
-    public func embed(_ tokens: [Int32], batch: Int) throws(ReasoningError) {
+    /// Array convenience for `embed(_:batch:into:)`.
+    public func embed(_ tokens: [Int32], batch: Int, into input: SegmentInput<T>) throws(ReasoningError) {
         guard tokens.count == batch * sequence else {
             throw .invalidInput("expected \(batch) × \(sequence) tokens, got \(tokens.count)")
         }
-        try tokens.withUnsafeBufferPointer { (p) throws(ReasoningError) in try embed(p.baseAddress!, batch: batch) }
+        try tokens.withUnsafeBufferPointer { (p) throws(ReasoningError) in try embed(p.baseAddress!, batch: batch, into: input) }
+    }
+
+    /// A new input holding the embedding of `tokens` (`batch × sequence`).
+    public func embedded(_ tokens: [Int32], batch: Int) throws(ReasoningError) -> SegmentInput<T> {
+        let input = makeInput()
+        try embed(tokens, batch: batch, into: input)
+        return input
+    }
+
+    /// Checks that `input` was embedded by a model of this shape, for `state`.
+    func checkInput(_ input: SegmentInput<T>, _ state: LatentState<T>) {
+        precondition(input.batch >= 1 && input.batch <= maxBatch, "embed the batch first (model.embed(_:batch:into:))")
+        precondition(input.width == width && state.width == width && state.capacity >= input.batch,
+                     "the segment input and the latent state do not fit this model")
     }
 
     // MARK: - Network evaluation

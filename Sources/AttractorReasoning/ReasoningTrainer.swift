@@ -94,6 +94,9 @@ public final class ReasoningTrainer {
     let workers: [ReasoningModel<Float>]
     /// Q-learning look-ahead state, one per worker.
     let lookaheads: [LatentState<Float>]
+    /// The embedded shard input, one per worker (a shard's segment, look-ahead, backward and
+    /// regularisers all read it).
+    let segmentInputs: [SegmentInput<Float>]
     let shardGradients: [ScalarBuffer<Float>]
     /// Random sources reseeded every step: one per shard (noise, probes), one for exploration.
     let shardRandom: [RandomSource]
@@ -139,6 +142,7 @@ public final class ReasoningTrainer {
                                         minimumRatio: t.minimumRateRatio)
         carries = (0..<shards).map { _ in model.makeState() }
         lookaheads = configuration.halting == .qLearning ? replicas.map { $0.makeState() } : []
+        segmentInputs = replicas.map { $0.makeInput() }
         shardGradients = (0..<shards).map { _ in ScalarBuffer(count: model.store.count) }
         shardRandom = (0..<shards).map { _ in RandomSource(seed: 0) }
         shardResults = .allocate(capacity: shards)
@@ -329,10 +333,11 @@ public final class ReasoningTrainer {
         replica.backwardEvaluations = 0
         replica.store.zeroGradients()
         do throws(ReasoningError) {
+            let input = segmentInputs[w]
             try slotInputs.withUnsafeBufferPointer { (p) throws(ReasoningError) in
-                try replica.embed(p.baseAddress! + start * l, batch: rows)
+                try replica.embed(p.baseAddress! + start * l, batch: rows, into: input)
             }
-            replica.runSegment(carry, batch: rows, record: true,
+            replica.runSegment(carry, input: input, record: true,
                                noise: config.sigma > 0 ? random(0x5EED, shard: s, into: shardRandom[s]) : nil)
             replica.computeHeads(carry, batch: rows)
             replica.clearCotangents(batch: rows)
@@ -378,7 +383,7 @@ public final class ReasoningTrainer {
                     // Q-learning target for "continue": the next segment's best Q (no gradient).
                     let lookahead = lookaheads[w]
                     lookahead.copy(from: carry)
-                    replica.runSegment(lookahead, batch: rows, record: false)
+                    replica.runSegment(lookahead, input: input, record: false)
                     replica.computeHeads(lookahead, batch: rows)
                     for r in 0..<rows {
                         let qh = replica.haltLogits.pointer[r * 2], qc = replica.haltLogits.pointer[r * 2 + 1]
@@ -404,14 +409,11 @@ public final class ReasoningTrainer {
 
             // Backward through heads and the taped segment; Jacobian regularisers.
             replica.backwardHeads(carry, batch: rows)
-            try replica.backwardSegment(carry, batch: rows)
+            try replica.backwardSegment(carry, input: input)
             let lw = config.loss
             if (lw.traceHinge > 0 || lw.repellerHinge > 0 || lw.frobenius > 0 || lw.spectral > 0) && step % lw.regulariserEvery == 0 {
-                try slotInputs.withUnsafeBufferPointer { (p) throws(ReasoningError) in
-                    try replica.embed(p.baseAddress! + start * l, batch: rows)  // x for the repeller hinge
-                }
                 let sub = min(rows, max(1, lw.regulariserBatch / shardCount))
-                let jac = replica.jacobianRegularisers(carry, batch: sub, random: random(0x1AC0, shard: s, into: shardRandom[s]),
+                let jac = replica.jacobianRegularisers(carry, input: input, batch: sub, random: random(0x1AC0, shard: s, into: shardRandom[s]),
                                                        scale: 1 / Double(shardCount))
                 result.regularisers.traceHinge = jac.traceHinge
                 result.regularisers.repellerHinge = jac.repellerHinge

@@ -186,7 +186,7 @@ public enum ReasoningInference {
         let state = model.makeState()
         var residuals = [Double](repeating: 0, count: active.count)
         var rows = active.count
-        try model.embed(Array(tokens.prefix(rows * l)), batch: rows)
+        let input = try model.embedded(tokens, batch: rows)
         for r in 0..<rows {
             state.reset(row: r)
             if options.startScale > 0 {
@@ -202,7 +202,7 @@ public enum ReasoningInference {
                     RandomSource.mix(RandomSource.mix(seeds[$0], Stream.noise.rawValue), UInt64(segment))
                 })
             }
-            model.runSegment(state, batch: rows, record: false)
+            model.runSegment(state, input: input, record: false)
             model.relativeResidual(state, batch: rows, into: &residuals)
             let perExample = model.functionEvaluations / rows
             model.computeHeads(state, batch: rows)
@@ -242,7 +242,7 @@ public enum ReasoningInference {
                 if kept != r {  // pack the rows still running to the front (kept < r: a forward copy is safe)
                     (state.high.pointer + kept * width).update(from: state.high.pointer + r * width, count: width)
                     (state.low.pointer + kept * width).update(from: state.low.pointer + r * width, count: width)
-                    for t in 0..<l { tokens[kept * l + t] = tokens[r * l + t] }
+                    input.keep(row: r, at: kept)
                     active[kept] = i
                 }
                 kept += 1
@@ -250,7 +250,7 @@ public enum ReasoningInference {
             if kept == 0 { break }
             if kept < rows {
                 rows = kept
-                try model.embed(Array(tokens.prefix(rows * l)), batch: rows)
+                input.truncate(to: rows)
             }
         }
     }

@@ -29,6 +29,7 @@ public final class ReasoningLatentMap: LatentMap {
     /// Worker 0 is `model`; the others are replicas sharing its weights, each with a state.
     private let replicas: [ReasoningModel<Float>]
     private let states: [LatentState<Float>]
+    private let segmentInputs: [SegmentInput<Float>]
     private let pool: WorkerPool
 
     /// `threads` workers (default: all cores) run the batches of `apply` in parallel; a row's
@@ -48,6 +49,7 @@ public final class ReasoningLatentMap: LatentMap {
         } catch { throw .underlying("reasoning map: \(error)") }
         replicas = workers
         states = [state] + workers.dropFirst().map { $0.makeState() }
+        segmentInputs = workers.map { $0.makeInput() }
         pool = WorkerPool(threads: threads)
     }
 
@@ -81,12 +83,12 @@ public final class ReasoningLatentMap: LatentMap {
         let batches = (rows.count + size - 1) / size
         let counts = replicas.map(\.functionEvaluations)
         pool.forEachTask(count: batches) { c, worker in
-            let replica = replicas[worker], state = states[worker]
+            let replica = replicas[worker], state = states[worker], input = segmentInputs[worker]
             let start = c * size
             let b = min(size, rows.count - start)
             let origins = (start..<(start + b)).map { rows.originalRow($0) }
             let tokens = origins.flatMap { inputs[$0] }
-            do { try replica.embed(tokens, batch: b) } catch {
+            do { try replica.embed(tokens, batch: b, into: input) } catch {
                 preconditionFailure("reasoning map: embedding validated inputs failed: \(error)")
             }
             for i in 0..<b {
@@ -94,7 +96,7 @@ public final class ReasoningLatentMap: LatentMap {
                 (state.low.pointer + i * w).update(from: src, count: w)
                 (state.high.pointer + i * w).update(from: src + w, count: w)
             }
-            DenormalFlush.run { replica.runSegment(state, batch: b, record: false) }
+            DenormalFlush.run { replica.runSegment(state, input: input, record: false) }
             for i in 0..<b {
                 let dst = image + (start + i) * d
                 dst.update(from: state.low.pointer + i * w, count: w)

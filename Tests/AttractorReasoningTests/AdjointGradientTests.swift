@@ -64,8 +64,7 @@ import Testing
         func loss() throws -> Double {
             let s = m.makeState()
             s.copy(from: start)
-            try m.embed(tokens, batch: Self.batch)
-            m.runSegment(s, batch: Self.batch, record: false)
+            m.runSegment(s, input: try m.embedded(tokens, batch: Self.batch), record: false)
             m.computeHeads(s, batch: Self.batch)
             return ReasoningTestSupport.linearLoss(m, batch: Self.batch, seed: 99)
         }
@@ -92,18 +91,18 @@ import Testing
     }
 
     /// Segment forward, heads and a linear loss; leaves `∂L/∂z` in the model's cotangents.
-    static func forward(_ m: ReasoningModel<Double>, tokens: [Int32]) throws -> LatentState<Double> {
+    static func forward(_ m: ReasoningModel<Double>, tokens: [Int32]) throws -> (LatentState<Double>, SegmentInput<Double>) {
         let s = m.makeState()
         ReasoningTestSupport.randomize(s, seed: 12)
         for i in 0..<s.high.buffer.count { s.high.buffer[i] *= 4; s.low.buffer[i] *= 4 }  // a milder Jacobian
         m.store.zeroGradients()
-        try m.embed(tokens, batch: batch)
-        m.runSegment(s, batch: batch, record: true)
+        let input = try m.embedded(tokens, batch: batch)
+        m.runSegment(s, input: input, record: true)
         m.computeHeads(s, batch: batch)
         m.clearCotangents(batch: batch)
         _ = ReasoningTestSupport.linearLoss(m, batch: batch, seed: 99)
         m.backwardHeads(s, batch: batch)
-        return s
+        return (s, input)
     }
 
     /// Anderson's implicit gradient against the exact one: `(I − J_Gᵀ) w' = g` solved densely
@@ -116,15 +115,15 @@ import Testing
         config.implicitIterations = 200
         let tokens = ReasoningTestSupport.tokens(batch: Self.batch, sequence: 4, vocabulary: 5, seed: 8)
         let m = try ReasoningModel<Double>(configuration: config, maxBatch: Self.batch, seed: 5)
-        let s = try Self.forward(m, tokens: tokens)
-        try m.backwardSegment(s, batch: Self.batch)
+        let (s, input) = try Self.forward(m, tokens: tokens)
+        try m.backwardSegment(s, input: input)
         let anderson = m.store.gradients.array
 
         var reference = config
         reference.gradient = .implicit
         reference.implicitIterations = 0
         let r = try ReasoningModel<Double>(configuration: reference, maxBatch: Self.batch, seed: 5)
-        let rs = try Self.forward(r, tokens: tokens)
+        let (rs, rInput) = try Self.forward(r, tokens: tokens)
         let w = r.width, n = 2 * Self.batch * w
         var g = [Double](repeating: 0, count: n)
         for b in 0..<Self.batch {
@@ -134,7 +133,7 @@ import Testing
             }
         }
         let z = r.jointRows(rs, batch: Self.batch)
-        let field = r.jointField(batch: Self.batch, differentiatesInputs: false)
+        let field = r.jointField(x: rInput.embedding, batch: Self.batch, differentiatesInputs: false)
         // A[i][j] = ((∂f/∂z)ᵀ e_j)_i; solve A w = −g.
         var a = [[Double]](repeating: [Double](repeating: 0, count: n + 1), count: n)
         var unit = [Double](repeating: 0, count: n), column = unit
@@ -167,7 +166,7 @@ import Testing
                 r.highCotangent.pointer[b * w + e] = sol[b * 2 * w + w + e]
             }
         }
-        try r.backwardSegment(rs, batch: Self.batch)
+        try r.backwardSegment(rs, input: rInput)
         let exact = r.store.gradients.array
         let error = ReasoningTestSupport.maxRelativeDifference(anderson, exact)
         #expect(error < 1e-5, "anderson vs dense solve: \(error)")
@@ -176,8 +175,8 @@ import Testing
         few.gradient = .implicit
         few.implicitIterations = 3
         let t = try ReasoningModel<Double>(configuration: few, maxBatch: Self.batch, seed: 5)
-        let ts = try Self.forward(t, tokens: tokens)
-        try t.backwardSegment(ts, batch: Self.batch)
+        let (ts, tInput) = try Self.forward(t, tokens: tokens)
+        try t.backwardSegment(ts, input: tInput)
         let truncated = ReasoningTestSupport.maxRelativeDifference(t.store.gradients.array, exact)
         print("anderson vs dense solve: \(error); 3-term Neumann series vs dense: \(truncated)")
         #expect(truncated > 100 * error)
@@ -230,8 +229,7 @@ import Testing
             let tokens = ReasoningTestSupport.tokens(batch: Self.batch, sequence: 4, vocabulary: 5, seed: 8)
             let s = m.makeState()
             ReasoningTestSupport.randomize(s, seed: 12)
-            try m.embed(tokens, batch: Self.batch)
-            m.runSegment(s, batch: Self.batch, record: true)
+            m.runSegment(s, input: try m.embedded(tokens, batch: Self.batch), record: true)
             return s.high.array + s.low.array
         }
         let multiRate = try [ReasoningConfiguration.SegmentGradient.oneStep, .lastCycle, .implicit, .implicitAnderson].map { try forward(.multiRate, $0) }

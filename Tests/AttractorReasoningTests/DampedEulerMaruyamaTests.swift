@@ -21,8 +21,8 @@ import Testing
 
     /// `cycles × (lowSteps low-level updates, one high-level update)` written as EqR writes it, noise
     /// drawn from the same stream in the same order (low level, then high level).
-    func eqrSegment(_ m: ReasoningModel<Double>, _ s: LatentState<Double>, batch: Int, h: Double, sigma: Double,
-                    noise: RandomSource) {
+    func eqrSegment(_ m: ReasoningModel<Double>, _ s: LatentState<Double>, x: SegmentInput<Double>, batch: Int, h: Double,
+                    sigma: Double, noise: RandomSource) {
         let n = batch * m.stateWidth
         var xi = [Double](repeating: 0, count: n)
         var u = [Double](repeating: 0, count: n)
@@ -34,7 +34,7 @@ import Testing
         }
         for _ in 0..<m.configuration.cycles {
             for _ in 0..<m.configuration.lowSteps {
-                let addend = (0..<n).map { s.high.pointer[$0] + m.x.pointer[$0] }
+                let addend = (0..<n).map { s.high.pointer[$0] + x.embedding[$0] }
                 update(s.low.pointer, addend: addend)
             }
             update(s.high.pointer, addend: Array(s.low.buffer.prefix(n)))
@@ -48,15 +48,14 @@ import Testing
         let a = try ReasoningModel<Double>(configuration: c, maxBatch: batch, seed: 4)
         let b = try ReasoningModel<Double>(configuration: c, maxBatch: batch, seed: 4)
         let tokens = ReasoningTestSupport.tokens(batch: batch, sequence: 4, vocabulary: 5, seed: 2)
-        try a.embed(tokens, batch: batch)
-        try b.embed(tokens, batch: batch)
+        let inputA = try a.embedded(tokens, batch: batch), inputB = try b.embedded(tokens, batch: batch)
         let start = a.makeState()
         ReasoningTestSupport.randomize(start, seed: 8)
         let solver = a.makeState(), written = b.makeState()
         solver.copy(from: start)
         written.copy(from: start)
-        a.runSegment(solver, batch: batch, record: true, noise: RandomSource(seed: 21))
-        eqrSegment(b, written, batch: batch, h: h, sigma: sigma, noise: RandomSource(seed: 21))
+        a.runSegment(solver, input: inputA, record: true, noise: RandomSource(seed: 21))
+        eqrSegment(b, written, x: inputB, batch: batch, h: h, sigma: sigma, noise: RandomSource(seed: 21))
         let n = batch * a.stateWidth
         let high = Array(solver.high.buffer.prefix(n)), low = Array(solver.low.buffer.prefix(n))
         #expect(ReasoningTestSupport.maxRelativeDifference(high, Array(written.high.buffer.prefix(n))) < 1e-12)
@@ -66,7 +65,7 @@ import Testing
         if sigma > 0 {
             let other = a.makeState()
             other.copy(from: start)
-            a.runSegment(other, batch: batch, record: false, noise: RandomSource(seed: 22))
+            a.runSegment(other, input: inputA, record: false, noise: RandomSource(seed: 22))
             #expect(ReasoningTestSupport.maxRelativeDifference(high, Array(other.high.buffer.prefix(n))) > 1e-4)
         }
     }

@@ -17,8 +17,7 @@ import Testing
         let zero = m.makeState()
         // Segment 1 (no gradient needed), then segment 2 with gradient.
         let afterFirst = m.makeState()
-        try m.embed(tokens, batch: batch)
-        m.runSegment(afterFirst, batch: batch, record: false)
+        m.runSegment(afterFirst, input: try m.embedded(tokens, batch: batch), record: false)
         let second = try ReasoningTestSupport.segmentGradient(m, tokens: tokens, start: afterFirst, batch: batch)
 
         // The same from a fresh copy of the state: identical gradient.
@@ -32,9 +31,9 @@ import Testing
         func twoSegmentLoss() throws -> Double {
             let s = m.makeState()
             s.copy(from: zero)
-            try m.embed(tokens, batch: batch)
-            m.runSegment(s, batch: batch, record: false)
-            m.runSegment(s, batch: batch, record: false)
+            let input = try m.embedded(tokens, batch: batch)
+            m.runSegment(s, input: input, record: false)
+            m.runSegment(s, input: input, record: false)
             m.computeHeads(s, batch: batch)
             return ReasoningTestSupport.linearLoss(m, batch: batch, seed: 99)
         }
@@ -72,11 +71,14 @@ import Testing
         #expect(n.store.values.array == m.store.values.array)
         let s = m.makeState()
         s.copy(from: start)
-        try m.embed(tokens, batch: batch)
-        m.takeStep(.low, s, batch: batch, taped: false, noise: nil)
-        m.takeStep(.low, s, batch: batch, taped: false, noise: nil)
-        m.takeStep(.high, s, batch: batch, taped: false, noise: nil)
-        m.takeStep(.low, s, batch: batch, taped: false, noise: nil)
+        let input = try m.embedded(tokens, batch: batch)
+        withExtendedLifetime(input) {
+            let x = input.embedding
+            m.takeStep(.low, s, x: x, batch: batch, taped: false, noise: nil)
+            m.takeStep(.low, s, x: x, batch: batch, taped: false, noise: nil)
+            m.takeStep(.high, s, x: x, batch: batch, taped: false, noise: nil)
+            m.takeStep(.low, s, x: x, batch: batch, taped: false, noise: nil)
+        }
         let tail = try ReasoningTestSupport.segmentGradient(n, tokens: tokens, start: s, batch: batch)
         #expect(ReasoningTestSupport.maxRelativeDifference(full.gradient, tail.gradient) < 1e-13)
         #expect(ReasoningTestSupport.maxRelativeDifference(full.logits, tail.logits) < 1e-13)

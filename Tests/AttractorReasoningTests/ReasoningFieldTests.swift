@@ -64,9 +64,11 @@ import Testing
         let sol = try ODESolver.solve(field, initialState: field.initialState(), t0: 0, t1: 1, method: .euler,
                                       options: SolverOptions(stepSize: 1))
         // From zero: z_L' = F(x), z_H' = F(0).
-        try m.embed(tokens, batch: 2)
+        let input = try m.embedded(tokens, batch: 2)
         let w = m.stateWidth
-        let fx = Array(UnsafeBufferPointer(start: m.evaluate(network: 0, m.x.pointer, batch: 2), count: 2 * w))
+        let fx = withExtendedLifetime(input) {
+            Array(UnsafeBufferPointer(start: m.evaluate(network: 0, input.embedding, batch: 2), count: 2 * w))
+        }
         for r in 0..<2 {
             let row = Array(sol.finalState.scalars[(r * 2 * w)..<(r * 2 * w + w)])
             #expect(ReasoningTestSupport.maxRelativeDifference(row, Array(fx[(r * w)..<((r + 1) * w)])) < 1e-12)

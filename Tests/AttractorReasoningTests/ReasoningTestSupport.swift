@@ -67,13 +67,13 @@ enum ReasoningTestSupport {
         let s = m.makeState()
         s.copy(from: start)
         m.store.zeroGradients()
-        try m.embed(tokens, batch: batch)
-        m.runSegment(s, batch: batch, record: true)
+        let input = try m.embedded(tokens, batch: batch)
+        m.runSegment(s, input: input, record: true)
         m.computeHeads(s, batch: batch)
         m.clearCotangents(batch: batch)
         let loss = linearLoss(m, batch: batch, seed: lossSeed)
         m.backwardHeads(s, batch: batch)
-        try m.backwardSegment(s, batch: batch)
+        try m.backwardSegment(s, input: input)
         return (loss, m.store.gradients.array, Array(s.high.buffer.prefix(batch * m.stateWidth)),
                 Array(m.logits.buffer.prefix(batch * m.sequence * m.vocabulary)))
     }

@@ -15,8 +15,7 @@ import Testing
         func loss() throws -> Double {
             let s = m.makeState()
             s.copy(from: start)
-            try m.embed(tokens, batch: batch)
-            m.runSegment(s, batch: batch, record: false, noise: noise ? RandomSource(seed: 77) : nil)
+            m.runSegment(s, input: try m.embedded(tokens, batch: batch), record: false, noise: noise ? RandomSource(seed: 77) : nil)
             m.computeHeads(s, batch: batch)
             return ReasoningTestSupport.linearLoss(m, batch: batch, seed: 99)
         }
@@ -24,13 +23,13 @@ import Testing
         let s = m.makeState()
         s.copy(from: start)
         m.store.zeroGradients()
-        try m.embed(tokens, batch: batch)
-        m.runSegment(s, batch: batch, record: true, noise: noise ? RandomSource(seed: 77) : nil)
+        let input = try m.embedded(tokens, batch: batch)
+        m.runSegment(s, input: input, record: true, noise: noise ? RandomSource(seed: 77) : nil)
         m.computeHeads(s, batch: batch)
         m.clearCotangents(batch: batch)
         _ = ReasoningTestSupport.linearLoss(m, batch: batch, seed: 99)
         m.backwardHeads(s, batch: batch)
-        try m.backwardSegment(s, batch: batch)
+        try m.backwardSegment(s, input: input)
         let analytic = m.store.gradients.array
         // Central differences on a spread of parameters (embedding, blocks, heads).
         let count = m.store.count

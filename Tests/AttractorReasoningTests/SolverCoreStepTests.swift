@@ -23,14 +23,16 @@ import Testing
     static func tableau(_ m: ReasoningModel<Double>) -> ButcherTableau { m.tableau }
 
     /// The oracle's forward segment (multi-rate schedule) on `s`; records every step.
-    static func referenceSegment(_ m: ReasoningModel<Double>, _ s: LatentState<Double>, batch: Int) -> [Step] {
+    static func referenceSegment(_ m: ReasoningModel<Double>, _ s: LatentState<Double>, input: SegmentInput<Double>,
+                                 batch: Int) -> [Step] {
+        let x = input.embedding
         let c = m.configuration, t = tableau(m)
         let n = batch * m.stateWidth
         var steps: [Step] = []
         func step(low: Bool) {
             let y = low ? s.low.pointer : s.high.pointer
             var addend = [Double](repeating: 0, count: n)
-            for e in 0..<n { addend[e] = low ? s.high.pointer[e] + m.x.pointer[e] : s.low.pointer[e] }
+            for e in 0..<n { addend[e] = low ? s.high.pointer[e] + x[e] : s.low.pointer[e] }
             let h = low ? c.lowStepSize : c.stepSize
             let scale = low ? 1 / c.epsilon : 1
             var k: [[Double]] = [], inputs: [[Double]] = []
@@ -111,8 +113,8 @@ import Testing
         let s = m.makeState()
         s.copy(from: start)
         m.store.zeroGradients()
-        try m.embed(tokens, batch: batch)
-        let steps = referenceSegment(m, s, batch: batch)
+        let input = try m.embedded(tokens, batch: batch)
+        let steps = referenceSegment(m, s, input: input, batch: batch)
         m.computeHeads(s, batch: batch)
         m.clearCotangents(batch: batch)
         _ = ReasoningTestSupport.linearLoss(m, batch: batch, seed: 99)
@@ -186,16 +188,16 @@ import Testing
         let tokens = ReasoningTestSupport.tokens(batch: batch, sequence: 4, vocabulary: 5, seed: 8)
         let start = m.makeState()
         ReasoningTestSupport.randomize(start, seed: 12)
-        try m.embed(tokens, batch: batch)
+        let input = try m.embedded(tokens, batch: batch)
         let s = m.makeState()
         s.copy(from: start)
         m.functionEvaluations = 0
-        m.runSegment(s, batch: batch, record: false)
+        m.runSegment(s, input: input, record: false)
         let kernelEvaluations = m.functionEvaluations / batch
         let r = m.makeState()
         r.copy(from: start)
         m.functionEvaluations = 0
-        _ = Self.referenceSegment(m, r, batch: batch)
+        _ = Self.referenceSegment(m, r, input: input, batch: batch)
         let referenceEvaluations = m.functionEvaluations / batch
         #expect(Array(s.high.buffer.prefix(batch * m.stateWidth)) == Array(r.high.buffer.prefix(batch * m.stateWidth)))
         #expect(Array(s.low.buffer.prefix(batch * m.stateWidth)) == Array(r.low.buffer.prefix(batch * m.stateWidth)))

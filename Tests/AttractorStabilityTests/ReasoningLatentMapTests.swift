@@ -64,8 +64,7 @@ import Testing
         }
         let state = model.makeState()
         for e in 0..<w { state.low.pointer[e] = z[e]; state.high.pointer[e] = z[w + e] }
-        try model.embed(tokens, batch: 1)
-        model.runSegment(state, batch: 1, record: false)
+        model.runSegment(state, input: try model.embedded(tokens, batch: 1), record: false)
         #expect(Array(image[0..<w]) == Array(UnsafeBufferPointer(start: state.low.pointer, count: w)))
         #expect(Array(image[w...]) == Array(UnsafeBufferPointer(start: state.high.pointer, count: w)))
         model.computeHeads(state, batch: 1)
