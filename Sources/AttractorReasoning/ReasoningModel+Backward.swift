@@ -24,8 +24,7 @@ extension ReasoningModel {
         case .oneStep, .lastCycle:
             for step in tape.reversed() { backwardStep(step, batch: batch) }
         }
-        embedding.backward(UnsafePointer(inputCotangent.pointer), tokens: input.tokenBuffer, rows: batch * sequence,
-                           gradients: store.gradients.pointer)
+        network.backwardEmbedding(UnsafePointer(inputCotangent.pointer), tokens: input.tokenBuffer, rows: batch * sequence)
     }
 
     /// Reverse of `takeStep` for one taped step. `.direct`: `ȳ ← F_uᵀ ȳ`, and the same

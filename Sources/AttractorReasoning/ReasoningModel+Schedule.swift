@@ -140,24 +140,8 @@ extension ReasoningModel {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func computeHeads(_ state: LatentState<T>, batch: Int) {
-        let p = UnsafePointer(store.values.pointer)
-        answerHead.forward(UnsafePointer(state.high.pointer), rows: batch * sequence, parameters: p, into: logits.pointer)
-        guard let haltHead else { return }
-        meanOverPositions(UnsafePointer(state.high.pointer), batch: batch, into: pooled.pointer)
-        haltHead.forward(UnsafePointer(pooled.pointer), rows: batch, parameters: p, into: haltLogits.pointer)
-    }
-
-    func meanOverPositions(_ z: UnsafePointer<T>, batch: Int, into out: UnsafeMutablePointer<T>) {
-        let d = hidden, l = sequence, inv = 1 / T(l)
-        for b in 0..<batch {
-            let o = out + b * d
-            o.update(repeating: 0, count: d)
-            for t in 0..<l {
-                let r = z + (b * l + t) * d
-                for j in 0..<d { o[j] += r[j] }
-            }
-            for j in 0..<d { o[j] *= inv }
-        }
+        network.heads(UnsafePointer(state.high.pointer), batch: batch, logits: logits.pointer,
+                      haltLogits: haltLogits.pointer, pooled: pooled.pointer)
     }
 
     /// Zeroes the state cotangents before the losses add into them.
@@ -172,22 +156,10 @@ extension ReasoningModel {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func backwardHeads(_ state: LatentState<T>, batch: Int) {
-        let p = UnsafePointer(store.values.pointer), g = store.gradients.pointer
-        let rows = batch * sequence
-        answerHead.backward(UnsafePointer(logitsCotangent.pointer), input: UnsafePointer(state.high.pointer), rows: rows,
-                            parameters: p, gradients: g, inputCotangent: highCotangent.pointer, accumulate: true)
-        guard let haltHead else { return }
-        meanOverPositions(UnsafePointer(state.high.pointer), batch: batch, into: pooled.pointer)
-        haltHead.backward(UnsafePointer(haltCotangent.pointer), input: UnsafePointer(pooled.pointer), rows: batch,
-                          parameters: p, gradients: g, inputCotangent: pooledCotangent.pointer)
-        let d = hidden, l = sequence, inv = 1 / T(l)
-        for b in 0..<batch {
-            let pc = pooledCotangent.pointer + b * d
-            for t in 0..<l {
-                let r = highCotangent.pointer + (b * l + t) * d
-                for j in 0..<d { r[j] += inv * pc[j] }
-            }
-        }
+        network.backwardHeads(UnsafePointer(state.high.pointer), batch: batch,
+                              logitsCotangent: UnsafePointer(logitsCotangent.pointer),
+                              haltCotangent: UnsafePointer(haltCotangent.pointer), highCotangent: highCotangent.pointer,
+                              pooled: pooled.pointer, pooledCotangent: pooledCotangent.pointer)
     }
 
     /// The answer tokens (argmax of the logits) of example `b`.

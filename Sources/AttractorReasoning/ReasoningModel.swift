@@ -2,10 +2,10 @@ import AttractorDynamics
 import AttractorNeural
 import AttractorNumerics
 
-/// A reasoning model: input embedding `x`, a two-level latent state (`LatentState`), the
-/// learned field built from `BlockStack` networks, an integration schedule, a gradient
-/// strategy, a halting rule and two heads (answer logits on `z_H`; halting Q-values on the
-/// mean of `z_H` over positions). CMM, HRM and TRM are instances that differ only in their
+/// A reasoning model: a `ReasoningNetwork` (parameters, embedding, the field `F`, the heads)
+/// and the segment integrator around it — the integration schedule of the two-level latent
+/// state (`LatentState`), the gradient strategy's tape, and every work buffer for up to
+/// `maxBatch` examples. CMM, HRM and TRM are instances that differ only in their
 /// `ReasoningConfiguration` (see `Docs/Models.md`).
 ///
 /// Usage (one deep-supervision segment, then its gradient):
@@ -21,13 +21,15 @@ import AttractorNumerics
 public final class ReasoningModel<T: Scalar> {
     public let configuration: ReasoningConfiguration
     public let maxBatch: Int
-    /// Every parameter (embedding, networks, heads) in one flat store.
-    public let store: ParameterStore<T>
-    public let embedding: Embedding
+    /// The learned part; the integrator owns every buffer its passes use.
+    public let network: ReasoningNetwork<T>
+    /// Every parameter (embedding, networks, heads) in one flat store (`network.store`).
+    public var store: ParameterStore<T> { network.store }
+    public var embedding: Embedding { network.embedding }
     /// `[F]` (shared) or `[F_L, F_H]`.
-    public let networks: [BlockStack]
-    public let answerHead: Linear
-    public let haltHead: Linear?
+    public var networks: [BlockStack] { network.networks }
+    public var answerHead: Linear { network.answerHead }
+    public var haltHead: Linear? { network.haltHead }
     let workspaces: [BlockStack.Workspace<T>]
     let tableau: ButcherTableau
     let stageCount: Int
@@ -109,7 +111,7 @@ public final class ReasoningModel<T: Scalar> {
     public var backwardEvaluations = 0
 
     /// Matmul flops of one forward pass of `F` for one example (a backward pass costs twice this).
-    public var forwardFlopsPerExample: Int { networks[0].forwardFlops(batch: 1) }
+    public var forwardFlopsPerExample: Int { network.forwardFlopsPerExample }
 
     /// Matmul flops of `forwardExamples` forward and `backwardExamples` backward passes of
     /// `F`, plus the answer head's forward and backward on `headRows` examples: the useful
@@ -131,60 +133,28 @@ public final class ReasoningModel<T: Scalar> {
         var network: Int
     }
 
+    /// A fresh network (`ReasoningNetwork(configuration:seed:)`) with its integrator.
     public convenience init(configuration: ReasoningConfiguration, maxBatch: Int, seed: UInt64) throws(ReasoningError) {
-        try self.init(configuration: configuration, maxBatch: maxBatch, parameters: .fresh(seed: seed))
+        try self.init(network: ReasoningNetwork(configuration: configuration, seed: seed), maxBatch: maxBatch)
     }
 
-    /// A replica of `other` for a data-parallel worker: the same parameter values (shared,
-    /// not copied: an optimiser step on `other` is seen here), gradients and every work
-    /// buffer of its own, for up to `maxBatch` examples.
+    /// A replica of `other` for a data-parallel worker: a replica of its network (the same
+    /// parameter values, shared, not copied: an optimiser step on `other` is seen here;
+    /// gradients of its own) and every work buffer of its own, for up to `maxBatch` examples.
     public convenience init(replicaOf other: ReasoningModel<T>, maxBatch: Int) throws(ReasoningError) {
-        try self.init(configuration: other.configuration, maxBatch: maxBatch, parameters: .shared(other.store))
+        try self.init(network: ReasoningNetwork(replicaOf: other.network), maxBatch: maxBatch)
     }
 
-    enum ParameterSource {
-        case fresh(seed: UInt64)
-        case shared(ParameterStore<T>)
-    }
-
-    init(configuration: ReasoningConfiguration, maxBatch: Int, parameters: ParameterSource) throws(ReasoningError) {
-        try configuration.validate()
+    /// The segment integrator of `network` for up to `maxBatch` examples (allocates every
+    /// buffer its segments, backward passes and regularisers use).
+    public init(network: ReasoningNetwork<T>, maxBatch: Int) throws(ReasoningError) {
         guard maxBatch >= 1 else { throw .invalidConfiguration("maxBatch must be positive") }
+        let configuration = network.configuration
         self.configuration = configuration
         self.maxBatch = maxBatch
+        self.network = network
         let block = configuration.block
-        var layout = AttractorNeural.ParameterLayout()
-        embedding = Embedding("embed", vocabulary: configuration.vocabulary, dimension: block.hidden,
-                              scale: Double(block.hidden).squareRoot(), layout: &layout)
-        var nets: [BlockStack] = []
-        do {
-            if configuration.networks == .shared {
-                nets.append(try BlockStack("blocks", configuration: block, layout: &layout))
-            } else {
-                nets.append(try BlockStack("low.blocks", configuration: block, layout: &layout))
-                nets.append(try BlockStack("high.blocks", configuration: block, layout: &layout))
-            }
-        } catch { throw .invalidConfiguration("\(error)") }
-        networks = nets
-        answerHead = Linear("head", inFeatures: block.hidden, outFeatures: configuration.vocabulary, layout: &layout,
-                            initializer: block.initialization.initializer(fanIn: block.hidden))
-        haltHead = configuration.haltOutputs != .absent
-            ? Linear("halt", inFeatures: block.hidden, outFeatures: configuration.haltOutputs.count, bias: true,
-                     layout: &layout, initializer: .zeros)
-            : nil
-        switch parameters {
-        case .fresh(let seed):
-            store = ParameterStore(layout: layout)
-            store.initialize(using: RandomSource(seed: seed))
-            if let haltHead, let bias = haltHead.bias {
-                // HRM/TRM: halting starts strongly "continue" (bias −5).
-                (store.values.pointer + bias.offset).update(repeating: -5, count: bias.count)
-            }
-        case .shared(let other):
-            precondition(other.layout.count == layout.count, "a replica needs the same parameter layout")
-            store = ParameterStore(sharingValuesOf: other)
-        }
-        workspaces = nets.map { BlockStack.Workspace($0, maxBatch: maxBatch) }
+        workspaces = network.makeWorkspaces(maxBatch: maxBatch)
 
         switch configuration.integrator {
         case .direct, .euler, .eulerMaruyama: tableau = .euler
@@ -225,7 +195,7 @@ public final class ReasoningModel<T: Scalar> {
         scratchA = ScalarBuffer(count: n)
         scratchB = ScalarBuffer(count: n)
         scratchC = ScalarBuffer(count: n)
-        discardedGradients = ScalarBuffer(count: store.count)
+        discardedGradients = ScalarBuffer(count: network.store.count)
         repulsionGram = ScalarBuffer(count: maxBatch * maxBatch)
         repulsionCoefficients = ScalarBuffer(count: maxBatch * maxBatch)
         repulsionNorms = .allocate(capacity: maxBatch)
@@ -247,8 +217,8 @@ public final class ReasoningModel<T: Scalar> {
     public var sequence: Int { configuration.block.sequence }
     public var hidden: Int { configuration.block.hidden }
     public var vocabulary: Int { configuration.vocabulary }
-    var lowNetwork: Int { 0 }
-    var highNetwork: Int { networks.count - 1 }
+    var lowNetwork: Int { network.lowNetwork }
+    var highNetwork: Int { network.highNetwork }
     func network(of level: Level) -> Int { level == .low ? lowNetwork : highNetwork }
 
     /// A fresh latent state for up to `maxBatch` examples.
@@ -270,9 +240,7 @@ public final class ReasoningModel<T: Scalar> {
             throw .invalidInput("the segment input holds \(input.sequence) tokens of width \(input.width) per example, the model \(sequence) of \(width)")
         }
         let rows = batch * sequence
-        do {
-            try embedding.forward(tokens, rows: rows, parameters: UnsafePointer(store.values.pointer), into: input.embedded.pointer)
-        } catch { throw .invalidInput("\(error)") }
+        try network.embed(tokens, rows: rows, into: input.embedded.pointer)
         input.tokenBuffer.update(from: tokens, count: rows)
         input.batch = batch
     }
@@ -307,8 +275,7 @@ public final class ReasoningModel<T: Scalar> {
     func evaluate(network k: Int, _ input: UnsafePointer<T>, batch: Int,
                   workspace: BlockStack.Workspace<T>? = nil) -> UnsafePointer<T> {
         functionEvaluations += batch
-        return networks[k].forward(input, batch: batch, parameters: UnsafePointer(store.values.pointer),
-                                   workspace: workspace ?? workspaces[k])
+        return network.forward(network: k, input, batch: batch, workspace: workspace ?? workspaces[k])
     }
 
     /// VJP of `F_k` at `input` (the forward pass is taken first): returns `aᵀ∂F/∂u` (inside
@@ -317,8 +284,7 @@ public final class ReasoningModel<T: Scalar> {
                                batch: Int, gradients: UnsafeMutablePointer<T>) -> UnsafePointer<T> {
         _ = evaluate(network: k, input, batch: batch)
         backwardEvaluations += batch
-        return networks[k].backward(cotangent, parameters: UnsafePointer(store.values.pointer), gradients: gradients,
-                                    workspace: workspaces[k])
+        return network.backward(network: k, cotangent: cotangent, gradients: gradients, workspace: workspaces[k])
     }
 
     /// VJP of the taped evaluation `i` of the last recorded segment, from the activations
@@ -328,8 +294,8 @@ public final class ReasoningModel<T: Scalar> {
                                     gradients: UnsafeMutablePointer<T>) -> UnsafePointer<T> {
         precondition(tapeWorkspaces[i].batch == batch, "the taped evaluation ran on another batch")
         backwardEvaluations += batch
-        return networks[tapeEvaluations[i].network].backward(cotangent, parameters: UnsafePointer(store.values.pointer),
-                                                             gradients: gradients, workspace: tapeWorkspaces[i])
+        return network.backward(network: tapeEvaluations[i].network, cotangent: cotangent, gradients: gradients,
+                                workspace: tapeWorkspaces[i])
     }
 
     /// `F` of `level` at `u` for one step's stage; a taped evaluation runs in its own tape

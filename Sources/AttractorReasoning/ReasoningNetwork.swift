@@ -1,0 +1,177 @@
+import AttractorNeural
+import AttractorNumerics
+
+/// The learned part of a reasoning model: every parameter in one flat store, the input
+/// embedding, the field networks (`[F]` shared, or `[F_L, F_H]`) and the two heads (answer
+/// logits on `z_H`; halting Q-values on the mean of `z_H` over positions), with their forward
+/// passes and VJPs.
+///
+/// It keeps nothing between calls: every pass reads and writes buffers and workspaces its
+/// caller owns. The caller is the segment integrator, `ReasoningModel` (schedule, tape, work
+/// buffers for up to `maxBatch` examples); data-parallel workers each hold a replica network
+/// (`init(replicaOf:)`) that shares the parameter values and has its own gradients.
+public final class ReasoningNetwork<T: Scalar> {
+    public let configuration: ReasoningConfiguration
+    /// Every parameter (embedding, networks, heads) in one flat store, with its gradients.
+    public let store: ParameterStore<T>
+    public let embedding: Embedding
+    /// `[F]` (shared) or `[F_L, F_H]`.
+    public let networks: [BlockStack]
+    public let answerHead: Linear
+    public let haltHead: Linear?
+
+    /// A network with freshly initialised parameters (the configuration's initialisation,
+    /// seeded; the halting bias at −5, HRM/TRM's "continue").
+    public convenience init(configuration: ReasoningConfiguration, seed: UInt64) throws(ReasoningError) {
+        try self.init(configuration: configuration, parameters: .fresh(seed: seed))
+    }
+
+    /// A replica of `other`: the same parameter values (shared, not copied: an optimiser step
+    /// on `other` is seen here) and gradients of its own.
+    public convenience init(replicaOf other: ReasoningNetwork<T>) throws(ReasoningError) {
+        try self.init(configuration: other.configuration, parameters: .shared(other.store))
+    }
+
+    enum ParameterSource {
+        case fresh(seed: UInt64)
+        case shared(ParameterStore<T>)
+    }
+
+    init(configuration: ReasoningConfiguration, parameters: ParameterSource) throws(ReasoningError) {
+        try configuration.validate()
+        self.configuration = configuration
+        let block = configuration.block
+        var layout = AttractorNeural.ParameterLayout()
+        embedding = Embedding("embed", vocabulary: configuration.vocabulary, dimension: block.hidden,
+                              scale: Double(block.hidden).squareRoot(), layout: &layout)
+        var nets: [BlockStack] = []
+        do {
+            if configuration.networks == .shared {
+                nets.append(try BlockStack("blocks", configuration: block, layout: &layout))
+            } else {
+                nets.append(try BlockStack("low.blocks", configuration: block, layout: &layout))
+                nets.append(try BlockStack("high.blocks", configuration: block, layout: &layout))
+            }
+        } catch { throw .invalidConfiguration("\(error)") }
+        networks = nets
+        answerHead = Linear("head", inFeatures: block.hidden, outFeatures: configuration.vocabulary, layout: &layout,
+                            initializer: block.initialization.initializer(fanIn: block.hidden))
+        haltHead = configuration.haltOutputs != .absent
+            ? Linear("halt", inFeatures: block.hidden, outFeatures: configuration.haltOutputs.count, bias: true,
+                     layout: &layout, initializer: .zeros)
+            : nil
+        switch parameters {
+        case .fresh(let seed):
+            store = ParameterStore(layout: layout)
+            store.initialize(using: RandomSource(seed: seed))
+            if let haltHead, let bias = haltHead.bias {
+                // HRM/TRM: halting starts strongly "continue" (bias −5).
+                (store.values.pointer + bias.offset).update(repeating: -5, count: bias.count)
+            }
+        case .shared(let other):
+            guard other.layout.count == layout.count else {
+                throw .invalidConfiguration("a replica needs the same parameter layout (\(other.layout.count) vs \(layout.count) parameters)")
+            }
+            store = ParameterStore(sharingValuesOf: other)
+        }
+    }
+
+    public var sequence: Int { configuration.block.sequence }
+    public var hidden: Int { configuration.block.hidden }
+    public var vocabulary: Int { configuration.vocabulary }
+    /// The index in `networks` of `F_L` and of `F_H` (the same network when shared).
+    var lowNetwork: Int { 0 }
+    var highNetwork: Int { networks.count - 1 }
+
+    /// One workspace per network, for passes on up to `maxBatch` examples.
+    public func makeWorkspaces(maxBatch: Int) -> [BlockStack.Workspace<T>] {
+        networks.map { BlockStack.Workspace($0, maxBatch: maxBatch) }
+    }
+
+    /// Matmul flops of one forward pass of `F` for one example (a backward pass costs twice this).
+    public var forwardFlopsPerExample: Int { networks[0].forwardFlops(batch: 1) }
+
+    // MARK: - Embedding
+
+    /// `x = E[tokens]` for `rows` tokens into `x` (`rows × hidden`). Throws on a token outside
+    /// the vocabulary.
+    public func embed(_ tokens: UnsafePointer<Int32>, rows: Int, into x: UnsafeMutablePointer<T>) throws(ReasoningError) {
+        do {
+            try embedding.forward(tokens, rows: rows, parameters: UnsafePointer(store.values.pointer), into: x)
+        } catch { throw .invalidInput("\(error)") }
+    }
+
+    /// Adds the embedding's parameter gradient for the cotangent `dx` of `x = E[tokens]` into
+    /// `store.gradients`.
+    public func backwardEmbedding(_ dx: UnsafePointer<T>, tokens: UnsafePointer<Int32>, rows: Int) {
+        embedding.backward(dx, tokens: tokens, rows: rows, gradients: store.gradients.pointer)
+    }
+
+    // MARK: - The field networks
+
+    /// `F_k(input)` on `batch` examples; the output lives in `workspace` until its next
+    /// forward, which also keeps the activations for `backward`.
+    @inline(__always)
+    public func forward(network k: Int, _ input: UnsafePointer<T>, batch: Int,
+                        workspace: BlockStack.Workspace<T>) -> UnsafePointer<T> {
+        networks[k].forward(input, batch: batch, parameters: UnsafePointer(store.values.pointer), workspace: workspace)
+    }
+
+    /// VJP of the last `forward` of `F_k` in `workspace`: returns `aᵀ∂F/∂u` (inside the
+    /// workspace) and adds `aᵀ∂F/∂θ` into `gradients`.
+    @inline(__always)
+    public func backward(network k: Int, cotangent: UnsafePointer<T>, gradients: UnsafeMutablePointer<T>,
+                         workspace: BlockStack.Workspace<T>) -> UnsafePointer<T> {
+        networks[k].backward(cotangent, parameters: UnsafePointer(store.values.pointer), gradients: gradients,
+                             workspace: workspace)
+    }
+
+    // MARK: - Heads
+
+    /// The answer logits of `z_H` (`batch × sequence × vocabulary` into `logits`) and, with
+    /// a halting head, its Q-values on the mean of `z_H` over positions (`pooled`, `batch ×
+    /// hidden`, is the caller's scratch).
+    public func heads(_ high: UnsafePointer<T>, batch: Int, logits: UnsafeMutablePointer<T>,
+                      haltLogits: UnsafeMutablePointer<T>, pooled: UnsafeMutablePointer<T>) {
+        let p = UnsafePointer(store.values.pointer)
+        answerHead.forward(high, rows: batch * sequence, parameters: p, into: logits)
+        guard let haltHead else { return }
+        meanOverPositions(high, batch: batch, into: pooled)
+        haltHead.forward(UnsafePointer(pooled), rows: batch, parameters: p, into: haltLogits)
+    }
+
+    /// VJP of `heads`: adds `∂L/∂z_H` into `highCotangent` and the heads' parameter gradients
+    /// into `store.gradients`. `pooled` and `pooledCotangent` are the caller's scratch.
+    public func backwardHeads(_ high: UnsafePointer<T>, batch: Int, logitsCotangent: UnsafePointer<T>,
+                              haltCotangent: UnsafePointer<T>, highCotangent: UnsafeMutablePointer<T>,
+                              pooled: UnsafeMutablePointer<T>, pooledCotangent: UnsafeMutablePointer<T>) {
+        let p = UnsafePointer(store.values.pointer), g = store.gradients.pointer
+        answerHead.backward(logitsCotangent, input: high, rows: batch * sequence, parameters: p, gradients: g,
+                            inputCotangent: highCotangent, accumulate: true)
+        guard let haltHead else { return }
+        meanOverPositions(high, batch: batch, into: pooled)
+        haltHead.backward(haltCotangent, input: UnsafePointer(pooled), rows: batch, parameters: p, gradients: g,
+                          inputCotangent: pooledCotangent)
+        let d = hidden, l = sequence, inv = 1 / T(l)
+        for b in 0..<batch {
+            let pc = pooledCotangent + b * d
+            for t in 0..<l {
+                let r = highCotangent + (b * l + t) * d
+                for j in 0..<d { r[j] += inv * pc[j] }
+            }
+        }
+    }
+
+    func meanOverPositions(_ z: UnsafePointer<T>, batch: Int, into out: UnsafeMutablePointer<T>) {
+        let d = hidden, l = sequence, inv = 1 / T(l)
+        for b in 0..<batch {
+            let o = out + b * d
+            o.update(repeating: 0, count: d)
+            for t in 0..<l {
+                let r = z + (b * l + t) * d
+                for j in 0..<d { o[j] += r[j] }
+            }
+            for j in 0..<d { o[j] *= inv }
+        }
+    }
+}
