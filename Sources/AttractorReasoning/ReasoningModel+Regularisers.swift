@@ -36,7 +36,7 @@ extension ReasoningModel {
         relativeResidual(state, batch: batch, into: relative)  // leaves F_H(u) in the workspace, u in scratchInput
         guard weight > 0 else { return 0 }
         let f = workspaces[highNetwork].output
-        let r = scratchA.pointer
+        let r = regularisers.residual.pointer
         var sum = 0.0
         for e in 0..<n {
             let d = state.high.pointer[e] - f[e]
@@ -65,8 +65,9 @@ extension ReasoningModel {
     public func repulsion(_ state: LatentState<T>, batch b: Int, weight: Double) -> Double {
         guard weight > 0, b >= 2 else { return 0 }
         let z = UnsafePointer(state.high.pointer)
-        let gram = repulsionGram.pointer, coefficient = repulsionCoefficients.pointer
-        let norms = repulsionNorms, diagonal = repulsionDiagonal
+        let space = regularisers
+        let gram = space.gram.pointer, coefficient = space.coefficients.pointer
+        let norms = space.norms, diagonal = space.diagonal
         T.gemm(transposeA: false, transposeB: true, m: b, n: b, k: width, alpha: 1, a: z, lda: width,
                b: z, ldb: width, beta: 0, c: gram, ldc: b)
         for i in 0..<b { norms[i] = max(Double(gram[i * b + i]).squareRoot(), 1e-12) }
@@ -97,8 +98,8 @@ extension ReasoningModel {
     /// `Jv` is a forward difference `(F(u + δv) − F(u))/δ`, so each term costs two forward
     /// and two backward passes and no second derivatives; the point `u` is detached (only
     /// θ receives these gradients). Adds to `store.gradients`; returns the weighted values
-    /// (weights times `scale`).
-    /// Call after `backwardSegment` (it reuses the segment's backward buffers).
+    /// (weights times `scale`). Its buffers and passes are its own (`RegulariserWorkspace`),
+    /// so it may run before or after `backwardSegment`.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func jacobianRegularisers(_ state: LatentState<T>, input: SegmentInput<T>, batch b: Int, random: RandomSource,
@@ -113,13 +114,14 @@ extension ReasoningModel {
         w.spectral *= scale
         let n = b * width
         let k = Double(width)
-        let u = scratchA.pointer, v = scratchB.pointer
+        let space = regularisers
+        let u = space.point.pointer, v = space.direction.pointer
         func probe() { for e in 0..<n { v[e] = random.integer(below: 2) == 0 ? -1 : 1 } }
         if w.traceHinge > 0 || w.frobenius > 0 {
             VectorKernels.add(state.high.pointer, state.low.pointer, into: u, count: n)
             probe()
             let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
-            let q = probeCotangent.pointer
+            let q = space.probeCotangent.pointer
             for ex in 0..<b {
                 let vb = v + ex * width, jb = jv + ex * width
                 let t = VectorKernels.dot(vb, jb, count: width) / k
@@ -136,7 +138,7 @@ extension ReasoningModel {
             VectorKernels.copy(input.embedding, u, count: n)
             probe()
             let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
-            let q = probeCotangent.pointer
+            let q = space.probeCotangent.pointer
             for ex in 0..<b {
                 let vb = v + ex * width
                 let t = VectorKernels.dot(vb, jv + ex * width, count: width) / k
@@ -152,10 +154,9 @@ extension ReasoningModel {
             probe()
             for _ in 0..<max(1, w.powerIterations) {
                 let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
-                VectorKernels.copy(jv, stageState.pointer, count: n)
-                let jtjv = vectorJacobianProduct(network: highNetwork, input: u, 
-                                                 cotangent: stageState.pointer, batch: b,
-                                                 gradients: discardedGradients.pointer)
+                VectorKernels.copy(jv, space.scaled.pointer, count: n)
+                let jtjv = vectorJacobianProduct(network: highNetwork, input: u, cotangent: space.scaled.pointer, batch: b,
+                                                 gradients: discardedGradients.pointer, workspace: space.network)
                 for ex in 0..<b {
                     let s = VectorKernels.dot(jtjv + ex * width, jtjv + ex * width, count: width)
                     let scale = T((k / max(s, 1e-30)).squareRoot())
@@ -163,7 +164,7 @@ extension ReasoningModel {
                 }
             }
             let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
-            let q = probeCotangent.pointer
+            let q = space.probeCotangent.pointer
             for ex in 0..<b {
                 let jb = jv + ex * width
                 out.spectral += w.spectral * VectorKernels.dot(jb, jb, count: width) / (k * Double(b))
@@ -178,14 +179,15 @@ extension ReasoningModel {
     /// Forward-difference step for Jacobian–vector products (`10·√ulp`).
     var differenceStep: T { 10 * T.ulpOfOne.squareRoot() }
 
-    /// `(F_H(u + δv) − F_H(u))/δ` into `lowAddend` (returned).
+    /// `(F_H(u + δv) − F_H(u))/δ` into the regularisers' `jv` (returned).
     func jacobianVectorProduct(at u: UnsafePointer<T>, direction v: UnsafePointer<T>, batch b: Int) -> UnsafePointer<T> {
         let n = b * width, delta = differenceStep
-        let shifted = inputCotangent.pointer, jv = lowAddend.pointer
+        let space = regularisers
+        let shifted = space.shifted.pointer, jv = space.jv.pointer
         for e in 0..<n { shifted[e] = u[e] + delta * v[e] }
-        let f1 = evaluate(network: highNetwork, shifted, batch: b)
+        let f1 = evaluate(network: highNetwork, shifted, batch: b, workspace: space.network)
         VectorKernels.copy(f1, jv, count: n)
-        let f0 = evaluate(network: highNetwork, u, batch: b)
+        let f0 = evaluate(network: highNetwork, u, batch: b, workspace: space.network)
         let inv = 1 / delta
         for e in 0..<n { jv[e] = (jv[e] - f0[e]) * inv }
         return UnsafePointer(jv)
@@ -195,12 +197,15 @@ extension ReasoningModel {
     /// `(1/δ)(VJP(F, u + δv, q) − VJP(F, u, q))`.
     func probeGradient(at u: UnsafePointer<T>, direction v: UnsafePointer<T>, jvCotangent q: UnsafePointer<T>, batch b: Int) {
         let n = b * width, delta = differenceStep
-        let shifted = inputCotangent.pointer, scaled = stageState.pointer
+        let space = regularisers
+        let shifted = space.shifted.pointer, scaled = space.scaled.pointer
         for e in 0..<n { shifted[e] = u[e] + delta * v[e] }
         for e in 0..<n { scaled[e] = q[e] / delta }
         let g = store.gradients.pointer
-        _ = vectorJacobianProduct(network: highNetwork, input: shifted, cotangent: scaled, batch: b, gradients: g)
+        _ = vectorJacobianProduct(network: highNetwork, input: shifted, cotangent: scaled, batch: b, gradients: g,
+                                  workspace: space.network)
         for e in 0..<n { scaled[e] = -scaled[e] }
-        _ = vectorJacobianProduct(network: highNetwork, input: u, cotangent: scaled, batch: b, gradients: g)
+        _ = vectorJacobianProduct(network: highNetwork, input: u, cotangent: scaled, batch: b, gradients: g,
+                                  workspace: space.network)
     }
 }

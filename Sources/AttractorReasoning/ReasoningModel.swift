@@ -89,13 +89,8 @@ public final class ReasoningModel<T: Scalar> {
     let scratchC: ScalarBuffer<T>
     /// Parameter-gradient sink for VJPs whose parameter part must be discarded.
     let discardedGradients: ScalarBuffer<T>
-    /// Regulariser work space: the repulsion's Gram matrix, coefficients, norms and
-    /// diagonal terms; the Jacobian probes' cotangent.
-    let repulsionGram: ScalarBuffer<T>
-    let repulsionCoefficients: ScalarBuffer<T>
-    let repulsionNorms: UnsafeMutablePointer<Double>
-    let repulsionDiagonal: UnsafeMutablePointer<Double>
-    let probeCotangent: ScalarBuffer<T>
+    /// The regularisers' own buffers and network workspace (`regularisers`).
+    var regulariserSpace: RegulariserWorkspace<T>? = nil
 
     /// Test-time noise (sampling, `ReasoningInference`): with `sampleSigma > 0` and no
     /// training noise, every step of a level adds `σ√h·ξ` to each row, row `r`'s `ξ` drawn
@@ -196,20 +191,20 @@ public final class ReasoningModel<T: Scalar> {
         scratchB = ScalarBuffer(count: n)
         scratchC = ScalarBuffer(count: n)
         discardedGradients = ScalarBuffer(count: network.store.count)
-        repulsionGram = ScalarBuffer(count: maxBatch * maxBatch)
-        repulsionCoefficients = ScalarBuffer(count: maxBatch * maxBatch)
-        repulsionNorms = .allocate(capacity: maxBatch)
-        repulsionNorms.initialize(repeating: 0, count: maxBatch)
-        repulsionDiagonal = .allocate(capacity: maxBatch)
-        repulsionDiagonal.initialize(repeating: 0, count: maxBatch)
-        probeCotangent = ScalarBuffer(count: n)
         tape.reserveCapacity(tapedSteps)
         tapeEvaluations.reserveCapacity(tapeSlots)
+        let l = configuration.loss
+        if l.residual > 0 || l.repulsion > 0 || l.traceHinge > 0 || l.repellerHinge > 0 || l.frobenius > 0 || l.spectral > 0 {
+            _ = regularisers  // a training step allocates nothing
+        }
     }
 
-    deinit {
-        repulsionNorms.deallocate()
-        repulsionDiagonal.deallocate()
+    /// The regularisers' work space, built on first use.
+    var regularisers: RegulariserWorkspace<T> {
+        if let space = regulariserSpace { return space }
+        let space = RegulariserWorkspace<T>(network: networks[highNetwork], maxBatch: maxBatch, width: width)
+        regulariserSpace = space
+        return space
     }
 
     /// Scalars per example in one level of the latent state.
@@ -281,10 +276,12 @@ public final class ReasoningModel<T: Scalar> {
     /// VJP of `F_k` at `input` (the forward pass is taken first): returns `aᵀ∂F/∂u` (inside
     /// the network's workspace) and adds `aᵀ∂F/∂θ` into `gradients`.
     func vectorJacobianProduct(network k: Int, input: UnsafePointer<T>, cotangent: UnsafePointer<T>,
-                               batch: Int, gradients: UnsafeMutablePointer<T>) -> UnsafePointer<T> {
-        _ = evaluate(network: k, input, batch: batch)
+                               batch: Int, gradients: UnsafeMutablePointer<T>,
+                               workspace: BlockStack.Workspace<T>? = nil) -> UnsafePointer<T> {
+        let workspace = workspace ?? workspaces[k]
+        _ = evaluate(network: k, input, batch: batch, workspace: workspace)
         backwardEvaluations += batch
-        return network.backward(network: k, cotangent: cotangent, gradients: gradients, workspace: workspaces[k])
+        return network.backward(network: k, cotangent: cotangent, gradients: gradients, workspace: workspace)
     }
 
     /// VJP of the taped evaluation `i` of the last recorded segment, from the activations

@@ -43,4 +43,50 @@ import Testing
         replica.store.gradients.pointer[0] = 7
         #expect(network.store.gradients.pointer[0] != 7)
     }
+
+    /// The regularisers have their own work space: run before or after the segment's
+    /// backward pass, they give the same values and the same total gradient.
+    @Test(arguments: [ReasoningConfiguration.Integrator.direct, .rk4])
+    func regularisersShareNothingWithTheBackwardPass(_ integrator: ReasoningConfiguration.Integrator) throws {
+        var c = try SolverCoreStepTests.cmm(integrator == .direct ? .rk4 : integrator)
+        c.integrator = integrator
+        c.loss.residual = 0.1
+        c.loss.repulsion = 0.05
+        c.loss.traceHinge = 0.1
+        c.loss.repellerHinge = 0.1
+        c.loss.spectral = 0.05
+        let batch = 3
+        let tokens = ReasoningTestSupport.tokens(batch: batch, sequence: 4, vocabulary: 5, seed: 8)
+        func run(regularisersFirst: Bool) throws -> (ReasoningModel<Double>.RegulariserValues, [Double]) {
+            let m = try ReasoningModel<Double>(configuration: c, maxBatch: batch, seed: 5)
+            let s = m.makeState()
+            ReasoningTestSupport.randomize(s, seed: 12)
+            let input = try m.embedded(tokens, batch: batch)
+            m.store.zeroGradients()
+            m.runSegment(s, input: input, record: true)
+            m.computeHeads(s, batch: batch)
+            m.clearCotangents(batch: batch)
+            _ = ReasoningTestSupport.linearLoss(m, batch: batch, seed: 99)
+            var residuals = [Double](repeating: 0, count: batch)
+            var values = ReasoningModel<Double>.RegulariserValues()
+            values.residual = m.equilibriumResidual(s, batch: batch, weight: c.loss.residual, relative: &residuals)
+            values.repulsion = m.repulsion(s, batch: batch, weight: c.loss.repulsion)
+            m.backwardHeads(s, batch: batch)
+            func jacobian() {
+                let j = m.jacobianRegularisers(s, input: input, batch: batch, random: RandomSource(seed: 6))
+                values.traceHinge = j.traceHinge
+                values.repellerHinge = j.repellerHinge
+                values.spectral = j.spectral
+            }
+            if regularisersFirst { jacobian() }
+            try m.backwardSegment(s, input: input)
+            if !regularisersFirst { jacobian() }
+            return (values, m.store.gradients.array)
+        }
+        let (after, gradientAfter) = try run(regularisersFirst: false)
+        let (before, gradientBefore) = try run(regularisersFirst: true)
+        #expect(after == before)
+        #expect(after.traceHinge + after.repellerHinge + after.spectral > 0)
+        #expect(ReasoningTestSupport.maxRelativeDifference(gradientAfter, gradientBefore) < 1e-9)  // summation order only
+    }
 }
