@@ -318,108 +318,35 @@ public final class ReasoningTrainer {
         }
     }
 
-    /// One shard's segment, objective and backward pass on worker `w`'s replica; the
-    /// gradient goes to `shardGradients[s]`, the per-slot outcomes to the slot arrays.
+    /// What one shard's passes work on: its slots, its worker's replica and segment input,
+    /// its carried latent state and its share of every batch mean.
+    struct ShardPass {
+        let index: Int
+        let worker: Int
+        let start: Int
+        let rows: Int
+        let share: Double
+        let replica: ReasoningModel<Float>
+        let input: SegmentInput<Float>
+        let carry: LatentState<Float>
+    }
+
+    /// One shard's forward → objective → backward on worker `w`'s replica; the gradient goes
+    /// to `shardGradients[s]`, the per-slot outcomes to the slot arrays.
     func runShard(_ s: Int, on w: Int) {
         let replica = workers[w]
-        let config = configuration
-        let start = shardStarts[s], rows = shardStarts[s + 1] - start
-        let l = config.block.sequence, v = config.vocabulary
-        let share = Double(rows) / Double(batch)  // this shard's part of every batch mean
-        let carry = carries[s]
+        let rows = shardStarts[s + 1] - shardStarts[s]
+        let pass = ShardPass(index: s, worker: w, start: shardStarts[s], rows: rows, share: Double(rows) / Double(batch),
+                             replica: replica, input: segmentInputs[w], carry: carries[s])
         var result = ShardResult()
         defer { shardResults[s] = result }
         replica.functionEvaluations = 0
         replica.backwardEvaluations = 0
         replica.store.zeroGradients()
         do throws(ReasoningError) {
-            let input = segmentInputs[w]
-            try slotInputs.withUnsafeBufferPointer { (p) throws(ReasoningError) in
-                try replica.embed(p.baseAddress! + start * l, batch: rows, into: input)
-            }
-            replica.runSegment(carry, input: input, record: true,
-                               noise: config.sigma > 0 ? random(0x5EED, shard: s, into: shardRandom[s]) : nil)
-            replica.computeHeads(carry, batch: rows)
-            replica.clearCotangents(batch: rows)
-
-            // Answer loss and correctness.
-            let value: LossValue
-            do {
-                value = try slotLabels.withUnsafeBufferPointer { (tg) throws(NeuralError) -> LossValue in
-                    let targets = tg.baseAddress! + start * l
-                    switch config.answerLoss {
-                    case .stablemax:
-                        return try StablemaxCrossEntropy().evaluate(logits: replica.logits.pointer, targets: targets, rows: rows * l,
-                                                                    classes: v, gradient: replica.logitsCotangent.pointer)
-                    case .softmax:
-                        return try SoftmaxCrossEntropy().evaluate(logits: replica.logits.pointer, targets: targets, rows: rows * l,
-                                                                  classes: v, gradient: replica.logitsCotangent.pointer)
-                    }
-                }
-            } catch { throw .invalidInput("\(error)") }
-            let answerScale = config.loss.answer * share
-            result.answerLoss = answerScale * value.loss
-            let weight = Float(answerScale)
-            for i in 0..<(rows * l * v) { replica.logitsCotangent.pointer[i] *= weight }
-            for r in 0..<rows {
-                var right = true
-                for t in 0..<l {
-                    let row = replica.logits.pointer + (r * l + t) * v
-                    var best = 0
-                    for j in 1..<v where row[j] > row[best] { best = j }
-                    if Int32(best) == slotLabels[(start + r) * l + t] { result.cellsRight += 1 } else { right = false }
-                }
-                slotCorrect[start + r] = right
-            }
-
-            // Halting loss.
-            let outputs = config.haltOutputs.count
-            if outputs > 0 {
-                let q = slotHaltLogits.pointer + start * outputs
-                q.update(from: replica.haltLogits.pointer, count: rows * outputs)
-                let targets = replica.haltTargets.pointer
-                for r in 0..<rows { targets[r * outputs] = slotCorrect[start + r] ? 1 : 0 }
-                if config.halting == .qLearning && outputs == 2 {
-                    // Q-learning target for "continue": the next segment's best Q (no gradient).
-                    let lookahead = lookaheads[w]
-                    lookahead.copy(from: carry)
-                    replica.runSegment(lookahead, input: input, record: false)
-                    replica.computeHeads(lookahead, batch: rows)
-                    for r in 0..<rows {
-                        let qh = replica.haltLogits.pointer[r * 2], qc = replica.haltLogits.pointer[r * 2 + 1]
-                        let isLast = slotSegments[start + r] >= config.segments
-                        let target = isLast ? qh : max(qh, qc)
-                        targets[r * 2 + 1] = 1 / (1 + Float.exp(-target))
-                    }
-                }
-                let bce = BinaryCrossEntropy().evaluate(logits: q, targets: targets, count: rows * outputs,
-                                                        gradient: replica.haltCotangent.pointer)
-                let scale = config.loss.halting * Double(outputs) * share
-                result.haltingLoss = scale * bce.loss
-                for i in 0..<(rows * outputs) { replica.haltCotangent.pointer[i] *= Float(scale) }
-            }
-
-            // Equilibrium residual (also the CMM halting signal) and repulsion.
-            if config.halting == .equilibrium || config.loss.residual > 0 {
-                result.regularisers.residual = replica.equilibriumResidual(
-                    carry, batch: rows, weight: config.loss.residual * share,
-                    relative: UnsafeMutableBufferPointer(start: slotResiduals + start, count: rows))
-            }
-            result.regularisers.repulsion = replica.repulsion(carry, batch: rows, weight: config.loss.repulsion * share)
-
-            // Backward through heads and the taped segment; Jacobian regularisers.
-            replica.backwardHeads(carry, batch: rows)
-            try replica.backwardSegment(carry, input: input)
-            let lw = config.loss
-            if (lw.traceHinge > 0 || lw.repellerHinge > 0 || lw.frobenius > 0 || lw.spectral > 0) && step % lw.regulariserEvery == 0 {
-                let sub = min(rows, max(1, lw.regulariserBatch / shardCount))
-                let jac = replica.jacobianRegularisers(carry, input: input, batch: sub, random: random(0x1AC0, shard: s, into: shardRandom[s]),
-                                                       scale: 1 / Double(shardCount))
-                result.regularisers.traceHinge = jac.traceHinge
-                result.regularisers.repellerHinge = jac.repellerHinge
-                result.regularisers.frobenius = jac.frobenius
-                result.regularisers.spectral = jac.spectral
-            }
+            try forward(pass)
+            try objective(pass, into: &result)
+            try backward(pass, into: &result)
         } catch {
             result.error = error
             return
@@ -429,6 +356,113 @@ public final class ReasoningTrainer {
         result.backwardExamples = replica.backwardEvaluations
         result.flops = replica.matmulFlops(forwardExamples: replica.functionEvaluations,
                                            backwardExamples: replica.backwardEvaluations, headRows: rows)
+    }
+
+    /// Forward: embed the shard's slots, one recorded deep-supervision segment from the
+    /// carried state (training noise from the shard's stream), the heads.
+    func forward(_ pass: ShardPass) throws(ReasoningError) {
+        let config = configuration, replica = pass.replica
+        try slotInputs.withUnsafeBufferPointer { (p) throws(ReasoningError) in
+            try replica.embed(p.baseAddress! + pass.start * config.block.sequence, batch: pass.rows, into: pass.input)
+        }
+        replica.runSegment(pass.carry, input: pass.input, record: true,
+                           noise: config.sigma > 0 ? random(0x5EED, shard: pass.index, into: shardRandom[pass.index]) : nil)
+        replica.computeHeads(pass.carry, batch: pass.rows)
+    }
+
+    /// Objective: the answer loss (and each slot's correctness), the halting loss (with
+    /// HRM's Q-learning look-ahead target), the equilibrium residual and the repulsion —
+    /// values into `result`, cotangents into the replica's buffers, each weighted by the
+    /// shard's share of the batch.
+    func objective(_ pass: ShardPass, into result: inout ShardResult) throws(ReasoningError) {
+        let config = configuration, replica = pass.replica
+        let start = pass.start, rows = pass.rows, share = pass.share, carry = pass.carry
+        let l = config.block.sequence, v = config.vocabulary
+        replica.clearCotangents(batch: rows)
+
+        // Answer loss and correctness.
+        let value: LossValue
+        do {
+            value = try slotLabels.withUnsafeBufferPointer { (tg) throws(NeuralError) -> LossValue in
+                let targets = tg.baseAddress! + start * l
+                switch config.answerLoss {
+                case .stablemax:
+                    return try StablemaxCrossEntropy().evaluate(logits: replica.logits.pointer, targets: targets, rows: rows * l,
+                                                                classes: v, gradient: replica.logitsCotangent.pointer)
+                case .softmax:
+                    return try SoftmaxCrossEntropy().evaluate(logits: replica.logits.pointer, targets: targets, rows: rows * l,
+                                                              classes: v, gradient: replica.logitsCotangent.pointer)
+                }
+            }
+        } catch { throw .invalidInput("\(error)") }
+        let answerScale = config.loss.answer * share
+        result.answerLoss = answerScale * value.loss
+        let weight = Float(answerScale)
+        for i in 0..<(rows * l * v) { replica.logitsCotangent.pointer[i] *= weight }
+        for r in 0..<rows {
+            var right = true
+            for t in 0..<l {
+                let row = replica.logits.pointer + (r * l + t) * v
+                var best = 0
+                for j in 1..<v where row[j] > row[best] { best = j }
+                if Int32(best) == slotLabels[(start + r) * l + t] { result.cellsRight += 1 } else { right = false }
+            }
+            slotCorrect[start + r] = right
+        }
+
+        // Halting loss.
+        let outputs = config.haltOutputs.count
+        if outputs > 0 {
+            let q = slotHaltLogits.pointer + start * outputs
+            q.update(from: replica.haltLogits.pointer, count: rows * outputs)
+            let targets = replica.haltTargets.pointer
+            for r in 0..<rows { targets[r * outputs] = slotCorrect[start + r] ? 1 : 0 }
+            if config.halting == .qLearning && outputs == 2 {
+                // Q-learning target for "continue": the next segment's best Q (no gradient).
+                let lookahead = lookaheads[pass.worker]
+                lookahead.copy(from: carry)
+                replica.runSegment(lookahead, input: pass.input, record: false)
+                replica.computeHeads(lookahead, batch: rows)
+                for r in 0..<rows {
+                    let qh = replica.haltLogits.pointer[r * 2], qc = replica.haltLogits.pointer[r * 2 + 1]
+                    let isLast = slotSegments[start + r] >= config.segments
+                    let target = isLast ? qh : max(qh, qc)
+                    targets[r * 2 + 1] = 1 / (1 + Float.exp(-target))
+                }
+            }
+            let bce = BinaryCrossEntropy().evaluate(logits: q, targets: targets, count: rows * outputs,
+                                                    gradient: replica.haltCotangent.pointer)
+            let scale = config.loss.halting * Double(outputs) * share
+            result.haltingLoss = scale * bce.loss
+            for i in 0..<(rows * outputs) { replica.haltCotangent.pointer[i] *= Float(scale) }
+        }
+
+        // Equilibrium residual (also the CMM halting signal) and repulsion.
+        if config.halting == .equilibrium || config.loss.residual > 0 {
+            result.regularisers.residual = replica.equilibriumResidual(
+                carry, batch: rows, weight: config.loss.residual * share,
+                relative: UnsafeMutableBufferPointer(start: slotResiduals + start, count: rows))
+        }
+        result.regularisers.repulsion = replica.repulsion(carry, batch: rows, weight: config.loss.repulsion * share)
+    }
+
+    /// Backward: the heads, the taped segment and the embedding; then the Jacobian
+    /// regularisers on their steps (each computes its value and its parameter gradient).
+    func backward(_ pass: ShardPass, into result: inout ShardResult) throws(ReasoningError) {
+        let replica = pass.replica
+        replica.backwardHeads(pass.carry, batch: pass.rows)
+        try replica.backwardSegment(pass.carry, input: pass.input)
+        let lw = configuration.loss
+        if (lw.traceHinge > 0 || lw.repellerHinge > 0 || lw.frobenius > 0 || lw.spectral > 0) && step % lw.regulariserEvery == 0 {
+            let sub = min(pass.rows, max(1, lw.regulariserBatch / shardCount))
+            let jac = replica.jacobianRegularisers(pass.carry, input: pass.input, batch: sub,
+                                                   random: random(0x1AC0, shard: pass.index, into: shardRandom[pass.index]),
+                                                   scale: 1 / Double(shardCount))
+            result.regularisers.traceHinge = jac.traceHinge
+            result.regularisers.repellerHinge = jac.repellerHinge
+            result.regularisers.frobenius = jac.frobenius
+            result.regularisers.spectral = jac.spectral
+        }
     }
 
     /// Halting decisions of every slot (training: with exploration), in slot order.
