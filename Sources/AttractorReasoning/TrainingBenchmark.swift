@@ -15,6 +15,7 @@ public enum TrainingBenchmark {
         public var model: ModelKind
         public var preset: Preset = .tiny
         public var threads: Int = 1
+        /// Examples per step (nil: 64, the batch of the figures in Docs/Models.md).
         public var batch: Int?
         public var shards: Int?
         /// Timed steps (after `warmUpSteps` untimed ones).
@@ -69,7 +70,7 @@ public enum TrainingBenchmark {
     /// allocations per timed step.
     public static func run(_ options: Options, allocationCount: (() -> Int)? = nil) throws -> Result {
         var config = try ReasoningConfiguration.preset(options.preset, model: options.model, task: .sudoku)
-        if let batch = options.batch { config.training.batch = batch }
+        config.training.batch = options.batch ?? 64
         if let shards = options.shards { config.training.shards = shards }
         let examples = TrainingExamples(sudoku: try puzzles(count: 256, seed: options.seed))
         let trainer = try ReasoningTrainer(configuration: config, examples: examples, seed: options.seed,
