@@ -47,6 +47,10 @@ final class LevelStepField<T: Scalar>: StageTransposingVectorField {
 
     var scale: T { level == .low ? T(1 / model.configuration.epsilon) : 1 }
 
+    // The solver core calls these through the `VectorField` witness, outside any caller
+    // that could specialise them: without the Float entry points their loops ran on value
+    // witnesses (a fifth of a damped CMM training step).
+    @_specialize(where T == Float)
     func evaluate(t: T, state: UnsafePointer<T>, derivative: UnsafeMutablePointer<T>, rows: RowSelection) {
         let batch = rows.count, n = batch * dimension
         let u = model.scratchInput.pointer
@@ -58,6 +62,7 @@ final class LevelStepField<T: Scalar>: StageTransposingVectorField {
 
     func willTranspose(stage: Int) { transposedSlot = transposedStep + stage }
 
+    @_specialize(where T == Float)
     func vectorJacobianProduct(
         t: T, state: UnsafePointer<T>, cotangent: UnsafePointer<T>,
         stateCotangent: UnsafeMutablePointer<T>, parameterGradient: UnsafeMutablePointer<T>?, rows: RowSelection

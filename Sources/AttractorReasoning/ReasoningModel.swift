@@ -307,6 +307,7 @@ public final class ReasoningModel<T: Scalar> {
 
     /// Adds the cotangent `v` of a step's addend `c` where `c` came from: `z_H` and `x` for
     /// the low level (`c = z_H + x`), `z_L` for the high one (`c = z_L`).
+    @_specialize(where T == Float)
     func addToAddendCotangents(of level: Level, _ v: UnsafePointer<T>, count n: Int) {
         switch level {
         case .low:

@@ -66,6 +66,13 @@ struct BenchTrainCommand: ParsableCommand {
                          r.forwardPasses, r.backwardPasses, r.flopsPerStep / 1e9))
             print(String(format: "matmuls %.1f GFLOP/s = %.1f%% of FMA peak × %d threads (%.1f GFLOP/s per core, %@)",
                          r.gflops, fraction * 100, r.threads, peak.gflops, peak.measures))
+            // More CPU than the pool's threads can use means somebody else's threads are
+            // busy: the sign of a library routine that runs its own thread pool (this is how
+            // OpenBLAS's multithreaded `saxpy` in the damped CMM step was found).
+            let cpuPerWall = r.cpuSeconds / max(r.seconds, 1e-9)
+            if cpuPerWall > Double(r.threads) * 1.15 {
+                print(String(format: "warning: %.2f CPU-seconds per wall second with %d worker threads: threads outside the pool are busy (a BLAS routine's own threads?); CPU budgets buy fewer steps", cpuPerWall, r.threads))
+            }
         }
     }
 }
