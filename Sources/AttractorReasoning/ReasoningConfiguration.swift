@@ -146,11 +146,17 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// Sudoku: the fraction of training draws shown as an easier copy of the puzzle
         /// (`TrainingExamples.easierFraction`; 0 = the puzzles as they are).
         public var easierCopies: Double = 0
+        /// The start of every drawn example: `z_H` and `z_L` drawn from `N(0, startScale²)`
+        /// per coordinate, from `(seed, draw)` (EqR's fresh random start per sample), instead
+        /// of zero, the model's own initial state. It teaches the model to reach the answer from
+        /// starts other than its own, as test-time sampling (`--start-scale`) and the basins
+        /// test (`validate equilibrium`) use them. 0 = every example starts at zero.
+        public var startScale: Double = 0
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case batch, learningRate, warmupSteps, minimumRateRatio, weightDecay, beta1, beta2, emaDecay, clipNorm
-            case scheduleSteps, shards, easierCopies
+            case scheduleSteps, shards, easierCopies, startScale
         }
 
         public init(from decoder: any Decoder) throws {
@@ -168,6 +174,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             // Checkpoints written before sharding trained on the whole batch at once.
             shards = try c.decodeIfPresent(Int.self, forKey: .shards) ?? 1
             easierCopies = try c.decodeIfPresent(Double.self, forKey: .easierCopies) ?? 0
+            startScale = try c.decodeIfPresent(Double.self, forKey: .startScale) ?? 0
         }
     }
 
@@ -278,6 +285,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         guard training.shards >= 1 else { throw .invalidConfiguration("shards must be positive, got \(training.shards)") }
         guard (0...1).contains(training.easierCopies) else {
             throw .invalidConfiguration("training.easierCopies is a fraction of draws in [0, 1], got \(training.easierCopies)")
+        }
+        guard training.startScale >= 0 && training.startScale.isFinite else {
+            throw .invalidConfiguration("training.startScale is a standard deviation ≥ 0, got \(training.startScale)")
         }
         guard (0...1).contains(exploration) else { throw .invalidConfiguration("exploration must be in [0, 1]") }
     }

@@ -101,6 +101,8 @@ public final class ReasoningTrainer {
     /// Random sources reseeded every step: one per shard (noise, probes), one for exploration.
     let shardRandom: [RandomSource]
     let explorationRandom = RandomSource(seed: 0)
+    /// Reseeded per draw for `training.startScale`.
+    let startRandom = RandomSource(seed: 0)
     let shardResults: UnsafeMutablePointer<ShardResult>
     /// Per slot, written by the slot's shard: exactly right, halting logits, relative residual.
     let slotCorrect: UnsafeMutablePointer<Bool>
@@ -281,15 +283,30 @@ public final class ReasoningTrainer {
         let l = configuration.block.sequence
         for b in 0..<batch where slotHalted[b] {
             let (input, label) = examples.draw(draws, seed: seed)
-            draws += 1
             for t in 0..<l { slotInputs[b * l + t] = input[t]; slotLabels[b * l + t] = label[t] }
             let s = shard(ofSlot: b)
-            carries[s].reset(row: b - shardStarts[s])
+            startExample(draw: draws, row: b - shardStarts[s], of: carries[s])
+            draws += 1
             slotSegments[b] = 0
             slotHalted[b] = false
         }
         for b in 0..<batch { slotSegments[b] += 1 }  // the segment this step runs
     }
+
+    /// Row `row` of `state` to the start of draw `draw`: zero, or with `training.startScale`
+    /// a Gaussian start from `(seed, draw)` alone (so it does not depend on the batch, the
+    /// sharding or the threads).
+    func startExample(draw: Int, row: Int, of state: LatentState<Float>) {
+        state.reset(row: row)
+        let scale = configuration.training.startScale
+        guard scale > 0 else { return }
+        let random = startRandom
+        random.reseed(RandomSource.mix(RandomSource.mix(seed, Self.startStream), UInt64(draw)))
+        let width = state.width
+        random.fillGaussian(UnsafeMutableBufferPointer(start: state.high.pointer + row * width, count: width), sigma: scale)
+        random.fillGaussian(UnsafeMutableBufferPointer(start: state.low.pointer + row * width, count: width), sigma: scale)
+    }
+    static let startStream: UInt64 = 0x57A27
 
     func shard(ofSlot b: Int) -> Int {
         var s = 0
