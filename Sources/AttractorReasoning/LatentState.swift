@@ -23,6 +23,15 @@ public final class LatentState<T: Scalar> {
         (low.pointer + row * width).update(repeating: 0, count: width)
     }
 
+    /// Sets example `row` to a random start: every coordinate of `z_H`, then of `z_L`, drawn
+    /// from `N(0, scale²)` by `random` (zero, as `reset`, when `scale` is 0).
+    public func randomStart(row: Int, scale: Double, random: RandomSource) {
+        reset(row: row)
+        guard scale > 0 else { return }
+        random.fillGaussian(UnsafeMutableBufferPointer(start: high.pointer + row * width, count: width), sigma: scale)
+        random.fillGaussian(UnsafeMutableBufferPointer(start: low.pointer + row * width, count: width), sigma: scale)
+    }
+
     /// Copies every example of `other` (same shape).
     public func copy(from other: LatentState<T>) {
         precondition(other.capacity == capacity && other.width == width, "latent states differ in shape")

@@ -297,14 +297,9 @@ public final class ReasoningTrainer {
     /// a Gaussian start from `(seed, draw)` alone (so it does not depend on the batch, the
     /// sharding or the threads).
     func startExample(draw: Int, row: Int, of state: LatentState<Float>) {
-        state.reset(row: row)
         let scale = configuration.training.startScale
-        guard scale > 0 else { return }
-        let random = startRandom
-        random.reseed(RandomSource.mix(RandomSource.mix(seed, Self.startStream), UInt64(draw)))
-        let width = state.width
-        random.fillGaussian(UnsafeMutableBufferPointer(start: state.high.pointer + row * width, count: width), sigma: scale)
-        random.fillGaussian(UnsafeMutableBufferPointer(start: state.low.pointer + row * width, count: width), sigma: scale)
+        if scale > 0 { startRandom.reseed(RandomSource.mix(RandomSource.mix(seed, Self.startStream), UInt64(draw))) }
+        state.randomStart(row: row, scale: scale, random: startRandom)
     }
     static let startStream: UInt64 = 0x57A27
 

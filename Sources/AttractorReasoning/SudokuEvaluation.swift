@@ -188,11 +188,11 @@ public enum ReasoningInference {
         var rows = active.count
         let input = try model.embedded(tokens, batch: rows)
         for r in 0..<rows {
-            state.reset(row: r)
             if options.startScale > 0 {
                 let random = RandomSource(seed: RandomSource.mix(seeds[active[r]], Stream.start.rawValue))
-                random.fillGaussian(UnsafeMutableBufferPointer(start: state.high.pointer + r * width, count: width), sigma: options.startScale)
-                random.fillGaussian(UnsafeMutableBufferPointer(start: state.low.pointer + r * width, count: width), sigma: options.startScale)
+                state.randomStart(row: r, scale: options.startScale, random: random)
+            } else {
+                state.reset(row: r)
             }
         }
         for segment in 1...lastSegment {
