@@ -298,10 +298,11 @@ public final class ReasoningTrainer {
     /// sharding or the threads).
     func startExample(draw: Int, row: Int, of state: LatentState<Float>) {
         let scale = configuration.training.startScale
-        if scale > 0 { startRandom.reseed(RandomSource.mix(RandomSource.mix(seed, Self.startStream), UInt64(draw))) }
+        if scale > 0 {
+            startRandom.reseed(RandomSource.mix(RandomSource.mix(seed, ReasoningInference.Stream.start.rawValue), UInt64(draw)))
+        }
         state.randomStart(row: row, scale: scale, random: startRandom)
     }
-    static let startStream: UInt64 = 0x57A27
 
     func shard(ofSlot b: Int) -> Int {
         var s = 0
