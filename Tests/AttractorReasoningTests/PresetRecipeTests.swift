@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+@testable import AttractorReasoning
+
+/// The `tiny` presets are the recipes of the bundled checkpoints: `attractor train --model M`
+/// with no `--set` trains what `Checkpoints/M-tiny` was trained with (only the cosine
+/// schedule's length differs: it is fitted to the CPU budget at step 25). Fails when a preset
+/// drifts from the bundled recipe, or a new bundled run used a `--set` the preset lacks.
+@Suite struct PresetRecipeTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static func bundledConfiguration(_ name: String) throws -> ReasoningConfiguration {
+        let url = repository.appendingPathComponent("Checkpoints/\(name)/config.json")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        let configuration = try JSONSerialization.data(withJSONObject: object["configuration"]!)
+        return try JSONDecoder().decode(ReasoningConfiguration.self, from: configuration)
+    }
+
+    @Test(arguments: [ModelKind.cmm, .trm, .hrm])
+    func tinyPresetIsTheBundledRecipe(_ model: ModelKind) throws {
+        let bundled = try Self.bundledConfiguration("\(model.rawValue)-tiny")
+        var preset = try ReasoningConfiguration.preset("tiny", model: model, task: .sudoku)
+        preset.training.scheduleSteps = bundled.training.scheduleSteps
+        #expect(preset == bundled)
+    }
+
+    @Test func cmmTinyTrainsFromRandomStartsWithTheEquilibriumResidual() throws {
+        let c = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)
+        #expect(c.training.startScale == 1 && c.loss.residual == 0.1 && c.sigma == 0)
+        #expect(c.integrator == .eulerMaruyama && c.stepSize == 0.95)
+    }
+}
