@@ -10,16 +10,10 @@ import Testing
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    static func bundledConfiguration(_ name: String) throws -> ReasoningConfiguration {
-        let url = repository.appendingPathComponent("Checkpoints/\(name)/config.json")
-        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-        let configuration = try JSONSerialization.data(withJSONObject: object["configuration"]!)
-        return try JSONDecoder().decode(ReasoningConfiguration.self, from: configuration)
-    }
-
     @Test(arguments: [ModelKind.cmm, .trm, .hrm])
     func tinyPresetIsTheBundledRecipe(_ model: ModelKind) throws {
-        let bundled = try Self.bundledConfiguration("\(model.rawValue)-tiny")
+        let directory = Self.repository.appendingPathComponent("Checkpoints/\(model.rawValue)-tiny").path
+        let bundled = try ReasoningCheckpoint.manifest(at: directory).configuration
         var preset = try ReasoningConfiguration.preset("tiny", model: model, task: .sudoku)
         preset.training.scheduleSteps = bundled.training.scheduleSteps
         #expect(preset == bundled)
