@@ -82,12 +82,10 @@ extension ReasoningConfiguration {
     /// starts are used at test time, `eval --samples`), halting head as TRM. Every training
     /// example starts from `N(0, 1)` latents (EqR's random start per sample) and the
     /// equilibrium residual (weight 0.1) makes the state the answer is read from a fixed
-    /// point (it keeps the solution on 63 of 64 one-blank grids iterated without halting, 50
-    /// of 64 without it). A spectral-norm penalty `‖Jv‖²/‖v‖²` (weight 0.02, power iteration)
-    /// on 16 examples every 4th step makes those fixed points strongly contractive for ~2.5%
-    /// of the steps: the bundled 90-CPU-minute cmm-tiny (round 6a), median ρ(J) 0.02 against
-    /// 0.42 without it. The trace hinge and repulsion stay off (they cost more than they gave
-    /// at equal budget). `small`/`paper`: the multi-rate RK4 schedule with the contraction
+    /// point: the bundled 90-CPU-minute cmm-tiny (round 5a), which keeps its solution on 63 of
+    /// 64 one-blank grids iterated without halting (50 of 64 without the residual). The
+    /// Jacobian regularisers and repulsion stay off (they cost more than they gave at equal
+    /// budget). `small`/`paper`: the multi-rate RK4 schedule with the contraction
     /// regularisers (`multiRateRK4`).
     mutating func applyContinuousDefaults(preset name: Preset) {
         if name == .tiny {
@@ -98,7 +96,6 @@ extension ReasoningConfiguration {
             sigma = 0
             training.startScale = 1
             loss.residual = 0.1
-            loss.spectral = 0.02
         } else {
             applyMultiRateRK4()
         }
