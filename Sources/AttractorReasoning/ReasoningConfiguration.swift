@@ -115,6 +115,10 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         public var frobenius: Double = 0
         /// Spectral-norm estimate by power iteration, `‖Jv‖²/‖v‖²`.
         public var spectral: Double = 0
+        /// Margin `m` of the spectral term: it is `ReLU(‖Jv‖²/‖v‖² − m²)`, a hinge that only
+        /// acts where the estimated `‖J‖₂` exceeds `m`. 0 = the plain penalty on `‖J‖₂²`,
+        /// which pulls every end point toward a constant map.
+        public var spectralMargin: Double = 0
         /// Hyperspherical repulsion over the batch's flattened `z_H`.
         public var repulsion: Double = 0
         /// The Jacobian regularisers run every `regulariserEvery` steps …
@@ -124,6 +128,28 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// Power-iteration steps for the spectral norm.
         public var powerIterations: Int = 2
         public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case answer, halting, residual, traceHinge, repellerHinge, frobenius, spectral, spectralMargin, repulsion
+            case regulariserEvery, regulariserBatch, powerIterations
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            answer = try c.decode(Double.self, forKey: .answer)
+            halting = try c.decode(Double.self, forKey: .halting)
+            residual = try c.decode(Double.self, forKey: .residual)
+            traceHinge = try c.decode(Double.self, forKey: .traceHinge)
+            repellerHinge = try c.decode(Double.self, forKey: .repellerHinge)
+            frobenius = try c.decode(Double.self, forKey: .frobenius)
+            spectral = try c.decode(Double.self, forKey: .spectral)
+            // Checkpoints written before the margin existed used the plain penalty.
+            spectralMargin = try c.decodeIfPresent(Double.self, forKey: .spectralMargin) ?? 0
+            repulsion = try c.decode(Double.self, forKey: .repulsion)
+            regulariserEvery = try c.decode(Int.self, forKey: .regulariserEvery)
+            regulariserBatch = try c.decode(Int.self, forKey: .regulariserBatch)
+            powerIterations = try c.decode(Int.self, forKey: .powerIterations)
+        }
     }
 
     /// Optimiser and schedule.
@@ -281,6 +307,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         try Self.validatePair(discretisation: discretisation, gradient: gradient, integrator: integrator, sigma: sigma)
         guard training.batch >= 1, loss.regulariserEvery >= 1, loss.regulariserBatch >= 1 else {
             throw .invalidConfiguration("batch and regulariser cadence must be positive")
+        }
+        guard loss.spectralMargin >= 0 && loss.spectralMargin.isFinite else {
+            throw .invalidConfiguration("loss.spectralMargin is a bound on ‖J‖₂, ≥ 0, got \(loss.spectralMargin)")
         }
         guard training.shards >= 1 else { throw .invalidConfiguration("shards must be positive, got \(training.shards)") }
         guard (0...1).contains(training.easierCopies) else {

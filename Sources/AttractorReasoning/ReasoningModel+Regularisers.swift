@@ -165,10 +165,12 @@ extension ReasoningModel {
             }
             let jv = jacobianVectorProduct(at: u, direction: v, batch: b)
             let q = space.probeCotangent.pointer
+            let floor = w.spectralMargin * w.spectralMargin
             for ex in 0..<b {
                 let jb = jv + ex * width
-                out.spectral += w.spectral * VectorKernels.dot(jb, jb, count: width) / (k * Double(b))
-                let c = T(w.spectral * 2 / (k * Double(b)))
+                let excess = VectorKernels.dot(jb, jb, count: width) / k - floor  // ‖Jv‖²/‖v‖² − m²
+                let c = T(excess > 0 ? w.spectral * 2 / (k * Double(b)) : 0)
+                out.spectral += w.spectral * max(0, excess) / Double(b)
                 for e in 0..<width { q[ex * width + e] = c * jb[e] }
             }
             probeGradient(at: u, direction: v, jvCotangent: q, batch: b)

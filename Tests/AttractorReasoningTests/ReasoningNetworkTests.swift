@@ -89,4 +89,47 @@ import Testing
         #expect(after.traceHinge + after.repellerHinge + after.spectral > 0)
         #expect(ReasoningTestSupport.maxRelativeDifference(gradientAfter, gradientBefore) < 1e-9)  // summation order only
     }
+
+    /// The spectral margin `m` turns `w·‖Jv‖²/‖v‖²` into `w·ReLU(‖Jv‖²/‖v‖² − m²)`: below every
+    /// example's estimate it shifts the value by `w·m²` and leaves the gradient alone; above
+    /// all of them the term and its gradient vanish.
+    @Test func spectralMarginIsAHingeOnTheSquaredNorm() throws {
+        var c = try ReasoningTestSupport.trm()
+        c.loss.spectral = 0.05
+        c.loss.powerIterations = 3
+        let batch = 3
+        let tokens = ReasoningTestSupport.tokens(batch: batch, sequence: 4, vocabulary: 5, seed: 8)
+        func run(_ margin: Double, weight: Double = 0.05) throws -> (Double, [Double]) {
+            var d = c
+            d.loss.spectral = weight
+            d.loss.spectralMargin = margin
+            let m = try ReasoningModel<Double>(configuration: d, maxBatch: batch, seed: 5)
+            let s = m.makeState()
+            ReasoningTestSupport.randomize(s, seed: 12)
+            let input = try m.embedded(tokens, batch: batch)
+            m.store.zeroGradients()
+            let j = m.jacobianRegularisers(s, input: input, batch: batch, random: RandomSource(seed: 6))
+            return (j.spectral, m.store.gradients.array)
+        }
+        let (plain, plainGradient) = try run(0)
+        #expect(plain > 0 && plainGradient.contains { $0 != 0 })
+        // A margin far below every estimate keeps all examples active.
+        let small = 1e-3
+        let (shifted, shiftedGradient) = try run(small)
+        #expect(abs(shifted - (plain - 0.05 * small * small)) < 1e-12)
+        #expect(shiftedGradient == plainGradient)
+        let (none, noneGradient) = try run(1e3)
+        #expect(none == 0 && noneGradient.allSatisfy { $0 == 0 })
+        // A margin at the mean estimate keeps only the examples above it: more than the
+        // linear shift (which is 0 there) and less than the plain term.
+        let mean = plain / 0.05
+        let (partial, _) = try run(mean.squareRoot())
+        #expect(partial > 0 && partial < plain)
+    }
+
+    @Test func aNegativeSpectralMarginIsRejected() throws {
+        var c = try ReasoningTestSupport.trm()
+        c.loss.spectralMargin = -0.5
+        #expect(throws: ReasoningError.self) { try c.validate() }
+    }
 }
