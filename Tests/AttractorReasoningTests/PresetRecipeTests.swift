@@ -19,9 +19,12 @@ import Testing
         #expect(preset == bundled)
     }
 
-    @Test func cmmTinyTrainsFromRandomStartsWithTheEquilibriumResidual() throws {
+    @Test func cmmTinyTrainsFromRandomStartsWithTheEquilibriumResidualAndTheSpectralHinge() throws {
         let c = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)
         #expect(c.training.startScale == 1 && c.loss.residual == 0.1 && c.sigma == 0)
+        #expect(c.loss.spectral == 0.05 && c.loss.spectralMargin == 0.9)
+        #expect(c.loss.regulariserEvery == 4 && c.loss.regulariserBatch == 16)
+        #expect(c.loss.traceHinge == 0 && c.loss.repulsion == 0)
         #expect(c.integrator == .eulerMaruyama && c.stepSize == 0.95)
     }
 }
