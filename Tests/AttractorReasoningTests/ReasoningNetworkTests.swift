@@ -99,9 +99,8 @@ import Testing
         c.loss.powerIterations = 3
         let batch = 3
         let tokens = ReasoningTestSupport.tokens(batch: batch, sequence: 4, vocabulary: 5, seed: 8)
-        func run(_ margin: Double, weight: Double = 0.05) throws -> (Double, [Double]) {
+        func run(_ margin: Double) throws -> (Double, [Double]) {
             var d = c
-            d.loss.spectral = weight
             d.loss.spectralMargin = margin
             let m = try ReasoningModel<Double>(configuration: d, maxBatch: batch, seed: 5)
             let s = m.makeState()
