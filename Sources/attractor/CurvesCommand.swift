@@ -14,10 +14,10 @@ struct CurvesCommand: ParsableCommand {
     @Option(help: "Held-out puzzles whose solutions are re-blanked (a puzzle file or a dataset .safetensors).") var puzzles: String
     @Option(help: "Rungs: blanks per puzzle, comma-separated.") var blanks = "10,20,30"
     @Option(parsing: .unconditional, help: "Puzzles per rung (N ≥ 1).") var limit = 100
-    @Option(help: "Seed for the re-blanking.") var seed: UInt64 = 0
+    @Option(help: "Seed for the re-blanking: each rung's grids are `eval --blanks K --seed S --limit N`'s.") var seed: UInt64 = 0
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Flag(help: "Only the snapshots, not the run's latest checkpoint (while the run is still training).") var snapshotsOnly = false
-    @Option(help: "Output directory: curves.jsonl (one line per run, snapshot and rung; lines already there are kept and not evaluated again) and curves-blanks-K.svg.")
+    @Option(help: "Output directory: curves.jsonl (one line per run, snapshot, rung and seed; lines already there are kept and not evaluated again) and curves-blanks-K.svg.")
     var out: String
 
     func validate() throws {
@@ -45,9 +45,13 @@ struct CurvesCommand: ParsableCommand {
         var exactAccuracy: Double
         var cellAccuracy: Double
         var meanSegments: Double
+        /// The re-blanking seed; absent in lines written before each rung had its own generator
+        /// (their grids depended on the rung list), which are kept in the file but neither
+        /// reused nor drawn.
+        var seed: UInt64?
 
         enum CodingKeys: String, CodingKey {
-            case run, checkpoint, step, blanks, puzzles
+            case run, checkpoint, step, blanks, puzzles, seed
             case cpuMinutes = "cpu_minutes", exactAccuracy = "exact_accuracy", cellAccuracy = "cell_accuracy"
             case meanSegments = "mean_segments"
         }
@@ -57,15 +61,17 @@ struct CurvesCommand: ParsableCommand {
         try OutputDirectory.requireWritable(out, option: "--out")
         let rungs = rungs!
         let base = try EvalCommand.loadPuzzles(puzzles, limit: limit, reblanking: true)
-        let generator = SudokuGenerator(seed: seed)
         var sets: [Int: [SudokuExample]] = [:]
-        for k in rungs {
-            sets[k] = try base.map { SudokuExample(puzzle: try generator.ladderPuzzle(from: $0.solution, blanks: k), solution: $0.solution) }
-        }
+        for k in rungs { sets[k] = try base.reblanked(blanks: k, seed: seed) }
         let jsonl = out + "/curves.jsonl"
         var points: [Point] = []
         if let text = try? String(contentsOfFile: jsonl, encoding: .utf8) {
-            points = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Point.self, from: Data($0.utf8)) }
+            let all = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Point.self, from: Data($0.utf8)) }
+            points = all.filter { $0.seed == seed }
+            let unseeded = all.filter { $0.seed == nil }.count
+            if unseeded > 0 {
+                print("\(jsonl): \(unseeded) lines without a seed (written before each rung had its own re-blanking) are kept but not used")
+            }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -83,7 +89,7 @@ struct CurvesCommand: ParsableCommand {
                     let e = try ReasoningInference.evaluateSudoku(model, name: label, puzzles: items, threads: threads)
                     let point = Point(run: label, checkpoint: checkpoint, step: manifest.step, cpuMinutes: cpu, blanks: k,
                                       puzzles: items.count, exactAccuracy: e.exactAccuracy, cellAccuracy: e.cellAccuracy,
-                                      meanSegments: e.meanSteps)
+                                      meanSegments: e.meanSteps, seed: seed)
                     points.append(point)
                     let line = String(decoding: try encoder.encode(point), as: UTF8.self) + "\n"
                     try Self.append(line, to: jsonl)

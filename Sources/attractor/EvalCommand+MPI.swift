@@ -29,13 +29,7 @@ extension EvalCommand {
                         return []
                     }
                     items = try Self.loadPuzzles(puzzles, limit: limit, allowMultiple: allowMultiple, reblanking: blanks != nil)
-                    if let blanks {
-                        let generator = SudokuGenerator(seed: seed)
-                        items = try items.map { item in
-                            let p = try generator.ladderPuzzle(from: item.solution, blanks: blanks)
-                            return SudokuExample(puzzle: p, solution: item.solution)
-                        }
-                    }
+                    if let blanks { items = try items.reblanked(blanks: blanks, seed: seed) }
                     let workers = threads ?? Distributed.threadsPerRank(world)
                     let maxBatch = max(1, min(batch, (items.count + workers - 1) / workers))
                     let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: maxBatch, task: .sudoku)

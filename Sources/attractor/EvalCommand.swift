@@ -42,13 +42,7 @@ struct EvalCommand: ParsableCommand {
                 return
             }
             var items = try Self.loadPuzzles(puzzles, limit: limit, allowMultiple: allowMultiple, reblanking: blanks != nil)
-            if let blanks {
-                let generator = SudokuGenerator(seed: seed)
-                items = try items.map { item in
-                    let p = try generator.ladderPuzzle(from: item.solution, blanks: blanks)
-                    return SudokuExample(puzzle: p, solution: item.solution)
-                }
-            }
+            if let blanks { items = try items.reblanked(blanks: blanks, seed: seed) }
             let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: batchSize(items.count), task: .sudoku)
             let name = "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset)"
             let progress = ProgressLine("eval", unit: "puzzles")

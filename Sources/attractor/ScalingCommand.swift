@@ -83,10 +83,7 @@ struct ScalingCommand: ParsableCommand {
     func run() throws {
         try OutputDirectory.requireWritable(out, option: "--out")
         var items = try EvalCommand.loadPuzzles(puzzles, limit: limit, allowMultiple: false, reblanking: blanks != nil)
-        if let blanks {
-            let generator = SudokuGenerator(seed: seed)
-            items = try items.map { SudokuExample(puzzle: try generator.ladderPuzzle(from: $0.solution, blanks: blanks), solution: $0.solution) }
-        }
+        if let blanks { items = try items.reblanked(blanks: blanks, seed: seed) }
         let threads = threads ?? WorkerPool.availableCores
         let paths = checkpoints.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         // Shown by their directory's name (a bundled name is its own directory name).

@@ -42,6 +42,31 @@ import Testing
                                      "--limit", "1", "--out", dir + "/curves"])
         #expect(try String(contentsOfFile: dir + "/curves/curves.jsonl", encoding: .utf8).split(separator: "\n").count == 4)
 
+        // Each rung has its own re-blanking: the 10-blank points do not depend on the rung list
+        // and are eval's for `--blanks 10 --seed 0`; another seed is not served from the cache.
+        let four = dir + "/p4.txt"
+        try ["4.....8.5.3..........7......2.....6.....8.4......1.......6.3.7.5..2.....1.4......",
+             ".................1....23.4.....453....1....6...7..8......9......3....8..4..1....7",
+             ".................1..2..3..4.....1....2.....5.65.....7.....6......4...2.3..875....",
+             ".................1..2..3.4..............5...6.43..78......6.2..6..51....9......3."]
+            .joined(separator: "\n").write(toFile: four, atomically: true, encoding: .utf8)
+        func tenBlankCells(_ blanks: String, seed: String = "0", into name: String) throws -> [String] {
+            let r = try AttractorBinary.run(["curves", "--run", "small=" + out, "--puzzles", four, "--blanks", blanks,
+                                             "--limit", "4", "--seed", seed, "--out", dir + "/" + name])
+            #expect(r.status == 0, "\(r.stderr)")
+            return try String(contentsOfFile: dir + "/" + name + "/curves.jsonl", encoding: .utf8).split(separator: "\n")
+                .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .filter { $0["blanks"] as? Int == 10 && $0["seed"] as? Int == Int(seed) }
+                .map { "\($0["step"]!) \($0["cell_accuracy"]!) \($0["exact_accuracy"]!)" }
+        }
+        let alone = try tenBlankCells("10", into: "alone"), after = try tenBlankCells("30,5,10", into: "after")
+        #expect(alone.count == 2 && alone == after, "\(alone) vs \(after)")
+        let ten = try AttractorBinary.run(["eval", "--checkpoint", out, "--puzzles", four, "--blanks", "10", "--limit", "4",
+                                           "--seed", "0", "--format", "json"])
+        let tenJSON = try JSONSerialization.jsonObject(with: Data(ten.stdout.utf8)) as? [String: Any]
+        #expect(alone.last == "3 \(tenJSON?["cell_accuracy"] ?? "–") \(tenJSON?["exact_accuracy"] ?? "–")", "\(ten.stdout)")
+        #expect(try tenBlankCells("10", seed: "1", into: "alone").count == 2, "seed 1 evaluated, not taken from seed 0's lines")
+
         // eval with sampling reports the test-time keys; scaling writes its table and figures.
         let eval = try AttractorBinary.run(["eval", "--checkpoint", out, "--puzzles", puzzles, "--blanks", "3", "--samples", "2",
                                             "--segments", "3", "--sigma", "0.1", "--format", "json"])
