@@ -121,6 +121,21 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         public var spectralMargin: Double = 0
         /// Hyperspherical repulsion over the batch's flattened `z_H`.
         public var repulsion: Double = 0
+        /// Chord hinge on the segment map `S` between a point `a` of a training trajectory
+        /// (the state before this step's segment) and a fresh random start `b` of the same
+        /// puzzle: `ReLU(‖S(b) − S(a)‖²/‖b − a‖² − m²)`, `m = chordMargin`, the gradient
+        /// through `S(b)` only (`S(a)` is the trajectory's, held fixed). Where the spectral
+        /// hinge bounds `J` at one point, this bounds the map's contraction across the
+        /// region random starts come from, where distinct basins would meet (a global
+        /// contraction has one fixed point). Runs with the Jacobian regularisers (same steps,
+        /// same sub-batch): one more taped segment and its backward pass.
+        public var chord: Double = 0
+        /// Margin `m` of the chord hinge (0: penalise every chord's ratio).
+        public var chordMargin: Double = 0
+        /// Segments the random start `b` first runs (no gradient) before the hinge's taped
+        /// segment: with 0 the chord is to a fresh start; with a few, `b` is on its way to
+        /// its own end point, and two points near two different end points give a ratio near 1.
+        public var chordSegments: Int = 0
         /// The Jacobian regularisers run every `regulariserEvery` steps …
         public var regulariserEvery: Int = 4
         /// … on the first `regulariserBatch` examples, with one probe vector.
@@ -131,6 +146,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case answer, halting, residual, traceHinge, repellerHinge, frobenius, spectral, spectralMargin, repulsion
+            case chord, chordMargin, chordSegments
             case regulariserEvery, regulariserBatch, powerIterations
         }
 
@@ -146,6 +162,10 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             // Checkpoints written before the margin existed used the plain penalty.
             spectralMargin = try c.decodeIfPresent(Double.self, forKey: .spectralMargin) ?? 0
             repulsion = try c.decode(Double.self, forKey: .repulsion)
+            // Checkpoints written before the chord hinge existed had none.
+            chord = try c.decodeIfPresent(Double.self, forKey: .chord) ?? 0
+            chordMargin = try c.decodeIfPresent(Double.self, forKey: .chordMargin) ?? 0
+            chordSegments = try c.decodeIfPresent(Int.self, forKey: .chordSegments) ?? 0
             regulariserEvery = try c.decode(Int.self, forKey: .regulariserEvery)
             regulariserBatch = try c.decode(Int.self, forKey: .regulariserBatch)
             powerIterations = try c.decode(Int.self, forKey: .powerIterations)
@@ -310,6 +330,10 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         }
         guard loss.spectralMargin >= 0 && loss.spectralMargin.isFinite else {
             throw .invalidConfiguration("loss.spectralMargin is a bound on ‖J‖₂, ≥ 0, got \(loss.spectralMargin)")
+        }
+        guard loss.chord >= 0 && loss.chord.isFinite && loss.chordMargin >= 0 && loss.chordMargin.isFinite,
+              loss.chordSegments >= 0 else {
+            throw .invalidConfiguration("loss.chord, loss.chordMargin and loss.chordSegments must be finite and ≥ 0, got \(loss.chord), \(loss.chordMargin) and \(loss.chordSegments)")
         }
         guard training.shards >= 1 else { throw .invalidConfiguration("shards must be positive, got \(training.shards)") }
         guard (0...1).contains(training.easierCopies) else {

@@ -11,8 +11,9 @@ extension ReasoningModel {
         public var frobenius = 0.0
         public var spectral = 0.0
         public var repulsion = 0.0
+        public var chord = 0.0
         public init() {}
-        public var total: Double { residual + traceHinge + repellerHinge + frobenius + spectral + repulsion }
+        public var total: Double { residual + traceHinge + repellerHinge + frobenius + spectral + repulsion + chord }
     }
 
     /// Equilibrium residual of the high level, one evaluation of `F_H` on `batch` examples:
@@ -176,6 +177,52 @@ extension ReasoningModel {
             probeGradient(at: u, direction: v, jvCotangent: q, batch: b)
         }
         return out
+    }
+
+    /// The chord hinge on the `input.batch` examples: with `a` = `origin`, `S(a)` = `image`
+    /// (held fixed) and `b` = `start`, runs one taped segment `b ← S(b)` (no noise) and
+    /// returns `w/B · Σ ReLU(‖S(b) − S(a)‖²/‖b − a‖² − m²)`, both levels in the norms,
+    /// adding its parameter gradient (through `S(b)` only, to the depth
+    /// `configuration.gradient` tapes) to the store. Leaves `S(b)` in `start`; overwrites
+    /// the cotangents and the tape.
+    ///
+    /// A contraction on the whole region the starts come from has one fixed point per
+    /// puzzle; the spectral hinge bounds `J` at single points, this bounds the finite
+    /// chords between a trajectory and another start, across any basin boundary between
+    /// them. `m = 0` penalises every ratio.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func chordHinge(start: LatentState<T>, origin: LatentState<T>, image: LatentState<T>, input: SegmentInput<T>,
+                           weight: Double, margin: Double) throws(ReasoningError) -> Double {
+        checkInput(input, start)
+        let batch = input.batch
+        func squaredDistance(_ p: LatentState<T>, _ q: LatentState<T>, row: Int) -> Double {
+            var sum = 0.0
+            for e in (row * width)..<((row + 1) * width) {
+                let dh = Double(p.high.pointer[e] - q.high.pointer[e]), dl = Double(p.low.pointer[e] - q.low.pointer[e])
+                sum += dh * dh + dl * dl
+            }
+            return sum
+        }
+        return try withUnsafeTemporaryAllocation(of: Double.self, capacity: batch) { (spans) throws(ReasoningError) -> Double in
+            for r in 0..<batch { spans[r] = max(squaredDistance(start, origin, row: r), 1e-30) }
+            runSegment(start, input: input, record: true)
+            clearCotangents(batch: batch)
+            let floor = margin * margin
+            var value = 0.0
+            for r in 0..<batch {
+                let excess = squaredDistance(start, image, row: r) / spans[r] - floor
+                guard excess > 0 else { continue }
+                value += weight * excess / Double(batch)
+                let c = T(2 * weight / (spans[r] * Double(batch)))
+                for e in (r * width)..<((r + 1) * width) {
+                    highCotangent.pointer[e] = c * (start.high.pointer[e] - image.high.pointer[e])
+                    lowCotangent.pointer[e] = c * (start.low.pointer[e] - image.low.pointer[e])
+                }
+            }
+            if value > 0 { try backwardSegment(start, input: input) }
+            return value
+        }
     }
 
     /// Forward-difference step for Jacobian–vector products (`10·√ulp`).

@@ -94,6 +94,10 @@ public final class ReasoningTrainer {
     let workers: [ReasoningModel<Float>]
     /// Q-learning look-ahead state, one per worker.
     let lookaheads: [LatentState<Float>]
+    /// The chord hinge's trajectory points (each shard's state before its segment) and its
+    /// random-start states (one per worker); empty without the hinge.
+    let chordOrigins: [LatentState<Float>]
+    let chordStates: [LatentState<Float>]
     /// The embedded shard input, one per worker (a shard's segment, look-ahead, backward and
     /// regularisers all read it).
     let segmentInputs: [SegmentInput<Float>]
@@ -144,6 +148,9 @@ public final class ReasoningTrainer {
                                         minimumRatio: t.minimumRateRatio)
         carries = (0..<shards).map { _ in model.makeState() }
         lookaheads = configuration.halting == .qLearning ? replicas.map { $0.makeState() } : []
+        let chord = configuration.loss.chord > 0
+        chordOrigins = chord ? (0..<shards).map { _ in model.makeState() } : []
+        chordStates = chord ? replicas.map { $0.makeState() } : []
         segmentInputs = replicas.map { $0.makeInput() }
         shardGradients = (0..<shards).map { _ in ScalarBuffer(count: model.store.count) }
         shardRandom = (0..<shards).map { _ in RandomSource(seed: 0) }
@@ -256,6 +263,7 @@ public final class ReasoningTrainer {
             report.regularisers.repellerHinge += r.regularisers.repellerHinge
             report.regularisers.frobenius += r.regularisers.frobenius
             report.regularisers.spectral += r.regularisers.spectral
+            report.regularisers.chord += r.regularisers.chord
             cellsRight += r.cellsRight
             report.forwardExamples += r.forwardExamples
             report.backwardExamples += r.backwardExamples
@@ -378,6 +386,7 @@ public final class ReasoningTrainer {
         try slotInputs.withUnsafeBufferPointer { (p) throws(ReasoningError) in
             try replica.embed(p.baseAddress! + pass.start * config.block.sequence, batch: pass.rows, into: pass.input)
         }
+        if isChordStep { chordOrigins[pass.index].copy(from: pass.carry) }
         replica.runSegment(pass.carry, input: pass.input, record: true,
                            noise: config.sigma > 0 ? random(0x5EED, shard: pass.index, into: shardRandom[pass.index]) : nil)
         replica.computeHeads(pass.carry, batch: pass.rows)
@@ -476,6 +485,31 @@ public final class ReasoningTrainer {
             result.regularisers.frobenius = jac.frobenius
             result.regularisers.spectral = jac.spectral
         }
+        if isChordStep { result.regularisers.chord = try chordHinge(pass) }
+    }
+
+    /// Whether this step runs the chord hinge (the Jacobian regularisers' steps).
+    var isChordStep: Bool { configuration.loss.chord > 0 && step % configuration.loss.regulariserEvery == 0 }
+
+    /// The chord hinge (`ReasoningModel.chordHinge`) on the shard's first
+    /// `regulariserBatch / shards` rows: each row's trajectory point `a` (saved before this
+    /// step's segment; the carry now holds `S(a)`) against a random start `b` of the same
+    /// puzzle (`training.startScale`, 1 when the starts are zero) advanced
+    /// `loss.chordSegments` segments without gradient. Runs after the main
+    /// backward pass (it reuses the tape). Returns the weighted value (this shard's share).
+    func chordHinge(_ pass: ShardPass) throws(ReasoningError) -> Double {
+        let lw = configuration.loss, input = pass.input
+        let sub = min(pass.rows, max(1, lw.regulariserBatch / shardCount))
+        let other = chordStates[pass.worker]
+        let source = random(0xC40D, shard: pass.index, into: shardRandom[pass.index])
+        let scale = configuration.training.startScale > 0 ? configuration.training.startScale : 1
+        for r in 0..<sub { other.randomStart(row: r, scale: scale, random: source) }
+        let full = input.batch
+        input.batch = sub
+        defer { input.batch = full }
+        for _ in 0..<lw.chordSegments { pass.replica.runSegment(other, input: input, record: false) }
+        return try pass.replica.chordHinge(start: other, origin: chordOrigins[pass.index], image: pass.carry, input: input,
+                                           weight: lw.chord / Double(shardCount), margin: lw.chordMargin)
     }
 
     /// Halting decisions of every slot (training: with exploration), in slot order.

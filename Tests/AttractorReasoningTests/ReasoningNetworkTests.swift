@@ -1,3 +1,4 @@
+import Foundation
 import AttractorNeural
 import AttractorNumerics
 import Testing
@@ -124,6 +125,74 @@ import Testing
         let mean = plain / 0.05
         let (partial, _) = try run(mean.squareRoot())
         #expect(partial > 0 && partial < plain)
+    }
+
+    /// The chord hinge: its value is `w·mean ReLU(‖S(b) − S(a)‖²/‖b − a‖² − m²)` with `S(b)`
+    /// from an ordinary segment, and its parameter gradient (one cycle, all of it taped)
+    /// matches central differences of that value with `S(a)` held fixed; above every
+    /// ratio the margin silences it.
+    @Test func chordHingeValueAndGradient() throws {
+        var c = try ReasoningTestSupport.trm()
+        c.cycles = 1
+        c.gradient = .lastCycle
+        let batch = 2, weight = 0.7
+        let tokens = ReasoningTestSupport.tokens(batch: batch, sequence: 4, vocabulary: 5, seed: 8)
+        let m = try ReasoningModel<Double>(configuration: c, maxBatch: batch, seed: 5)
+        let input = try m.embedded(tokens, batch: batch)
+        let a = m.makeState(), image = m.makeState(), b = m.makeState()
+        ReasoningTestSupport.randomize(a, seed: 12)
+        ReasoningTestSupport.randomize(b, seed: 13)
+        image.copy(from: a)
+        m.runSegment(image, input: input, record: false)
+        func hinge(margin: Double) throws -> Double {
+            let start = m.makeState()
+            start.copy(from: b)
+            m.store.zeroGradients()
+            return try m.chordHinge(start: start, origin: a, image: image, input: input, weight: weight, margin: margin)
+        }
+        // The value, from an untaped segment.
+        let sb = m.makeState()
+        sb.copy(from: b)
+        m.runSegment(sb, input: input, record: false)
+        var expected = 0.0
+        let hb = sb.high.array, lb = sb.low.array, hi = image.high.array, li = image.low.array
+        let h0 = b.high.array, l0 = b.low.array, ha = a.high.array, la = a.low.array
+        for r in 0..<batch {
+            let rows = (r * m.width)..<((r + 1) * m.width)
+            let gap = rows.reduce(0.0) { $0 + pow(hb[$1] - hi[$1], 2) + pow(lb[$1] - li[$1], 2) }
+            let span = rows.reduce(0.0) { $0 + pow(h0[$1] - ha[$1], 2) + pow(l0[$1] - la[$1], 2) }
+            expected += weight * gap / span / Double(batch)
+        }
+        let value = try hinge(margin: 0)
+        #expect(value > 0 && abs(value - expected) <= 1e-12 * expected)
+        let gradient = m.store.gradients.array
+        let parameters = m.store.count
+        for index in stride(from: 1, to: parameters, by: max(1, parameters / 12)) {
+            let original = m.store.values.pointer[index], h = 1e-6
+            m.store.values.pointer[index] = original + h
+            let plus = try hinge(margin: 0)
+            m.store.values.pointer[index] = original - h
+            let minus = try hinge(margin: 0)
+            m.store.values.pointer[index] = original
+            let numeric = (plus - minus) / (2 * h)
+            #expect(abs(numeric - gradient[index]) <= 1e-6 * max(1e-3, abs(numeric)), "parameter \(index)")
+        }
+        // Above every ratio: nothing.
+        #expect(try hinge(margin: 1e3) == 0)
+        #expect(m.store.gradients.array.allSatisfy { $0 == 0 })
+    }
+
+    @Test func aNegativeChordWeightOrMarginIsRejected() throws {
+        var c = try ReasoningTestSupport.trm()
+        c.loss.chord = -1
+        #expect(throws: ReasoningError.self) { try c.validate() }
+        c.loss.chord = 0.1
+        c.loss.chordMargin = -0.5
+        #expect(throws: ReasoningError.self) { try c.validate() }
+        c.loss.chordMargin = 0.5
+        try c.validate()
+        c.loss.chordSegments = -1
+        #expect(throws: ReasoningError.self) { try c.validate() }
     }
 
     @Test func aNegativeSpectralMarginIsRejected() throws {

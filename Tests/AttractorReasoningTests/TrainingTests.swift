@@ -250,7 +250,11 @@ import Testing
         var c = try TrainingTests.sudokuConfig(model)
         c.training.batch = 10  // shards of unequal size (3, 3, 4 / 2, 3, 2, 3)
         c.training.shards = shards
-        if model == .cmm { c.loss.regulariserEvery = 1 }  // the Jacobian regularisers every step
+        if model == .cmm {
+            c.loss.regulariserEvery = 1  // the Jacobian regularisers and the chord hinge every step
+            c.loss.chord = 0.1
+            c.loss.chordSegments = 1
+        }
         return c
     }
 
@@ -261,11 +265,14 @@ import Testing
         let one = try ReasoningTrainer(configuration: c, examples: examples, seed: 9, threads: 1)
         let two = try ReasoningTrainer(configuration: c, examples: examples, seed: 9, threads: 2)
         let three = try ReasoningTrainer(configuration: c, examples: examples, seed: 9, threads: 3)
+        var chord = 0.0
         for _ in 0..<3 {
             let a = try one.trainStep(), b = try two.trainStep(), d = try three.trainStep()
+            chord += a.regularisers.chord
             #expect(a.totalLoss == b.totalLoss && a.totalLoss == d.totalLoss)
             #expect(a.gradientNorm == b.gradientNorm && a.gradientNorm == d.gradientNorm)
         }
+        #expect((chord > 0) == (model == .cmm))  // the chord hinge ran (cmm) and is shard-exact
         #expect(one.model.store.values.array == two.model.store.values.array)
         #expect(one.model.store.values.array == three.model.store.values.array)
         #expect(one.carryRows(high: true) == two.carryRows(high: true))
