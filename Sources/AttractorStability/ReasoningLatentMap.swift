@@ -130,21 +130,24 @@ public final class ReasoningLatentMap: LatentMap {
 public final class ReasoningSudokuModel: PuzzleModel {
     public let name: String
     public let model: ReasoningModel<Float>
+    /// Worker threads of the maps `bind` makes (the results do not depend on it).
+    public let threads: Int
     private var map: ReasoningLatentMap?
 
-    public init(name: String, model: ReasoningModel<Float>) {
+    public init(name: String, model: ReasoningModel<Float>, threads: Int = WorkerPool.availableCores) {
         self.name = name
         self.model = model
+        self.threads = threads
     }
 
     /// Loads a checkpoint (directory or bundled name) for batches of up to `maxBatch`.
-    public convenience init(checkpoint: String, maxBatch: Int = 64) throws(StabilityError) {
+    public convenience init(checkpoint: String, maxBatch: Int = 64, threads: Int = WorkerPool.availableCores) throws(StabilityError) {
         do {
             let path = try CheckpointLocator.resolve(checkpoint)
             let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: maxBatch, task: .sudoku)
             let base = checkpoint.split(separator: "/").last.map(String.init) ?? checkpoint
             let kind = "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset)"
-            self.init(name: base == kind ? kind : "\(kind) [\(base)]", model: model)
+            self.init(name: base == kind ? kind : "\(kind) [\(base)]", model: model, threads: threads)
         } catch { throw .underlying("checkpoint \(checkpoint): \(error)") }
     }
 
@@ -152,7 +155,7 @@ public final class ReasoningSudokuModel: PuzzleModel {
 
     public func bind(puzzles: [[Int]]) throws(StabilityError) -> (map: ReasoningLatentMap, initialState: [Float]) {
         let tokens = puzzles.map { $0.map { Int32($0 == 0 ? Int(SudokuToken.blank) : $0 + 1) } }
-        let m = try ReasoningLatentMap(model: model, inputs: tokens)
+        let m = try ReasoningLatentMap(model: model, inputs: tokens, threads: threads)
         map = m
         return (m, m.initialState(rows: puzzles.count))
     }

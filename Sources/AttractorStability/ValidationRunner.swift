@@ -15,10 +15,15 @@ public enum ValidationRunner {
         public var blanks: Int?
         /// Seed for `blanks`.
         public var seed: UInt64
+        /// Worker threads of a checkpoint's segment map (default: all cores); the results do
+        /// not depend on it.
+        public var threads: Int
         /// Called with a line before and after each check (the CLI prints it on stderr).
         public var progress: (@Sendable (String) -> Void)?
 
-        public init(limit: Int? = nil, checkpoint: String? = nil, puzzles: String? = nil, blanks: Int? = nil, seed: UInt64 = 0) {
+        public init(limit: Int? = nil, checkpoint: String? = nil, puzzles: String? = nil, blanks: Int? = nil, seed: UInt64 = 0,
+                    threads: Int = WorkerPool.availableCores) {
+            self.threads = threads
             self.limit = limit
             self.checkpoint = checkpoint
             self.puzzles = puzzles
@@ -70,7 +75,7 @@ public enum ValidationRunner {
                 throw .invalidArgument("suite '\(suite.name)' on a checkpoint needs --puzzles FILE")
             }
             subject = try modelSubject(checkpoint: checkpoint, puzzles: puzzles, limit: options.limit,
-                                       blanks: options.blanks, seed: options.seed)
+                                       blanks: options.blanks, seed: options.seed, threads: options.threads)
         } else if options.checkpoint == nil, options.puzzles != nil || options.blanks != nil, suite.checks.contains(where: \.kind.needsTarget) {
             throw .invalidArgument("--puzzles and --blanks need --checkpoint")
         }
@@ -97,17 +102,20 @@ public enum ValidationRunner {
 
     /// A Sudoku checkpoint bound to the puzzles of `puzzles` (first `limit`, default 16;
     /// with `blanks`, each replaced by a ladder puzzle of its solution with that many blanks).
-    public static func modelSubject(checkpoint: String, puzzles: String, limit: Int?, blanks: Int? = nil, seed: UInt64 = 0)
+    public static func modelSubject(checkpoint: String, puzzles: String, limit: Int?, blanks: Int? = nil, seed: UInt64 = 0,
+                                    threads: Int = WorkerPool.availableCores)
         throws(StabilityError) -> EquilibriumValidation.Subject<ReasoningLatentMap> {
+        guard threads >= 1 else { throw .invalidArgument("threads must be at least 1, got \(threads)") }
         let set = try SudokuPuzzleSet.load(path: puzzles, limit: limit ?? 16, blanks: blanks, seed: seed)
-        let model = try ReasoningSudokuModel(checkpoint: checkpoint, maxBatch: 64)
+        let model = try ReasoningSudokuModel(checkpoint: checkpoint, maxBatch: 64, threads: threads)
         let (map, initial) = try model.bind(puzzles: set.puzzles)
         return EquilibriumValidation.Subject(
             name: model.name, map: map, inputs: set.puzzles.count, initialState: initial,
             decoder: { model.decode($0, row: $1) }, expected: set.solutions,
             fixedPointInputs: { (count: Int) throws(StabilityError) in
                 let inputs = set.oneBlank(count: count, seed: 7)
-                let m = try ReasoningLatentMap(model: model.model, inputs: inputs.map { $0.map { Int32($0 == 0 ? 1 : $0 + 1) } })
+                let m = try ReasoningLatentMap(model: model.model, inputs: inputs.map { $0.map { Int32($0 == 0 ? 1 : $0 + 1) } },
+                                               threads: threads)
                 return (m, m.initialState(rows: inputs.count), Array(set.solutions.prefix(inputs.count)))
             })
     }

@@ -36,6 +36,9 @@ struct CompareCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Estimate the spectral radius ρ(J) at the end points of the first N puzzles (power iteration, 12 JVP pairs each).")
     var stabilityPuzzles: Int = 8
 
+    @Option(help: "Worker threads per model (default: all cores); the results do not depend on it.")
+    var threads: Int?
+
     @Option(help: "Write report.json and index.html into this folder.")
     var report: String?
 
@@ -53,6 +56,7 @@ struct CompareCommand: ParsableCommand {
         if let blanks, !(0...64).contains(blanks) { throw ValidationError("--blanks must be in 0…64, got \(blanks)") }
         guard !checkpoints.split(separator: ",").isEmpty else { throw ValidationError("--checkpoints is empty") }
         if stabilityPuzzles < 0 { throw ValidationError("--stability-puzzles must be 0 or more, got \(stabilityPuzzles)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
     func run() throws {
@@ -65,7 +69,8 @@ struct CompareCommand: ParsableCommand {
                 standardError(PuzzleSolutionsMessage.warning(path: puzzles, lines: set.multipleSolutionLines, total: set.puzzles.count))
             }
             let models = try checkpoints.split(separator: ",").map { name throws(StabilityError) in
-                try ReasoningSudokuModel(checkpoint: String(name), maxBatch: min(64, set.puzzles.count))
+                try ReasoningSudokuModel(checkpoint: String(name), maxBatch: min(64, set.puzzles.count),
+                                         threads: threads ?? WorkerPool.availableCores)
             }
             standardError("compare: \(models.count) model(s) on \(set.puzzles.count) puzzles, up to \(steps) segments each …")
             result = try ModelComparison.run(models, puzzles: set.puzzles, solutions: set.solutions, options: options)

@@ -30,6 +30,9 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Cap the number of samples of equilibrium checks.")
     var limit: Int?
 
+    @Option(help: "Worker threads of a checkpoint's equilibrium checks (default: all cores); the results do not depend on it.")
+    var threads: Int?
+
     @Option(help: "Write report.json and index.html (inline SVG plots) into this folder.")
     var report: String?
 
@@ -42,6 +45,7 @@ struct ValidateCommand: ParsableCommand {
     func validate() throws {
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
         if let blanks, !(0...64).contains(blanks) { throw ValidationError("--blanks must be in 0…64, got \(blanks)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
     func run() throws {
@@ -49,7 +53,8 @@ struct ValidateCommand: ParsableCommand {
         let directory = ValidationRunner.suiteDirectory(executable: CommandLine.arguments[0])
         let names = suites.isEmpty ? (directory.map(ValidationRunner.suiteNames(in:)) ?? []) : suites
         guard !names.isEmpty else { throw CommandFailure("no suites given and no Validation/ folder found; run from the repository or give a suite .json path", status: .noInput) }
-        var options = ValidationRunner.Options(limit: limit, checkpoint: checkpoint, puzzles: puzzles, blanks: blanks, seed: seed)
+        var options = ValidationRunner.Options(limit: limit, checkpoint: checkpoint, puzzles: puzzles, blanks: blanks, seed: seed,
+                                               threads: threads ?? WorkerPool.availableCores)
         if !quiet { options.progress = { standardError($0) } }
         var results: [SuiteResult] = []
         do {

@@ -74,4 +74,28 @@ import Testing
         #expect(r.stdout.contains("puzzles with one end point: 1") && r.stdout.contains("2 puzzles, each from 2 random initial latents"),
                 "\(r.stdout)")
     }
+
+    /// `--threads N` spreads a checkpoint's segment map over N workers and changes no
+    /// figure (the measurements of 1 and 2 threads are equal); 0 is refused.
+    @Test func threadsChangeNoMeasurement() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let suite = dir.appendingPathComponent("basins.json")
+        try Data(#"""
+        {"suite": "b", "target": {"field": "contraction", "dimension": 4},
+         "checks": [{"check": "basins", "checkpoint": {"samples": 3, "puzzles": 3, "max_steps": 3, "relative": true,
+                                                        "tolerance": 1e-6, "cluster_tolerance": 1e-3}}]}
+        """#.utf8).write(to: suite)
+        let puzzles = Self.repository.appendingPathComponent("Data/sudoku/magictour_top1465.txt").path
+        func measurements(_ threads: String) throws -> [String] {
+            let r = try AttractorBinary.run(["validate", suite.path, "--checkpoint", "cmm-tiny", "--puzzles", puzzles,
+                                             "--blanks", "30", "--limit", "3", "--threads", threads, "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+            return r.stdout.split(separator: "\n").filter { $0.hasPrefix("   ") }.map(String.init)
+        }
+        let one = try measurements("1"), two = try measurements("2")
+        #expect(one.count >= 4 && one == two, "\(one) vs \(two)")
+        let zero = try AttractorBinary.run(["validate", suite.path, "--checkpoint", "cmm-tiny", "--puzzles", puzzles, "--threads", "0"])
+        #expect(zero.status != 0 && zero.stderr.contains("--threads must be at least 1"), "\(zero.stderr)")
+    }
 }
