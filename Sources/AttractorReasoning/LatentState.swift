@@ -32,10 +32,11 @@ public final class LatentState<T: Scalar> {
         random.fillGaussian(UnsafeMutableBufferPointer(start: low.pointer + row * width, count: width), sigma: scale)
     }
 
-    /// Copies every example of `other` (same shape).
-    public func copy(from other: LatentState<T>) {
+    /// Copies every example of `other` (same shape), or only its first `rows`.
+    public func copy(from other: LatentState<T>, rows: Int? = nil) {
         precondition(other.capacity == capacity && other.width == width, "latent states differ in shape")
-        high.pointer.update(from: other.high.pointer, count: capacity * width)
-        low.pointer.update(from: other.low.pointer, count: capacity * width)
+        let n = min(rows ?? capacity, capacity) * width
+        high.pointer.update(from: other.high.pointer, count: n)
+        low.pointer.update(from: other.low.pointer, count: n)
     }
 }

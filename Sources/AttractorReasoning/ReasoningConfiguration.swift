@@ -122,13 +122,14 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// Hyperspherical repulsion over the batch's flattened `z_H`.
         public var repulsion: Double = 0
         /// Chord hinge on the segment map `S` between a point `a` of a training trajectory
-        /// (the state before this step's segment) and a fresh random start `b` of the same
-        /// puzzle: `ReLU(‖S(b) − S(a)‖²/‖b − a‖² − m²)`, `m = chordMargin`, the gradient
-        /// through `S(b)` only (`S(a)` is the trajectory's, held fixed). Where the spectral
-        /// hinge bounds `J` at one point, this bounds the map's contraction across the
-        /// region random starts come from, where distinct basins would meet (a global
-        /// contraction has one fixed point). Runs with the Jacobian regularisers (same steps,
-        /// same sub-batch): one more taped segment and its backward pass.
+        /// (the state before this step's segment) and a random start `b` of the same puzzle
+        /// (run `chordSegments` segments first): `ReLU(‖S(b) − S(a)‖²/‖b − a‖² − m²)`,
+        /// `m = chordMargin`, the gradient through `S(b)` only (`S(a)` is the trajectory's,
+        /// held fixed). Where the spectral hinge bounds `J` at one point, this bounds the
+        /// map's contraction across the region random starts come from, where distinct basins
+        /// would meet (a global contraction has one fixed point). Runs with the Jacobian
+        /// regularisers (same steps, same sub-batch): `chordSegments` untaped segments, one
+        /// taped segment and its backward pass.
         public var chord: Double = 0
         /// Margin `m` of the chord hinge (0: penalise every chord's ratio).
         public var chordMargin: Double = 0

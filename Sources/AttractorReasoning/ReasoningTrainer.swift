@@ -386,7 +386,7 @@ public final class ReasoningTrainer {
         try slotInputs.withUnsafeBufferPointer { (p) throws(ReasoningError) in
             try replica.embed(p.baseAddress! + pass.start * config.block.sequence, batch: pass.rows, into: pass.input)
         }
-        if isChordStep { chordOrigins[pass.index].copy(from: pass.carry) }
+        if isChordStep { chordOrigins[pass.index].copy(from: pass.carry, rows: regulariserRows(pass)) }
         replica.runSegment(pass.carry, input: pass.input, record: true,
                            noise: config.sigma > 0 ? random(0x5EED, shard: pass.index, into: shardRandom[pass.index]) : nil)
         replica.computeHeads(pass.carry, batch: pass.rows)
@@ -476,8 +476,7 @@ public final class ReasoningTrainer {
         try replica.backwardSegment(pass.carry, input: pass.input)
         let lw = configuration.loss
         if (lw.traceHinge > 0 || lw.repellerHinge > 0 || lw.frobenius > 0 || lw.spectral > 0) && step % lw.regulariserEvery == 0 {
-            let sub = min(pass.rows, max(1, lw.regulariserBatch / shardCount))
-            let jac = replica.jacobianRegularisers(pass.carry, input: pass.input, batch: sub,
+            let jac = replica.jacobianRegularisers(pass.carry, input: pass.input, batch: regulariserRows(pass),
                                                    random: random(0x1AC0, shard: pass.index, into: shardRandom[pass.index]),
                                                    scale: 1 / Double(shardCount))
             result.regularisers.traceHinge = jac.traceHinge
@@ -486,6 +485,12 @@ public final class ReasoningTrainer {
             result.regularisers.spectral = jac.spectral
         }
         if isChordStep { result.regularisers.chord = try chordHinge(pass) }
+    }
+
+    /// The shard's rows the Jacobian regularisers and the chord hinge use: its share of
+    /// `loss.regulariserBatch`, at least one.
+    func regulariserRows(_ pass: ShardPass) -> Int {
+        min(pass.rows, max(1, configuration.loss.regulariserBatch / shardCount))
     }
 
     /// Whether this step runs the chord hinge (the Jacobian regularisers' steps).
@@ -499,7 +504,7 @@ public final class ReasoningTrainer {
     /// backward pass (it reuses the tape). Returns the weighted value (this shard's share).
     func chordHinge(_ pass: ShardPass) throws(ReasoningError) -> Double {
         let lw = configuration.loss, input = pass.input
-        let sub = min(pass.rows, max(1, lw.regulariserBatch / shardCount))
+        let sub = regulariserRows(pass)
         let other = chordStates[pass.worker]
         let source = random(0xC40D, shard: pass.index, into: shardRandom[pass.index])
         let scale = configuration.training.startScale > 0 ? configuration.training.startScale : 1
