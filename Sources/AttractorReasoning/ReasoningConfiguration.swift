@@ -199,11 +199,15 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// starts other than its own, as test-time sampling (`--start-scale`) and the basins
         /// test (`validate equilibrium`) use them. 0 = every example starts at zero.
         public var startScale: Double = 0
+        /// A depth curriculum (`DepthCurriculum`): `"2x1@0.2,4x2@0.5"` trains `(lowSteps,
+        /// cycles) = (2, 1)` for the first 20% of the schedule, `(4, 2)` until 50%, then the
+        /// configured depth. Empty: the configured depth throughout.
+        public var depthCurriculum: String = ""
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case batch, learningRate, warmupSteps, minimumRateRatio, weightDecay, beta1, beta2, emaDecay, clipNorm
-            case scheduleSteps, shards, easierCopies, startScale
+            case scheduleSteps, shards, easierCopies, startScale, depthCurriculum
         }
 
         public init(from decoder: any Decoder) throws {
@@ -222,6 +226,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             shards = try c.decodeIfPresent(Int.self, forKey: .shards) ?? 1
             easierCopies = try c.decodeIfPresent(Double.self, forKey: .easierCopies) ?? 0
             startScale = try c.decodeIfPresent(Double.self, forKey: .startScale) ?? 0
+            depthCurriculum = try c.decodeIfPresent(String.self, forKey: .depthCurriculum) ?? ""
         }
     }
 
@@ -344,6 +349,13 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             throw .invalidConfiguration("training.startScale is a standard deviation ≥ 0, got \(training.startScale)")
         }
         guard (0...1).contains(exploration) else { throw .invalidConfiguration("exploration must be in [0, 1]") }
+        let curriculum = try DepthCurriculum(parsing: training.depthCurriculum)
+        if !curriculum.isEmpty {
+            try curriculum.validate(lowSteps: lowSteps, cycles: cycles)
+            guard discretisation == .multiRate, gradient == .lastCycle || gradient == .oneStep else {
+                throw .invalidConfiguration("training.depthCurriculum needs the multiRate discretisation and the lastCycle or oneStep gradient, got \(discretisation.rawValue) and \(gradient.rawValue)")
+            }
+        }
     }
 }
 

@@ -5,7 +5,8 @@ import AttractorNumerics
 
 extension ReasoningModel {
     /// One deep-supervision segment on the `input.batch` examples of `state` (in place), with
-    /// `input`'s embedding `x`: `cycles` × (`lowSteps` low-level steps, one high-level step). With `record`, the part chosen by `configuration.gradient` is taped for
+    /// `input`'s embedding `x`: `cycles` × (`lowSteps` low-level steps, one high-level step),
+    /// at `depth` (the configured one unless a depth curriculum set another). With `record`, the part chosen by `configuration.gradient` is taped for
     /// `backwardSegment`; everything before it is treated as a constant (detached).
     /// `noise` drives Euler–Maruyama (σ > 0); nil runs the drift only (evaluation).
     /// - Complexity: `cycles·(lowSteps + 1)·stages` evaluations of `F` on `batch` examples.
@@ -33,13 +34,14 @@ extension ReasoningModel {
         // without noise (the addend z_H + x and the state are then exactly the step's own).
         let noiseFree = (config.sigma == 0 || noise == nil) && sampleSigma == 0
         lowStageReusable = false
-        for cycle in 0..<config.cycles {
-            let lastCycle = record && cycle == config.cycles - 1
+        let (lowSteps, cycles) = depth  // the configuration's, or a depth curriculum's stage
+        for cycle in 0..<cycles {
+            let lastCycle = record && cycle == cycles - 1
             func tapedLow(_ s: Int) -> Bool {
-                lastCycle && (config.gradient == .lastCycle || (config.gradient == .oneStep && s == config.lowSteps - 1))
+                lastCycle && (config.gradient == .lastCycle || (config.gradient == .oneStep && s == lowSteps - 1))
             }
-            for s in 0..<config.lowSteps {
-                let reuse = noiseFree && s + 1 < config.lowSteps && !tapedLow(s + 1)
+            for s in 0..<lowSteps {
+                let reuse = noiseFree && s + 1 < lowSteps && !tapedLow(s + 1)
                 takeStep(.low, state, x: x, batch: batch, taped: tapedLow(s), noise: noise, nextReusesLastStage: reuse)
             }
             takeStep(.high, state, x: x, batch: batch, taped: lastCycle && (config.gradient == .lastCycle || config.gradient == .oneStep),

@@ -21,6 +21,9 @@ import AttractorNumerics
 public final class ReasoningModel<T: Scalar> {
     public let configuration: ReasoningConfiguration
     public let maxBatch: Int
+    /// The depth a segment runs, `(lowSteps, cycles)`: the configuration's, or a shallower one
+    /// set by a depth curriculum (`setDepth`) during training.
+    public private(set) var depth: (lowSteps: Int, cycles: Int)
     /// The learned part; the integrator owns every buffer its passes use.
     public let network: ReasoningNetwork<T>
     /// Every parameter (embedding, networks, heads) in one flat store (`network.store`).
@@ -146,6 +149,7 @@ public final class ReasoningModel<T: Scalar> {
         guard maxBatch >= 1 else { throw .invalidConfiguration("maxBatch must be positive") }
         let configuration = network.configuration
         self.configuration = configuration
+        depth = (configuration.lowSteps, configuration.cycles)
         self.maxBatch = maxBatch
         self.network = network
         let block = configuration.block
@@ -198,6 +202,18 @@ public final class ReasoningModel<T: Scalar> {
             _ = regularisers  // a training step allocates nothing
         }
     }
+
+    /// Runs the following segments at depth `(lowSteps, cycles)`, at most the configuration's
+    /// (the tape is sized for it); a depth curriculum's shallow stages. `resetDepth()` returns
+    /// to the configured depth.
+    public func setDepth(lowSteps: Int, cycles: Int) {
+        precondition((1...configuration.lowSteps).contains(lowSteps) && (1...configuration.cycles).contains(cycles),
+                     "depth \(lowSteps)x\(cycles) outside 1...\(configuration.lowSteps) x 1...\(configuration.cycles)")
+        depth = (lowSteps, cycles)
+    }
+
+    /// Back to the configured `(lowSteps, cycles)`.
+    public func resetDepth() { depth = (configuration.lowSteps, configuration.cycles) }
 
     /// The regularisers' work space, built on first use.
     var regularisers: RegulariserWorkspace<T> {

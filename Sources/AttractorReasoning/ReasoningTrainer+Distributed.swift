@@ -37,6 +37,8 @@ extension ReasoningTrainer {
         guard group.size > 1 else { return try trainStep() }
         var report = StepReport(step: step + 1)
         refillHaltedSlots()
+        enterStepDepth(&report)
+        defer { leaveStepDepth() }
 
         let mine = shards(ofProcess: group.rank, of: group.size)
         pool.forEachTask(count: mine.count) { i, worker in

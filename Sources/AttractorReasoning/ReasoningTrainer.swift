@@ -41,6 +41,9 @@ public final class ReasoningTrainer {
         public var forwardExamples = 0
         public var backwardExamples = 0
         public var flops = 0.0
+        /// The depth the step's segment ran, `(lowSteps, cycles)` (a depth curriculum's stage).
+        public var lowSteps = 0
+        public var cycles = 0
     }
 
     /// What one shard contributes to a step (written by its worker, read after the join).
@@ -102,6 +105,8 @@ public final class ReasoningTrainer {
     /// regularisers all read it).
     let segmentInputs: [SegmentInput<Float>]
     let shardGradients: [ScalarBuffer<Float>]
+    /// `training.depthCurriculum`, parsed (empty: the configured depth on every step).
+    public let curriculum: DepthCurriculum
     /// Random sources reseeded every step: one per shard (noise, probes), one for exploration.
     let shardRandom: [RandomSource]
     let explorationRandom = RandomSource(seed: 0)
@@ -124,6 +129,7 @@ public final class ReasoningTrainer {
         guard examples.count > 0 else { throw .invalidInput("no training examples") }
         guard threads >= 1 else { throw .invalidConfiguration("threads must be positive, got \(threads)") }
         try configuration.validate()
+        curriculum = try DepthCurriculum(parsing: configuration.training.depthCurriculum)
         let t = configuration.training
         self.batch = t.batch
         let shards = min(t.shards, t.batch)
@@ -237,6 +243,8 @@ public final class ReasoningTrainer {
     public func trainStep() throws(ReasoningError) -> StepReport {
         var report = StepReport(step: step + 1)
         refillHaltedSlots()
+        enterStepDepth(&report)
+        defer { leaveStepDepth() }
 
         // Forward, objective and backward of every shard (shard s on worker s % threads).
         phase = .shards
@@ -246,6 +254,47 @@ public final class ReasoningTrainer {
         sumShardGradients()
         update(&report)
         return report
+    }
+
+    /// The depth of the step about to run (the curriculum's stage at `step` of the schedule),
+    /// on every replica; `leaveStepDepth` restores the configured one (evaluation and
+    /// checkpoints always see the configured model).
+    func enterStepDepth(_ report: inout StepReport) {
+        let full = (configuration.lowSteps, configuration.cycles)
+        let d = curriculum.isEmpty ? full : curriculum.depth(step: step, totalSteps: schedule.totalSteps, full: full)
+        if !curriculum.isEmpty { for w in workers { w.setDepth(lowSteps: d.0, cycles: d.1) } }
+        report.lowSteps = d.0
+        report.cycles = d.1
+    }
+
+    func leaveStepDepth() {
+        if !curriculum.isEmpty { for w in workers { w.resetDepth() } }
+    }
+
+    /// The schedule length a budget fit proposes: the last step `N` such that steps
+    /// `step..<N` cost at most `remainingSeconds`, measured at `secondsPerStep` on steps of
+    /// depth `measured`. Without a curriculum every step costs the same and this is
+    /// `step + ⌊remainingSeconds / secondsPerStep⌋`; with one, each stage's steps are priced
+    /// by `DepthCurriculum.segmentCost` relative to the measured depth (the stages move with
+    /// `N`, so `N` is searched).
+    public func fittedScheduleLength(remainingSeconds: Double, secondsPerStep: Double,
+                                     measured: (lowSteps: Int, cycles: Int)) -> Int {
+        let affordable = max(0, remainingSeconds / secondsPerStep)
+        guard !curriculum.isEmpty else { return step + Int(affordable.rounded(.down)) }
+        let gradient = configuration.gradient
+        let taped: (Int) -> Int = { n in gradient == .oneStep ? 2 : n + 1 }
+        let unit = DepthCurriculum.segmentCost(lowSteps: measured.lowSteps, cycles: measured.cycles, tapedSteps: taped)
+        let full = (configuration.lowSteps, configuration.cycles)
+        func fits(_ n: Int) -> Bool {
+            curriculum.cost(from: step, to: n, totalSteps: n, full: full, tapedSteps: taped) / unit <= affordable
+        }
+        // The cheapest step costs at least 1/unit of a measured one, so N ≤ step + affordable·unit.
+        var low = step, high = step + Int((affordable * unit).rounded(.up)) + 1
+        while high - low > 1 {
+            let mid = (low + high) / 2
+            if fits(mid) { low = mid } else { high = mid }
+        }
+        return low
     }
 
     /// Adds every shard's loss parts and counts into `report`; throws a shard's error, or

@@ -127,11 +127,18 @@ public final class TrainingSession {
         if done == scheduleFit.skip { fitStart = (wallSeconds, cpuSeconds) }
         guard done == scheduleFit.skip + scheduleFit.measure, let start = fitStart else { return nil }
         let n = Double(scheduleFit.measure)
-        var remaining = Double.infinity
-        if let m = budget.cpuMinutes { remaining = min(remaining, (m * 60 - cpuSeconds) / ((cpuSeconds - start.cpu) / n)) }
-        if let m = budget.wallMinutes { remaining = min(remaining, (m * 60 - wallSeconds) / ((wallSeconds - start.wall) / n)) }
-        guard remaining.isFinite else { return nil }
-        return max(trainer.step + Int(max(0, remaining).rounded(.down)), trainer.schedule.warmupSteps + 1)
+        // The measured steps' depth (a depth curriculum prices its other stages from it).
+        let measured = window.last.map { ($0.lowSteps, $0.cycles) } ?? (trainer.configuration.lowSteps, trainer.configuration.cycles)
+        var length: Int? = nil
+        func fit(remaining: Double, perStep: Double) {
+            guard perStep > 0, (remaining / perStep).isFinite else { return }  // no time measured
+            let proposed = trainer.fittedScheduleLength(remainingSeconds: remaining, secondsPerStep: perStep, measured: measured)
+            length = min(length ?? proposed, proposed)
+        }
+        if let m = budget.cpuMinutes { fit(remaining: m * 60 - cpuSeconds, perStep: (cpuSeconds - start.cpu) / n) }
+        if let m = budget.wallMinutes { fit(remaining: m * 60 - wallSeconds, perStep: (wallSeconds - start.wall) / n) }
+        guard let length else { return nil }
+        return max(length, trainer.schedule.warmupSteps + 1)
     }
 
     /// What is left of the budget, for the progress line: seconds of CPU or wall time, or
@@ -156,11 +163,13 @@ public final class TrainingSession {
         let exactRate: Double = finished > 0 ? Double(finishedExact) / Double(finished) : 0
         let meanSegments: Double = windowFinished > 0 ? windowSegmentSum / Double(windowFinished) : 0
         let learningRate = window.last?.learningRate ?? 0
+        // A depth curriculum's stage, when one is set (the last step's depth).
+        let depth = trainer.curriculum.isEmpty ? "" : window.last.map { "depth \($0.lowSteps)x\($0.cycles)  " } ?? ""
         let line = "step \(trainer.step)  " + String(format: "%.1f ex/s  loss %.4f (answer %.4f halt %.4f reg %.4f)  cell %.3f",
                                                      rate, mean { $0.totalLoss }, mean { $0.answerLoss },
                                                      mean { $0.haltingLoss }, mean { $0.regularisers.total }, mean { $0.cellAccuracy })
             + "  exact \(finishedExact)/\(finished) " + String(format: "(%.3f)  segs %.1f  lr %.2e  ", exactRate,
-                                                               meanSegments, learningRate) + remaining
+                                                               meanSegments, learningRate) + depth + remaining
         window.removeAll(keepingCapacity: true)
         windowFinished = 0
         windowSegmentSum = 0

@@ -1,0 +1,88 @@
+import Foundation
+
+/// A depth curriculum (CGAR's): the first part of training runs shallower segments —
+/// fewer low-level steps `n` and cycles `T` — and the rest the configuration's own depth.
+/// Written `"2x1@0.2,4x2@0.5"`: `(n, T) = (2, 1)` for the first 20% of the schedule's steps,
+/// `(4, 2)` until 50%, then the configured `(lowSteps, cycles)`. The empty string is no
+/// curriculum. A shallow step costs fewer evaluations of `F`, so a CPU budget buys more steps.
+///
+/// The stage of a step depends only on the step and the schedule's length, so a resumed run
+/// takes exactly the steps of an uninterrupted one.
+public struct DepthCurriculum: Equatable, Sendable {
+    public struct Stage: Equatable, Sendable {
+        public var lowSteps: Int
+        public var cycles: Int
+        /// The stage runs while `step < until · totalSteps`.
+        public var until: Double
+    }
+
+    public let stages: [Stage]
+
+    public var isEmpty: Bool { stages.isEmpty }
+
+    /// Parses `"nxT@f,…"` (`×` is accepted for `x`). Throws `invalidConfiguration` naming the
+    /// part that is wrong: a malformed stage, a depth that is not positive, fractions that are
+    /// not increasing inside (0, 1).
+    public init(parsing text: String) throws(ReasoningError) {
+        let trimmed = text.filter { !$0.isWhitespace }
+        guard !trimmed.isEmpty else { stages = []; return }
+        var parsed: [Stage] = []
+        for part in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
+            let pieces = part.replacingOccurrences(of: "×", with: "x").split(separator: "@", omittingEmptySubsequences: false)
+            let depth = pieces.first.map { $0.split(separator: "x", omittingEmptySubsequences: false) } ?? []
+            guard pieces.count == 2, depth.count == 2, let n = Int(depth[0]), let t = Int(depth[1]),
+                  let until = Double(pieces[1]) else {
+                throw .invalidConfiguration("training.depthCurriculum: '\(part)' is not a stage nxT@fraction (e.g. 2x1@0.2,4x2@0.5)")
+            }
+            guard n >= 1, t >= 1 else {
+                throw .invalidConfiguration("training.depthCurriculum: '\(part)' needs n ≥ 1 and T ≥ 1")
+            }
+            let previous = parsed.last?.until ?? 0
+            guard until > previous, until < 1.0 else {
+                throw .invalidConfiguration("training.depthCurriculum: the fractions must increase inside (0, 1), got '\(part)'")
+            }
+            parsed.append(Stage(lowSteps: n, cycles: t, until: until))
+        }
+        stages = parsed
+    }
+
+    /// Throws when a stage is deeper than the configured depth it leads up to.
+    public func validate(lowSteps: Int, cycles: Int) throws(ReasoningError) {
+        for s in stages where s.lowSteps > lowSteps || s.cycles > cycles {
+            throw .invalidConfiguration("training.depthCurriculum: stage \(s.lowSteps)x\(s.cycles) is deeper than the configured lowSteps \(lowSteps), cycles \(cycles)")
+        }
+    }
+
+    /// `(lowSteps, cycles)` of the step after `step` steps done, in a schedule of
+    /// `totalSteps`; `full` after the last stage.
+    public func depth(step: Int, totalSteps: Int, full: (lowSteps: Int, cycles: Int)) -> (lowSteps: Int, cycles: Int) {
+        for s in stages where Double(step) < s.until * Double(totalSteps) { return (s.lowSteps, s.cycles) }
+        return full
+    }
+
+    /// The relative cost of one training segment at depth `(n, T)`: `(n + 1)·T` forward steps
+    /// plus the taped ones' backward pass at about twice a forward step (`taped(n)` steps).
+    /// Ignores what does not scale with depth (embedding, heads, regularisers), so shallow
+    /// stages come out a little cheaper than they are.
+    public static func segmentCost(lowSteps n: Int, cycles t: Int, tapedSteps: (Int) -> Int) -> Double {
+        Double((n + 1) * t + 2 * tapedSteps(n))
+    }
+
+    /// The relative cost of steps `from..<to` of a schedule of `totalSteps`.
+    public func cost(from: Int, to: Int, totalSteps: Int, full: (lowSteps: Int, cycles: Int),
+                     tapedSteps: (Int) -> Int) -> Double {
+        guard to > from else { return 0 }
+        var total = 0.0, start = from
+        for s in stages {
+            let end = min(to, Int((s.until * Double(totalSteps)).rounded(.up)))
+            if end > start {
+                total += Double(end - start) * Self.segmentCost(lowSteps: s.lowSteps, cycles: s.cycles, tapedSteps: tapedSteps)
+                start = end
+            }
+        }
+        if to > start {
+            total += Double(to - start) * Self.segmentCost(lowSteps: full.lowSteps, cycles: full.cycles, tapedSteps: tapedSteps)
+        }
+        return total
+    }
+}

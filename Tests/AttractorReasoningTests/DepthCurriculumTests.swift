@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import AttractorReasoning
+
+/// The depth curriculum (`training.depthCurriculum`): its stages, the model running a
+/// shallower depth exactly as a model configured that shallow, the trainer's steps following
+/// the stages (and resuming across a stage boundary bit for bit), and the budget fit pricing
+/// the shallow steps.
+@Suite struct DepthCurriculumTests {
+    @Test func stagesParseAndFollowTheSchedule() throws {
+        let c = try DepthCurriculum(parsing: "2x1@0.2, 4×2@0.5")
+        #expect(c.stages == [.init(lowSteps: 2, cycles: 1, until: 0.2), .init(lowSteps: 4, cycles: 2, until: 0.5)])
+        let full = (lowSteps: 6, cycles: 3)
+        let depths = [0, 19, 20, 49, 50, 99].map { c.depth(step: $0, totalSteps: 100, full: full) }
+        #expect(depths.map { $0.lowSteps } == [2, 2, 4, 4, 6, 6])
+        #expect(depths.map { $0.cycles } == [1, 1, 2, 2, 3, 3])
+        #expect(try DepthCurriculum(parsing: "").isEmpty)
+        for bad in ["2x1", "2x1@1", "2x1@0", "4x2@0.5,2x1@0.3", "0x1@0.2", "ax1@0.1", "2x1@0.2,", "2@0.2"] {
+            #expect(throws: ReasoningError.self, "\(bad)") { _ = try DepthCurriculum(parsing: bad) }
+        }
+    }
+
+    @Test func theConfigurationTakesItFromSetAndRejectsWhatCannotRun() throws {
+        let base = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)
+        let set = try base.applying(["training.depthCurriculum=2x1@0.2,4x2@0.5"])
+        #expect(set.training.depthCurriculum == "2x1@0.2,4x2@0.5")
+        // It survives the checkpoint's JSON, and a file without the field has none.
+        let decoded = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONEncoder().encode(set))
+        #expect(decoded.training.depthCurriculum == set.training.depthCurriculum)
+        // Deeper than the configured depth (n 6, T 3), or not a multi-rate schedule with a taped last cycle.
+        #expect(throws: ReasoningError.self) { _ = try base.applying(["training.depthCurriculum=7x1@0.2"]) }
+        #expect(throws: ReasoningError.self) { _ = try base.applying(["training.depthCurriculum=2x4@0.2"]) }
+        #expect(throws: ReasoningError.self) { _ = try base.applying(["training.depthCurriculum=2x1@0.2", "gradient=implicit"]) }
+        #expect(throws: ReasoningError.self) { _ = try base.applying(["training.depthCurriculum=2x1@x"]) }
+    }
+
+    /// A model set to depth (2, 1) computes, bit for bit, what a model configured with
+    /// lowSteps 2, cycles 1 and the same weights computes: the segment, the heads and the
+    /// gradient through the tape.
+    @Test func aShallowDepthIsTheShallowConfiguration() throws {
+        var deep = try ReasoningTestSupport.trm()
+        deep.integrator = .eulerMaruyama
+        deep.stepSize = 0.95
+        deep.lowStepSize = 0.95
+        var shallow = deep
+        shallow.lowSteps = 2
+        shallow.cycles = 1
+        let a = try ReasoningModel<Double>(configuration: deep, maxBatch: 3, seed: 5)
+        let b = try ReasoningModel<Double>(configuration: shallow, maxBatch: 3, seed: 6)
+        b.store.values.pointer.update(from: a.store.values.pointer, count: a.store.count)
+        let tokens = ReasoningTestSupport.tokens(batch: 3, sequence: 4, vocabulary: 5, seed: 7)
+        let start = a.makeState()
+        ReasoningTestSupport.randomize(start, seed: 8)
+        let full = try ReasoningTestSupport.segmentGradient(a, tokens: tokens, start: start, batch: 3)
+        a.setDepth(lowSteps: 2, cycles: 1)
+        let viaDepth = try ReasoningTestSupport.segmentGradient(a, tokens: tokens, start: start, batch: 3)
+        let configured = try ReasoningTestSupport.segmentGradient(b, tokens: tokens, start: start, batch: 3)
+        #expect(viaDepth.high == configured.high && viaDepth.logits == configured.logits)
+        #expect(viaDepth.gradient == configured.gradient && viaDepth.loss == configured.loss)
+        #expect(viaDepth.high != full.high)  // the depth did change the segment
+        a.resetDepth()
+        let again = try ReasoningTestSupport.segmentGradient(a, tokens: tokens, start: start, batch: 3)
+        #expect(again.high == full.high && again.gradient == full.gradient)
+    }
+
+    static func config(_ curriculum: String) throws -> ReasoningConfiguration {
+        var c = try TrainingTests.sudokuConfig(.trm)
+        c.lowSteps = 3
+        c.cycles = 2
+        c.training.scheduleSteps = 4
+        c.training.shards = 2
+        c.training.depthCurriculum = curriculum
+        return c
+    }
+
+    /// Steps 0 and 1 of a 4-step schedule run depth (1, 1), steps 2 and 3 the configured
+    /// (3, 2): fewer passes of F, and the model is left at its configured depth after each step.
+    @Test func trainingStepsFollowTheStagesAndResumeAcrossABoundary() throws {
+        let c = try Self.config("1x1@0.5")
+        let examples = TrainingExamples(sudoku: try TrainingTests.puzzles(count: 12, blanks: 4, seed: 10))
+        let straight = try ReasoningTrainer(configuration: c, examples: examples, seed: 11, threads: 1)
+        var reports: [ReasoningTrainer.StepReport] = []
+        for _ in 0..<4 {
+            reports.append(try straight.trainStep())
+            #expect(straight.model.depth == (3, 2))
+        }
+        #expect(reports.map { $0.lowSteps } == [1, 1, 3, 3] && reports.map { $0.cycles } == [1, 1, 2, 2])
+        // (n + 1)·T forward steps per example: 2 in the shallow stage, 8 at the full depth.
+        #expect(reports[0].forwardExamples * 4 == reports[3].forwardExamples)
+        let plain = try ReasoningTrainer(configuration: try Self.config(""), examples: examples, seed: 11, threads: 1)
+        let first = try plain.trainStep()
+        #expect(first.lowSteps == 3 && first.forwardExamples == reports[3].forwardExamples)
+        #expect(first.totalLoss != reports[0].totalLoss)
+
+        let interrupted = try ReasoningTrainer(configuration: c, examples: examples, seed: 11, threads: 2)
+        _ = try interrupted.trainStep()
+        let dir = TrainingTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ReasoningCheckpoint.save(interrupted, to: dir, trainingSeconds: 1)
+        let resumed = try ReasoningTrainer(configuration: c, examples: examples, seed: 11, threads: 2)
+        try ReasoningCheckpoint.restore(resumed, from: dir)
+        var losses: [Double] = []
+        for _ in 0..<3 { losses.append(try resumed.trainStep().totalLoss) }
+        #expect(losses == reports.suffix(3).map { $0.totalLoss })
+        #expect(resumed.model.store.values.array == straight.model.store.values.array)
+    }
+
+    /// The fit prices each stage by `(n + 1)·T + 2·(n + 1)` (TRM's taped last cycle): a
+    /// measured (1, 1) step costs 6, a (3, 2) step 16.
+    @Test func theBudgetFitPricesTheShallowSteps() throws {
+        let examples = TrainingExamples(sudoku: try TrainingTests.puzzles(count: 8, blanks: 2, seed: 4))
+        let plain = try ReasoningTrainer(configuration: try Self.config(""), examples: examples, seed: 1)
+        #expect(plain.fittedScheduleLength(remainingSeconds: 100, secondsPerStep: 2, measured: (3, 2)) == 50)
+        let staged = try ReasoningTrainer(configuration: try Self.config("1x1@0.5"), examples: examples, seed: 1)
+        // 50 measured steps buy 300 units; N = 27: 14 shallow (84) + 13 full (208) = 292 ≤ 300, N = 28 costs 308.
+        #expect(staged.fittedScheduleLength(remainingSeconds: 100, secondsPerStep: 2, measured: (1, 1)) == 27)
+        // Measured at the full depth, the same seconds buy 50 × 16 = 800 units: N = 73 costs
+        // 37·6 + 36·16 = 798, N = 74 costs 814.
+        #expect(staged.fittedScheduleLength(remainingSeconds: 100, secondsPerStep: 2, measured: (3, 2)) == 73)
+
+        // Through a session on a fake clock: 2 CPU-seconds a step, 1 untimed and 2 measured,
+        // a 1-CPU-minute budget; the fit at step 3 has 54 s = 27 steps of cost 6 = 162 units:
+        // N = 16 costs 5·6 + 8·16 = 158, N = 17 costs 6·6 + 8·16 = 164.
+        let fitted = try ReasoningTrainer(configuration: try Self.config("1x1@0.5"), examples: examples, seed: 1)
+        fitted.schedule.totalSteps = 200
+        let clock = TrainingSessionTests.FakeClock()
+        let session = TrainingSession(trainer: fitted, budget: .init(cpuMinutes: 1), fitsSchedule: true,
+                                      scheduleFit: .init(skip: 1, measure: 2), clock: clock.clock)
+        var proposals: [Int?] = []
+        for _ in 0..<3 {
+            let report = try fitted.trainStep()
+            clock.tick(wall: 1, cpu: 2)
+            proposals.append(session.record(report))
+        }
+        #expect(proposals == [nil, nil, 16])
+        #expect(session.progressLine().contains("depth 1x1"))
+    }
+}
