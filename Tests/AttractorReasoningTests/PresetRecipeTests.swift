@@ -26,5 +26,8 @@ import Testing
         #expect(c.loss.regulariserEvery == 4 && c.loss.regulariserBatch == 16)
         #expect(c.loss.traceHinge == 0 && c.loss.repulsion == 0)
         #expect(c.integrator == .eulerMaruyama && c.stepSize == 0.95)
+        // Round 9b: three draws in four an easier copy for cmm; trm and hrm keep one in two.
+        #expect(c.training.easierCopies == 0.75 && c.training.batch == 32)
+        #expect(try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku).training.easierCopies == 0.5)
     }
 }
