@@ -63,7 +63,8 @@ public struct DepthCurriculum: Equatable, Sendable {
     /// The relative cost of one training segment at depth `(n, T)`: `(n + 1)·T` forward steps
     /// plus the taped ones' backward pass at about twice a forward step (`taped(n)` steps).
     /// Ignores what does not scale with depth (embedding, heads, regularisers), so shallow
-    /// stages come out a little cheaper than they are.
+    /// stages come out cheaper than they are (the cmm `tiny` preset: a (2, 1) step measured
+    /// 2.9× cheaper than a (6, 3) one, priced 3.9×) and a fitted schedule ends early.
     public static func segmentCost(lowSteps n: Int, cycles t: Int, tapedSteps: (Int) -> Int) -> Double {
         Double((n + 1) * t + 2 * tapedSteps(n))
     }
