@@ -61,28 +61,50 @@ public struct DepthCurriculum: Equatable, Sendable {
     }
 
     /// The relative cost of one training segment at depth `(n, T)`: `(n + 1)·T` forward steps
-    /// plus the taped ones' backward pass at about twice a forward step (`taped(n)` steps).
-    /// Ignores what does not scale with depth (embedding, heads, regularisers), so shallow
-    /// stages come out cheaper than they are (the cmm `tiny` preset: a (2, 1) step measured
-    /// 2.9× cheaper than a (6, 3) one, priced 3.9×) and a fitted schedule ends early.
-    public static func segmentCost(lowSteps n: Int, cycles t: Int, tapedSteps: (Int) -> Int) -> Double {
-        Double((n + 1) * t + 2 * tapedSteps(n))
+    /// plus the taped ones' backward pass at about twice a forward step (`taped(n)` steps),
+    /// plus `overhead`: the passes of `F` per example that do not scale with depth (the
+    /// regularisers' residual evaluations and probes), measured by the budget fit. What is not
+    /// a pass of `F` (embedding, heads, optimiser) is left out, so shallow stages come out a
+    /// little cheaper than they are. Without the overhead the cmm `tiny` preset's (2, 1) step
+    /// was priced 3.9× cheaper than its (6, 3) one where it measured 2.9× (a fitted schedule
+    /// ended early); with its measured 2.3 forward and 1.5 backward extra passes, 2.8×.
+    public static func segmentCost(lowSteps n: Int, cycles t: Int, tapedSteps: (Int) -> Int,
+                                   overhead: Overhead = .none) -> Double {
+        Double((n + 1) * t) + overhead.forward + 2 * (Double(tapedSteps(n)) + overhead.backward)
+    }
+
+    /// Passes of `F` per example and step that do not depend on the depth.
+    public struct Overhead: Equatable, Sendable {
+        public var forward: Double
+        public var backward: Double
+        public init(forward: Double, backward: Double) {
+            self.forward = forward
+            self.backward = backward
+        }
+        public static let none = Overhead(forward: 0, backward: 0)
+
+        /// The overhead in `forward`/`backward` passes per example measured at depth `(n, T)`:
+        /// what exceeds the depth's own `(n + 1)·T` and `taped(n)` (never below zero).
+        public init(measuredForward forward: Double, backward: Double, lowSteps n: Int, cycles t: Int,
+                    tapedSteps: (Int) -> Int) {
+            self.init(forward: max(0, forward - Double((n + 1) * t)), backward: max(0, backward - Double(tapedSteps(n))))
+        }
     }
 
     /// The relative cost of steps `from..<to` of a schedule of `totalSteps`.
     public func cost(from: Int, to: Int, totalSteps: Int, full: (lowSteps: Int, cycles: Int),
-                     tapedSteps: (Int) -> Int) -> Double {
+                     tapedSteps: (Int) -> Int, overhead: Overhead = .none) -> Double {
         guard to > from else { return 0 }
         var total = 0.0, start = from
         for s in stages {
             let end = min(to, Int((s.until * Double(totalSteps)).rounded(.up)))
             if end > start {
-                total += Double(end - start) * Self.segmentCost(lowSteps: s.lowSteps, cycles: s.cycles, tapedSteps: tapedSteps)
+                total += Double(end - start) * Self.segmentCost(lowSteps: s.lowSteps, cycles: s.cycles, tapedSteps: tapedSteps, overhead: overhead)
                 start = end
             }
         }
         if to > start {
-            total += Double(to - start) * Self.segmentCost(lowSteps: full.lowSteps, cycles: full.cycles, tapedSteps: tapedSteps)
+            total += Double(to - start) * Self.segmentCost(lowSteps: full.lowSteps, cycles: full.cycles, tapedSteps: tapedSteps, overhead: overhead)
         }
         return total
     }

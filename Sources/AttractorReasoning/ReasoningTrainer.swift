@@ -276,17 +276,24 @@ public final class ReasoningTrainer {
     /// depth `measured`. Without a curriculum every step costs the same and this is
     /// `step + ⌊remainingSeconds / secondsPerStep⌋`; with one, each stage's steps are priced
     /// by `DepthCurriculum.segmentCost` relative to the measured depth (the stages move with
-    /// `N`, so `N` is searched).
+    /// `N`, so `N` is searched). `passes`, the forward and backward passes of `F` per example
+    /// counted on the measured steps, give the overhead that does not shrink with the depth.
     public func fittedScheduleLength(remainingSeconds: Double, secondsPerStep: Double,
-                                     measured: (lowSteps: Int, cycles: Int)) -> Int {
+                                     measured: (lowSteps: Int, cycles: Int),
+                                     passes: (forward: Double, backward: Double)? = nil) -> Int {
         let affordable = max(0, remainingSeconds / secondsPerStep)
         guard !curriculum.isEmpty else { return step + Int(affordable.rounded(.down)) }
         let gradient = configuration.gradient
         let taped: (Int) -> Int = { n in gradient == .oneStep ? 2 : n + 1 }
-        let unit = DepthCurriculum.segmentCost(lowSteps: measured.lowSteps, cycles: measured.cycles, tapedSteps: taped)
+        let overhead = passes.map {
+            DepthCurriculum.Overhead(measuredForward: $0.forward, backward: $0.backward,
+                                     lowSteps: measured.lowSteps, cycles: measured.cycles, tapedSteps: taped)
+        } ?? .none
+        let unit = DepthCurriculum.segmentCost(lowSteps: measured.lowSteps, cycles: measured.cycles,
+                                               tapedSteps: taped, overhead: overhead)
         let full = (configuration.lowSteps, configuration.cycles)
         func fits(_ n: Int) -> Bool {
-            curriculum.cost(from: step, to: n, totalSteps: n, full: full, tapedSteps: taped) / unit <= affordable
+            curriculum.cost(from: step, to: n, totalSteps: n, full: full, tapedSteps: taped, overhead: overhead) / unit <= affordable
         }
         // The cheapest step costs at least 1/unit of a measured one, so N ≤ step + affordable·unit.
         var low = step, high = step + Int((affordable * unit).rounded(.up)) + 1

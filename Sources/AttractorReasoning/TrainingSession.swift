@@ -51,6 +51,8 @@ public final class TrainingSession {
     let clock: Clock
     let origin: (wall: Double, cpu: Double)
     private var fitStart: (wall: Double, cpu: Double)?
+    /// Passes of `F` (all examples) on the steps the fit measures.
+    private var fitPasses = (forward: 0, backward: 0)
 
     // Statistics: since the last progress line, and over the session.
     private var window: [ReasoningTrainer.StepReport] = []
@@ -119,20 +121,28 @@ public final class TrainingSession {
         windowSegmentSum += report.finishedSegments * Double(report.finished)
         finishedExact += report.finishedExact
         guard fitsSchedule else { return nil }
-        return fittedSchedule(cpuSeconds: cpuSeconds, wallSeconds: wallSeconds)
+        return fittedSchedule(cpuSeconds: cpuSeconds, wallSeconds: wallSeconds, report: report)
     }
 
-    func fittedSchedule(cpuSeconds: Double, wallSeconds: Double) -> Int? {
+    func fittedSchedule(cpuSeconds: Double, wallSeconds: Double, report: ReasoningTrainer.StepReport) -> Int? {
         let done = trainer.step - startStep
         if done == scheduleFit.skip { fitStart = (wallSeconds, cpuSeconds) }
+        if done > scheduleFit.skip, done <= scheduleFit.skip + scheduleFit.measure {
+            fitPasses.forward += report.forwardExamples
+            fitPasses.backward += report.backwardExamples
+        }
         guard done == scheduleFit.skip + scheduleFit.measure, let start = fitStart else { return nil }
         let n = Double(scheduleFit.measure)
-        // The measured steps' depth (a depth curriculum prices its other stages from it).
+        // The measured steps' depth and passes of F per example (a depth curriculum prices
+        // its other stages from them).
         let measured = window.last.map { ($0.lowSteps, $0.cycles) } ?? (trainer.configuration.lowSteps, trainer.configuration.cycles)
+        let examples = n * Double(trainer.configuration.training.batch)
+        let passes = (Double(fitPasses.forward) / examples, Double(fitPasses.backward) / examples)
         var length: Int? = nil
         func fit(remaining: Double, perStep: Double) {
             guard perStep > 0, (remaining / perStep).isFinite else { return }  // no time measured
-            let proposed = trainer.fittedScheduleLength(remainingSeconds: remaining, secondsPerStep: perStep, measured: measured)
+            let proposed = trainer.fittedScheduleLength(remainingSeconds: remaining, secondsPerStep: perStep,
+                                                        measured: measured, passes: passes)
             length = min(length ?? proposed, proposed)
         }
         if let m = budget.cpuMinutes { fit(remaining: m * 60 - cpuSeconds, perStep: (cpuSeconds - start.cpu) / n) }

@@ -135,4 +135,45 @@ import Testing
         #expect(proposals == [nil, nil, 16])
         #expect(session.progressLine().contains("depth 1x1"))
     }
+
+    /// Passes of `F` that do not shrink with the depth (a regulariser's) make a shallow step
+    /// relatively dearer: measured at (1, 1) with 4 forward and 3 backward passes per example
+    /// (overhead 2 and 1), a (1, 1) step costs 2 + 2 + 2·(2 + 1) = 10 and a (3, 2) step
+    /// 8 + 2 + 2·(4 + 1) = 20, so 500 units buy N = 33 (17·10 + 16·20 = 490), not 27.
+    @Test func theBudgetFitPricesTheOverheadThatDoesNotShrink() throws {
+        let taped: (Int) -> Int = { $0 + 1 }
+        let overhead = DepthCurriculum.Overhead(measuredForward: 4, backward: 3, lowSteps: 1, cycles: 1, tapedSteps: taped)
+        #expect(overhead == .init(forward: 2, backward: 1))
+        #expect(DepthCurriculum.Overhead(measuredForward: 1, backward: 1, lowSteps: 1, cycles: 1, tapedSteps: taped) == .none)
+        #expect(DepthCurriculum.segmentCost(lowSteps: 3, cycles: 2, tapedSteps: taped, overhead: overhead) == 20)
+        let examples = TrainingExamples(sudoku: try TrainingTests.puzzles(count: 8, blanks: 2, seed: 4))
+        let staged = try ReasoningTrainer(configuration: try Self.config("1x1@0.5"), examples: examples, seed: 1)
+        #expect(staged.fittedScheduleLength(remainingSeconds: 100, secondsPerStep: 2, measured: (1, 1), passes: (4, 3)) == 33)
+        #expect(staged.fittedScheduleLength(remainingSeconds: 100, secondsPerStep: 2, measured: (1, 1), passes: (2, 2)) == 27)
+
+        // A session counts the measured steps' passes: with the equilibrium residual (one more
+        // backward pass per example) its fit is the one those passes price, not the bare depth's.
+        var c = try Self.config("1x1@0.5")
+        c.loss.residual = 1
+        let trainer = try ReasoningTrainer(configuration: c, examples: examples, seed: 1)
+        trainer.schedule.totalSteps = 200
+        let clock = TrainingSessionTests.FakeClock()
+        let session = TrainingSession(trainer: trainer, budget: .init(cpuMinutes: 1), fitsSchedule: true,
+                                      scheduleFit: .init(skip: 1, measure: 2), clock: clock.clock)
+        var reports: [ReasoningTrainer.StepReport] = []
+        var proposal: Int? = nil
+        for _ in 0..<3 {
+            let report = try trainer.trainStep()
+            reports.append(report)
+            clock.tick(wall: 1, cpu: 2)
+            proposal = session.record(report)
+        }
+        let examplesMeasured = Double(2 * c.training.batch)
+        let forward = Double(reports[1].forwardExamples + reports[2].forwardExamples) / examplesMeasured
+        let backward = Double(reports[1].backwardExamples + reports[2].backwardExamples) / examplesMeasured
+        #expect(backward > 2)  // (1, 1) tapes 2 steps; the residual adds its own pass
+        let priced = trainer.fittedScheduleLength(remainingSeconds: 54, secondsPerStep: 2, measured: (1, 1), passes: (forward, backward))
+        #expect(proposal == priced)
+        #expect(priced > 16)
+    }
 }
