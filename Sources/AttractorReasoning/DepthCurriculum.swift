@@ -46,12 +46,14 @@ public struct DepthCurriculum: Equatable, Sendable {
         stages = parsed
     }
 
-    /// Throws when a stage is deeper than the configured depth it leads up to.
-    public func validate(lowSteps: Int, cycles: Int) throws(ReasoningError) {
-        for s in stages where s.lowSteps > lowSteps || s.cycles > cycles {
-            throw .invalidConfiguration("training.depthCurriculum: stage \(s.lowSteps)x\(s.cycles) is deeper than the configured lowSteps \(lowSteps), cycles \(cycles)")
-        }
+    /// The curriculum run under a configured depth `(lowSteps, cycles)`: each stage capped at
+    /// it (`min` of each), so a stage never runs deeper than the model it trains (a preset's
+    /// curriculum still works when `--set lowSteps=2` makes the model shallower than a stage).
+    public func capped(lowSteps: Int, cycles: Int) -> DepthCurriculum {
+        DepthCurriculum(stages: stages.map { Stage(lowSteps: min($0.lowSteps, lowSteps), cycles: min($0.cycles, cycles), until: $0.until) })
     }
+
+    private init(stages: [Stage]) { self.stages = stages }
 
     /// `(lowSteps, cycles)` of the step after `step` steps done, in a schedule of
     /// `totalSteps`; `full` after the last stage.

@@ -42,8 +42,26 @@ extension ReasoningConfiguration {
         } catch {
             throw .invalidConfiguration("\(assignments.joined(separator: " ")): \(error)")
         }
-        try result.validate()
-        return result
+        var adapted = result
+        if !assignments.contains(where: { $0.hasPrefix("training.depthCurriculum=") }) { adapted.dropUnusableDepthCurriculum() }
+        try adapted.validate()
+        return adapted
+    }
+
+    /// Whether the gradient and discretisation can run a depth curriculum's shallower segments
+    /// (`multiRate` with the `lastCycle` or `oneStep` gradient).
+    public var canRunDepthCurriculum: Bool {
+        discretisation == .multiRate && (gradient == .lastCycle || gradient == .oneStep)
+    }
+
+    /// Clears a depth curriculum this configuration cannot run (a preset's, after the gradient
+    /// or discretisation was changed); returns whether it did. `applying` calls it unless the
+    /// assignments set `training.depthCurriculum` themselves (then an unusable one is an error).
+    @discardableResult
+    public mutating func dropUnusableDepthCurriculum() -> Bool {
+        guard !training.depthCurriculum.isEmpty, !canRunDepthCurriculum else { return false }
+        training.depthCurriculum = ""
+        return true
     }
 
     private static func assign(_ text: String, at path: ArraySlice<String>, in object: inout [String: Any],

@@ -201,7 +201,10 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         public var startScale: Double = 0
         /// A depth curriculum (`DepthCurriculum`): `"2x1@0.2,4x2@0.5"` trains `(lowSteps,
         /// cycles) = (2, 1)` for the first 20% of the schedule, `(4, 2)` until 50%, then the
-        /// configured depth. Empty: the configured depth throughout.
+        /// configured depth. Empty: the configured depth throughout. A stage deeper than the
+        /// configured depth runs at it (`DepthCurriculum.capped`); the gradient must be
+        /// `lastCycle` or `oneStep` on the `multiRate` discretisation (`applying` drops a
+        /// preset's curriculum the assignments made unusable, `dropUnusableDepthCurriculum`).
         public var depthCurriculum: String = ""
         public init() {}
 
@@ -351,7 +354,6 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         guard (0...1).contains(exploration) else { throw .invalidConfiguration("exploration must be in [0, 1]") }
         let curriculum = try DepthCurriculum(parsing: training.depthCurriculum)
         if !curriculum.isEmpty {
-            try curriculum.validate(lowSteps: lowSteps, cycles: cycles)
             guard discretisation == .multiRate, gradient == .lastCycle || gradient == .oneStep else {
                 throw .invalidConfiguration("training.depthCurriculum needs the multiRate discretisation and the lastCycle or oneStep gradient, got \(discretisation.rawValue) and \(gradient.rawValue)")
             }

@@ -130,6 +130,7 @@ public final class ReasoningTrainer {
         guard threads >= 1 else { throw .invalidConfiguration("threads must be positive, got \(threads)") }
         try configuration.validate()
         curriculum = try DepthCurriculum(parsing: configuration.training.depthCurriculum)
+            .capped(lowSteps: configuration.lowSteps, cycles: configuration.cycles)
         let t = configuration.training
         self.batch = t.batch
         let shards = min(t.shards, t.batch)

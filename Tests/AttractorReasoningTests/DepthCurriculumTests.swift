@@ -27,11 +27,18 @@ import Testing
         // It survives the checkpoint's JSON, and a file without the field has none.
         let decoded = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONEncoder().encode(set))
         #expect(decoded.training.depthCurriculum == set.training.depthCurriculum)
-        // Deeper than the configured depth (n 6, T 3), or not a multi-rate schedule with a taped last cycle.
-        #expect(throws: ReasoningError.self) { _ = try base.applying(["training.depthCurriculum=7x1@0.2"]) }
-        #expect(throws: ReasoningError.self) { _ = try base.applying(["training.depthCurriculum=2x4@0.2"]) }
+        // Set explicitly, a curriculum the gradient cannot run is an error, as is a malformed one.
         #expect(throws: ReasoningError.self) { _ = try base.applying(["training.depthCurriculum=2x1@0.2", "gradient=implicit"]) }
         #expect(throws: ReasoningError.self) { _ = try base.applying(["training.depthCurriculum=2x1@x"]) }
+        // The cmm preset's own curriculum is dropped when an assignment makes it unusable, and
+        // capped at a shallower configured depth.
+        #expect(!base.training.depthCurriculum.isEmpty)
+        #expect(try base.applying(["gradient=implicit"]).training.depthCurriculum.isEmpty)
+        #expect(try base.applying(["sigma=0.01"]).training.depthCurriculum == base.training.depthCurriculum)
+        let shallow = try base.applying(["lowSteps=3", "cycles=1"])
+        let capped = try DepthCurriculum(parsing: shallow.training.depthCurriculum).capped(lowSteps: shallow.lowSteps, cycles: shallow.cycles)
+        #expect(capped.stages.map { [$0.lowSteps, $0.cycles] } == [[2, 1], [3, 1]])
+        #expect(try DepthCurriculum(parsing: "7x4@0.5").capped(lowSteps: 6, cycles: 3).stages == [.init(lowSteps: 6, cycles: 3, until: 0.5)])
     }
 
     /// A model set to depth (2, 1) computes, bit for bit, what a model configured with

@@ -19,15 +19,19 @@ import Testing
         #expect(preset == bundled)
     }
 
-    @Test func cmmTinyTrainsFromRandomStartsWithTheEquilibriumResidualAndTheSpectralHinge() throws {
+    @Test func cmmTinyTrainsFromRandomStartsWithTheEquilibriumResidualTheSpectralHingeAndADepthCurriculum() throws {
         let c = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)
         #expect(c.training.startScale == 1 && c.loss.residual == 0.1 && c.sigma == 0)
         #expect(c.loss.spectral == 0.05 && c.loss.spectralMargin == 0.9)
         #expect(c.loss.regulariserEvery == 4 && c.loss.regulariserBatch == 16)
         #expect(c.loss.traceHinge == 0 && c.loss.repulsion == 0)
         #expect(c.integrator == .eulerMaruyama && c.stepSize == 0.95)
-        // Round 9b: three draws in four an easier copy for cmm; trm and hrm keep one in two.
+        #expect(try DepthCurriculum(parsing: c.training.depthCurriculum).stages.map { [$0.lowSteps, $0.cycles] } == [[2, 1], [4, 2]])
+        #expect(try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku).training.depthCurriculum.isEmpty)
+        // Three draws in four an easier copy, the same data mix for all three models.
         #expect(c.training.easierCopies == 0.75 && c.training.batch == 32)
-        #expect(try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku).training.easierCopies == 0.5)
+        for model in [ModelKind.trm, .hrm] {
+            #expect(try ReasoningConfiguration.preset("tiny", model: model, task: .sudoku).training.easierCopies == 0.75)
+        }
     }
 }
