@@ -71,6 +71,9 @@ public enum TrainingBenchmark {
     public static func run(_ options: Options, allocationCount: (() -> Int)? = nil) throws -> Result {
         var config = try ReasoningConfiguration.preset(options.preset, model: options.model, task: .sudoku)
         config.training.batch = options.batch ?? 64
+        // The configured depth's step, whatever the preset's depth curriculum (its shallow
+        // first steps would time a cheaper step than the one the figures describe).
+        config.training.depthCurriculum = ""
         if let shards = options.shards { config.training.shards = shards }
         let examples = TrainingExamples(sudoku: try puzzles(count: 256, seed: options.seed))
         let trainer = try ReasoningTrainer(configuration: config, examples: examples, seed: options.seed,
