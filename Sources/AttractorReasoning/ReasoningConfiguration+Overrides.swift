@@ -43,9 +43,14 @@ extension ReasoningConfiguration {
             throw .invalidConfiguration("\(assignments.joined(separator: " ")): \(error)")
         }
         var adapted = result
-        if !assignments.contains(where: { $0.hasPrefix("training.depthCurriculum=") }) { adapted.dropUnusableDepthCurriculum() }
+        if !Self.assignsDepthCurriculum(assignments) { adapted.dropUnusableDepthCurriculum() }
         try adapted.validate()
         return adapted
+    }
+
+    /// Whether `assignments` (`--set` values) set `training.depthCurriculum` themselves.
+    public static func assignsDepthCurriculum(_ assignments: [String]) -> Bool {
+        assignments.contains { $0.hasPrefix("training.depthCurriculum=") }
     }
 
     /// Whether the gradient and discretisation can run a depth curriculum's shallower segments

@@ -56,7 +56,7 @@ struct TrainCommand: ParsableCommand {
         if !assignments.isEmpty {  // a typo in --set fails before the data is built
             var early = try ReasoningConfiguration.preset(preset, model: model, task: task)
             if let gradient { early.gradient = gradient }
-            if !assignments.contains(where: { $0.hasPrefix("training.depthCurriculum=") }) { early.dropUnusableDepthCurriculum() }
+            if !ReasoningConfiguration.assignsDepthCurriculum(assignments) { early.dropUnusableDepthCurriculum() }
             _ = try early.applying(assignments)
         }
         do { try Distributed.run { world in try train(TrainingRanks(world)) } } catch let e as ReasoningError { throw e }
@@ -73,7 +73,7 @@ struct TrainCommand: ParsableCommand {
         if gradient == .implicitAnderson && implicitIterations == nil { config.implicitIterations = max(config.implicitIterations, 50) }
         config.training.scheduleSteps = steps ?? scheduleSteps ?? 2000
         config = try config.applying(assignments)
-        if !assignments.contains(where: { $0.hasPrefix("training.depthCurriculum=") }), config.dropUnusableDepthCurriculum() {
+        if !ReasoningConfiguration.assignsDepthCurriculum(assignments), config.dropUnusableDepthCurriculum() {
             FileHandle.standardError.write("note: the preset's depth curriculum is off: --gradient \(config.gradient.rawValue) with discretisation \(config.discretisation.rawValue) runs every step at the full depth\n".data(using: .utf8)!)
         }
         if resume {
