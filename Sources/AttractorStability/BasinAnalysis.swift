@@ -37,7 +37,18 @@ public enum BasinAnalysis {
         /// Fraction of converged samples whose answer equals the majority answer.
         public var answerAgreement: Double?
         public var majorityAnswer: [Int]?
+        /// The decoded answer of each converged sample, in sample order (nil without a decoder).
+        public var answers: [[Int]]?
         public var trace: ConvergenceDiagnostic.Trace
+
+        /// Converged samples that did not end in the largest basin: how much of the start
+        /// distribution a second (or third …) end point captures, finer than a count of end points.
+        public var samplesOutsideLargestBasin: Int { converged - (clusterSizes.max() ?? 0) }
+
+        /// Converged samples whose decoded answer differs from `expected` (nil without a decoder).
+        public func samplesWithWrongAnswer(expected: [Int]) -> Int? {
+            answers.map { a in a.filter { $0 != expected }.count }
+        }
     }
 
     /// Basins of the map's row `row` (its input), from fresh random latents.
@@ -54,15 +65,16 @@ public enum BasinAnalysis {
             originalRows: [Int](repeating: row, count: options.samples), options: options.convergence)
         let done = (0..<options.samples).filter { trace.convergedStep[$0] != nil }
         let clusters = EndPointClusters(points: done.map { trace.finalRow($0) }, tolerance: options.clusterTolerance)
-        var distinctAnswers: Int? = nil, agreement: Double? = nil, majority: [Int]? = nil
+        var distinctAnswers: Int? = nil, agreement: Double? = nil, majority: [Int]? = nil, decoded: [[Int]]? = nil
         if let decoder {
             let answers = done.map { decoder(trace.finalRow($0), row) }
+            decoded = answers
             distinctAnswers = Set(answers).count
             if let m = AnswerVote.majority(answers) { majority = m.answer; agreement = m.agreement }
         }
         return Report(samples: options.samples, converged: done.count, distinctEndPoints: clusters.count,
                       clusterSizes: clusters.sizes, representatives: clusters.representatives,
                       distinctAnswers: distinctAnswers, answerAgreement: agreement, majorityAnswer: majority,
-                      trace: trace)
+                      answers: decoded, trace: trace)
     }
 }

@@ -158,6 +158,21 @@ public enum EquilibriumValidation {
                     let right = reports.indices.filter { r in reports[r].majorityAnswer.map { $0 == expected[r] } ?? false }.count
                     answerRows.append(.init(label: "majority answer correct (fraction of puzzles)", value: Double(right) / Double(puzzles)))
                 }
+                // Per start rather than per puzzle: how much of the start distribution the
+                // second end points (and wrong answers) capture, pooled over the puzzles.
+                let convergedStarts = reports.map(\.converged).reduce(0, +)
+                if convergedStarts > 0 {
+                    let outside = reports.map(\.samplesOutsideLargestBasin).reduce(0, +)
+                    answerRows.append(.init(label: "converged starts outside their puzzle's largest basin (fraction)",
+                                            value: Double(outside) / Double(convergedStarts)))
+                    if let expected = subject.expected {
+                        let wrong = reports.indices.compactMap { reports[$0].samplesWithWrongAnswer(expected: expected[$0]) }
+                        if wrong.count == reports.count {
+                            answerRows.append(.init(label: "converged starts ending at a wrong answer (fraction)",
+                                                    value: Double(wrong.reduce(0, +)) / Double(convergedStarts)))
+                        }
+                    }
+                }
             }
             let converged = Double(reports.map(\.converged).reduce(0, +)) / Double(puzzles)
             let largest = reports.map { Double($0.clusterSizes.max() ?? 0) / Double(max($0.converged, 1)) }

@@ -111,6 +111,13 @@ import Testing
         #expect(b.distinctEndPoints == 2 && b.distinctAnswers == 2)
         #expect(Set(b.representatives.map { ($0[0] * 1e6).rounded() / 1e6 }) == [1, -1])
         #expect(b.answerAgreement! < 1 && b.answerAgreement! >= 0.5)
+        // Per start: the samples outside the larger basin are the smaller cluster, and the
+        // samples decoded to −1 are the cluster whose end point is −1 (latents vs answers).
+        #expect(b.samplesOutsideLargestBasin == b.clusterSizes.min()! && b.samplesOutsideLargestBasin > 0)
+        let minus = b.representatives.firstIndex { $0[0] < 0 }!
+        #expect(b.samplesWithWrongAnswer(expected: [1]) == b.clusterSizes[minus])
+        #expect(b.samplesWithWrongAnswer(expected: [1])! + b.samplesWithWrongAnswer(expected: [-1])! == 40)
+        #expect(b.answers?.count == 40)
         // Both minima are stable (J_F = 1 + h(1 − 3) = 0); the origin is not (J_F = 1.5).
         let s = try LocalStability.analyze(map, at: [1, -1, 0], rows: 3)
         #expect(s[0].stable == true && s[1].stable == true && s[2].stable == false)

@@ -138,5 +138,10 @@ import Testing
         #expect(value(results[6], "puzzles with one end point") == 0)
         #expect(value(results[6], "most distinct end points of a puzzle") == 3 && results[6].passed == false)
         #expect(value(results[6], "converged samples per puzzle (mean)") == 3)
+        // Pooled per start: merged, none outside its puzzle's basin; kept apart, 2 of 3 per puzzle.
+        #expect(value(results[5], "converged starts outside their puzzle's largest basin (fraction)") == 0)
+        #expect(value(results[6], "converged starts outside their puzzle's largest basin (fraction)") == 2.0 / 3)
+        let wrong = try #require(value(results[6], "converged starts ending at a wrong answer (fraction)"))
+        #expect(wrong >= 0 && wrong <= 1)
     }
 }
