@@ -170,6 +170,16 @@ public enum EquilibriumValidation {
                         if wrong.count == reports.count {
                             answerRows.append(.init(label: "converged starts ending at a wrong answer (fraction)",
                                                     value: Double(wrong.reduce(0, +)) / Double(convergedStarts)))
+                            // How far those answers are from the solution: near misses or other grids.
+                            let misses = reports.indices.flatMap { r in
+                                (reports[r].answers ?? []).filter { $0 != expected[r] }.map { a in
+                                    Double(zip(a, expected[r]).filter { $0 != $1 }.count)
+                                }
+                            }
+                            if !misses.isEmpty {
+                                answerRows.append(.init(label: "entries differing from the expected answer at a wrong end point (median)",
+                                                        value: Quantiles.median(misses)))
+                            }
                         }
                     }
                 }

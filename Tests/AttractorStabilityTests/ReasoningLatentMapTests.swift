@@ -143,5 +143,8 @@ import Testing
         #expect(value(results[6], "converged starts outside their puzzle's largest basin (fraction)") == 2.0 / 3)
         let wrong = try #require(value(results[6], "converged starts ending at a wrong answer (fraction)"))
         #expect(wrong >= 0 && wrong <= 1)
+        // Wrong end points say how far off they are (an 81-entry answer differs in 1…81 entries).
+        let entries = value(results[6], "entries differing from the expected answer at a wrong end point (median)")
+        #expect(wrong == 0 ? entries == nil : (entries.map { $0 >= 1 && $0 <= 81 } ?? false), "\(wrong) \(String(describing: entries))")
     }
 }
