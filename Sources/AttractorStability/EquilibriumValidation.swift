@@ -140,6 +140,7 @@ public enum EquilibriumValidation {
             let b = reports[0]
             let expect = p.integer("expect_distinct")
             let distinct = reports.map(\.distinctEndPoints)
+            let convergedStarts = reports.map(\.converged).reduce(0, +)
             var answerRows: [CheckResult.Measurement] = []
             if puzzles == 1 {
                 if let n = b.distinctAnswers { answerRows.append(.init(label: "distinct decoded answers", value: Double(n))) }
@@ -160,7 +161,6 @@ public enum EquilibriumValidation {
                 }
                 // Per start rather than per puzzle: how much of the start distribution the
                 // second end points (and wrong answers) capture, pooled over the puzzles.
-                let convergedStarts = reports.map(\.converged).reduce(0, +)
                 if convergedStarts > 0 {
                     let outside = reports.map(\.samplesOutsideLargestBasin).reduce(0, +)
                     answerRows.append(.init(label: "converged starts outside their puzzle's largest basin (fraction)",
@@ -184,7 +184,7 @@ public enum EquilibriumValidation {
                     }
                 }
             }
-            let converged = Double(reports.map(\.converged).reduce(0, +)) / Double(puzzles)
+            let converged = Double(convergedStarts) / Double(puzzles)
             let largest = reports.map { Double($0.clusterSizes.max() ?? 0) / Double(max($0.converged, 1)) }
             return CheckResult(name: check.name, check: check.kind.rawValue, measurements: answerRows + [
                 .init(label: puzzles == 1 ? "distinct end points" : "most distinct end points of a puzzle", value: Double(distinct.max()!),
