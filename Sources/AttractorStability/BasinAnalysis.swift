@@ -45,10 +45,14 @@ public enum BasinAnalysis {
         /// distribution a second (or third …) end point captures, finer than a count of end points.
         public var samplesOutsideLargestBasin: Int { converged - (clusterSizes.max() ?? 0) }
 
-        /// Converged samples whose decoded answer differs from `expected` (nil without a decoder).
-        public func samplesWithWrongAnswer(expected: [Int]) -> Int? {
-            answers.map { a in a.filter { $0 != expected }.count }
+        /// For each converged sample whose decoded answer differs from `expected`, how many
+        /// entries differ (nil without a decoder).
+        public func wrongAnswerDistances(expected: [Int]) -> [Int]? {
+            answers.map { a in a.filter { $0 != expected }.map { zip($0, expected).filter { $0 != $1 }.count } }
         }
+
+        /// Converged samples whose decoded answer differs from `expected` (nil without a decoder).
+        public func samplesWithWrongAnswer(expected: [Int]) -> Int? { wrongAnswerDistances(expected: expected)?.count }
     }
 
     /// Basins of the map's row `row` (its input), from fresh random latents.

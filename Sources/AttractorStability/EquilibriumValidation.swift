@@ -166,16 +166,12 @@ public enum EquilibriumValidation {
                     answerRows.append(.init(label: "converged starts outside their puzzle's largest basin (fraction)",
                                             value: Double(outside) / Double(convergedStarts)))
                     if let expected = subject.expected {
-                        let wrong = reports.indices.compactMap { reports[$0].samplesWithWrongAnswer(expected: expected[$0]) }
-                        if wrong.count == reports.count {
+                        let distances = reports.indices.compactMap { reports[$0].wrongAnswerDistances(expected: expected[$0]) }
+                        if distances.count == reports.count {
+                            let misses = distances.joined().map(Double.init)
                             answerRows.append(.init(label: "converged starts ending at a wrong answer (fraction)",
-                                                    value: Double(wrong.reduce(0, +)) / Double(convergedStarts)))
+                                                    value: Double(misses.count) / Double(convergedStarts)))
                             // How far those answers are from the solution: near misses or other grids.
-                            let misses = reports.indices.flatMap { r in
-                                (reports[r].answers ?? []).filter { $0 != expected[r] }.map { a in
-                                    Double(zip(a, expected[r]).filter { $0 != $1 }.count)
-                                }
-                            }
                             if !misses.isEmpty {
                                 answerRows.append(.init(label: "entries differing from the expected answer at a wrong end point (median)",
                                                         value: Quantiles.median(misses)))

@@ -118,6 +118,7 @@ import Testing
         #expect(b.samplesWithWrongAnswer(expected: [1]) == b.clusterSizes[minus])
         #expect(b.samplesWithWrongAnswer(expected: [1])! + b.samplesWithWrongAnswer(expected: [-1])! == 40)
         #expect(b.answers?.count == 40)
+        #expect(b.wrongAnswerDistances(expected: [1])!.allSatisfy { $0 == 1 })
         // Both minima are stable (J_F = 1 + h(1 − 3) = 0); the origin is not (J_F = 1.5).
         let s = try LocalStability.analyze(map, at: [1, -1, 0], rows: 3)
         #expect(s[0].stable == true && s[1].stable == true && s[2].stable == false)
