@@ -206,11 +206,17 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// `lastCycle` or `oneStep` on the `multiRate` discretisation (`applying` drops a
         /// preset's curriculum the assignments made unusable, `dropUnusableDepthCurriculum`).
         public var depthCurriculum: String = ""
+        /// Standard deviation of the embedded input `√hidden · E[token]` at initialisation:
+        /// 1 (HRM/TRM's truncated normal of std `1/√hidden`, scaled by `√hidden`), or larger so
+        /// that the input dominates the state the block sees, `F(z + x)` — the PyTorch
+        /// reference's `N(0, 1)` table scaled by `√hidden` is `√hidden` (≈ 11.3 at 128). A fresh
+        /// network only: a checkpoint's embedding is what it learned.
+        public var embeddingStd: Double = 1
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case batch, learningRate, warmupSteps, minimumRateRatio, weightDecay, beta1, beta2, emaDecay, clipNorm
-            case scheduleSteps, shards, easierCopies, startScale, depthCurriculum
+            case scheduleSteps, shards, easierCopies, startScale, depthCurriculum, embeddingStd
         }
 
         public init(from decoder: any Decoder) throws {
@@ -230,6 +236,8 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             easierCopies = try c.decodeIfPresent(Double.self, forKey: .easierCopies) ?? 0
             startScale = try c.decodeIfPresent(Double.self, forKey: .startScale) ?? 0
             depthCurriculum = try c.decodeIfPresent(String.self, forKey: .depthCurriculum) ?? ""
+            // Networks trained before the choice existed started at 1.
+            embeddingStd = try c.decodeIfPresent(Double.self, forKey: .embeddingStd) ?? 1
         }
     }
 
@@ -350,6 +358,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         }
         guard training.startScale >= 0 && training.startScale.isFinite else {
             throw .invalidConfiguration("training.startScale is a standard deviation ≥ 0, got \(training.startScale)")
+        }
+        guard training.embeddingStd > 0 && training.embeddingStd.isFinite else {
+            throw .invalidConfiguration("training.embeddingStd is a standard deviation > 0, got \(training.embeddingStd)")
         }
         guard (0...1).contains(exploration) else { throw .invalidConfiguration("exploration must be in [0, 1]") }
         let curriculum = try DepthCurriculum(parsing: training.depthCurriculum)

@@ -42,8 +42,10 @@ public final class ReasoningNetwork<T: Scalar> {
         self.configuration = configuration
         let block = configuration.block
         var layout = AttractorNeural.ParameterLayout()
+        let embeddingScale = Double(block.hidden).squareRoot()
         embedding = Embedding("embed", vocabulary: configuration.vocabulary, dimension: block.hidden,
-                              scale: Double(block.hidden).squareRoot(), layout: &layout)
+                              scale: embeddingScale, layout: &layout,
+                              initializer: .truncatedNormal(std: configuration.training.embeddingStd / embeddingScale))
         var nets: [BlockStack] = []
         do {
             if configuration.networks == .shared {

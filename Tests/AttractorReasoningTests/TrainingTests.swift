@@ -139,6 +139,43 @@ import Testing
         #expect(throws: ReasoningError.self) { try c.validate() }
     }
 
+    /// `training.embeddingStd`: the embedded input `√hidden · E[token]` of a fresh network has
+    /// that standard deviation (1 by default, HRM/TRM's), a configuration saved before the field
+    /// existed reads as 1, and a non-positive value is refused.
+    @Test func embeddingStdSetsTheScaleOfTheEmbeddedInput() throws {
+        var c = try Self.sudokuConfig(.cmm)
+        c.block = BlockConfiguration(hidden: 64, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 32)
+        func embeddedStd(_ c: ReasoningConfiguration) throws -> Double {
+            let network = try ReasoningNetwork<Float>(configuration: c, seed: 5)
+            let tokens = (0..<Int32(c.vocabulary)).map { $0 }
+            var x = [Float](repeating: 0, count: tokens.count * c.block.hidden)
+            try tokens.withUnsafeBufferPointer { t in
+                try x.withUnsafeMutableBufferPointer { try network.embed(t.baseAddress!, rows: tokens.count, into: $0.baseAddress!) }
+            }
+            let mean = x.reduce(0) { $0 + Double($1) } / Double(x.count)
+            return (x.reduce(0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(x.count)).squareRoot()
+        }
+        #expect(c.training.embeddingStd == 1)
+        let unit = try embeddedStd(c)
+        c.training.embeddingStd = 8
+        let wide = try embeddedStd(c)
+        // A truncated normal's spread is a little under its parameter; the ratio is exact.
+        #expect(unit > 0.75 && unit < 1.1, "std \(unit)")
+        #expect(abs(wide / unit - 8) < 1e-3, "ratio \(wide / unit)")
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]
+        var training = json["training"] as! [String: Any]
+        #expect(training["embeddingStd"] as? Double == 8)
+        training.removeValue(forKey: "embeddingStd")
+        json["training"] = training
+        let old = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old.training.embeddingStd == 1)
+        #expect(try c.applying(["training.embeddingStd=11.3"]).training.embeddingStd == 11.3)
+        for bad in [0.0, -1, .infinity] {
+            c.training.embeddingStd = bad
+            #expect(throws: ReasoningError.self) { try c.validate() }
+        }
+    }
+
     static func learningConfig() throws -> ReasoningConfiguration {
         var c = try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku)
         c.block = BlockConfiguration(hidden: 32, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 64)
