@@ -212,11 +212,23 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// reference's `N(0, 1)` table scaled by `√hidden` is `√hidden` (≈ 11.3 at 128). A fresh
         /// network only: a checkpoint's embedding is what it learned.
         public var embeddingStd: Double = 1
+        /// The probability that a carried segment (every segment of an example but its first)
+        /// starts from a perturbed state: at `perturbedPositions` of the positions (each drawn
+        /// independently), `z_H` and `z_L` are redrawn from the start distribution
+        /// (`N(0, startScale²)`, or `N(0, 1)` when the starts are zero), the rest of the state
+        /// kept. The model must find its way back from a state that is right in most cells and
+        /// scrambled in a few — where a second, wrong end point of the same puzzle would sit —
+        /// so the right end point's basin is trained to extend over those states. Seeded by
+        /// `(seed, step, slot)`. 0 = carried states are left as they are.
+        public var perturbedSegments: Double = 0
+        /// The fraction of positions a perturbed segment redraws (see `perturbedSegments`).
+        public var perturbedPositions: Double = 0.25
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case batch, learningRate, warmupSteps, minimumRateRatio, weightDecay, beta1, beta2, emaDecay, clipNorm
             case scheduleSteps, shards, easierCopies, startScale, depthCurriculum, embeddingStd
+            case perturbedSegments, perturbedPositions
         }
 
         public init(from decoder: any Decoder) throws {
@@ -238,6 +250,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             depthCurriculum = try c.decodeIfPresent(String.self, forKey: .depthCurriculum) ?? ""
             // Networks trained before the choice existed started at 1.
             embeddingStd = try c.decodeIfPresent(Double.self, forKey: .embeddingStd) ?? 1
+            // Runs before the perturbation existed carried every state unchanged.
+            perturbedSegments = try c.decodeIfPresent(Double.self, forKey: .perturbedSegments) ?? 0
+            perturbedPositions = try c.decodeIfPresent(Double.self, forKey: .perturbedPositions) ?? 0.25
         }
     }
 
@@ -358,6 +373,12 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         }
         guard training.startScale >= 0 && training.startScale.isFinite else {
             throw .invalidConfiguration("training.startScale is a standard deviation ≥ 0, got \(training.startScale)")
+        }
+        guard (0...1).contains(training.perturbedSegments) else {
+            throw .invalidConfiguration("training.perturbedSegments is a probability in [0, 1], got \(training.perturbedSegments)")
+        }
+        guard training.perturbedPositions > 0 && training.perturbedPositions <= 1 else {
+            throw .invalidConfiguration("training.perturbedPositions is a fraction in (0, 1], got \(training.perturbedPositions)")
         }
         guard training.embeddingStd > 0 && training.embeddingStd.isFinite else {
             throw .invalidConfiguration("training.embeddingStd is a standard deviation > 0, got \(training.embeddingStd)")

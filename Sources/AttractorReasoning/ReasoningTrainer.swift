@@ -112,6 +112,8 @@ public final class ReasoningTrainer {
     let explorationRandom = RandomSource(seed: 0)
     /// Reseeded per draw for `training.startScale`.
     let startRandom = RandomSource(seed: 0)
+    /// Reseeded per step and slot for `training.perturbedSegments`.
+    let perturbRandom = RandomSource(seed: 0)
     let shardResults: UnsafeMutablePointer<ShardResult>
     /// Per slot, written by the slot's shard: exactly right, halting logits, relative residual.
     let slotCorrect: UnsafeMutablePointer<Bool>
@@ -346,6 +348,9 @@ public final class ReasoningTrainer {
     /// sequence does not depend on sharding).
     func refillHaltedSlots() {
         let l = configuration.block.sequence
+        if configuration.training.perturbedSegments > 0 {
+            for b in 0..<batch where !slotHalted[b] { perturbCarriedSlot(b) }
+        }
         for b in 0..<batch where slotHalted[b] {
             let (input, label) = examples.draw(draws, seed: seed)
             for t in 0..<l { slotInputs[b * l + t] = input[t]; slotLabels[b * l + t] = label[t] }
@@ -368,6 +373,23 @@ public final class ReasoningTrainer {
         }
         state.randomStart(row: row, scale: scale, random: startRandom)
     }
+
+    /// `training.perturbedSegments`: with that probability, slot `b`'s carried state has
+    /// `z_H` and `z_L` redrawn at each position with probability `perturbedPositions` (from
+    /// the start distribution), from `(seed, step, b)` alone — so the draws do not depend on
+    /// the sharding or the threads, and a resumed run repeats them.
+    func perturbCarriedSlot(_ b: Int) {
+        let t = configuration.training
+        perturbRandom.reseed(RandomSource.mix(RandomSource.mix(RandomSource.mix(seed, Self.perturbStream), UInt64(step)), UInt64(b)))
+        guard perturbRandom.uniform() < t.perturbedSegments else { return }
+        let s = shard(ofSlot: b)
+        carries[s].redrawPositions(row: b - shardStarts[s], sequence: configuration.block.sequence,
+                                   fraction: t.perturbedPositions, scale: t.startScale > 0 ? t.startScale : 1,
+                                   random: perturbRandom)
+    }
+
+    /// The stream `perturbCarriedSlot` mixes into the seed.
+    static let perturbStream: UInt64 = 0x9E27B
 
     func shard(ofSlot b: Int) -> Int {
         var s = 0

@@ -139,6 +139,81 @@ import Testing
         #expect(throws: ReasoningError.self) { try c.validate() }
     }
 
+    /// `training.perturbedSegments`: a carried state is redrawn at about `perturbedPositions`
+    /// of its positions (whole `z_H`/`z_L` vectors, from the start distribution), the other
+    /// positions kept bit for bit; the draws depend on `(seed, step, slot)` alone (not the
+    /// sharding), a run with it is reproducible and differs from one without, a configuration
+    /// saved before the fields existed reads as "off", and out-of-range values are refused.
+    @Test func perturbedSegmentsRedrawSomePositionsOfACarriedState() throws {
+        let examples = TrainingExamples(sudoku: try Self.puzzles(count: 24, blanks: 4, seed: 8))
+        var c = try Self.sudokuConfig(.trm)
+        c.training.startScale = 0
+        c.training.perturbedSegments = 1
+        c.training.perturbedPositions = 0.25
+        c.training.shards = 1
+        let whole = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        c.training.shards = 4
+        let split = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        for trainer in [whole, split] {
+            trainer.refillHaltedSlots()  // zero starts
+            for b in 0..<trainer.batch { trainer.perturbCarriedSlot(b) }
+        }
+        let l = c.block.sequence, d = c.block.hidden, w = l * d
+        let high = whole.carryRows(high: true), low = whole.carryRows(high: false)
+        #expect(high == split.carryRows(high: true) && low == split.carryRows(high: false),
+                "the perturbation depends on the sharding")
+        var redrawn = 0
+        for b in 0..<whole.batch {
+            for t in 0..<l {
+                let h = high[(b * w + t * d)..<(b * w + (t + 1) * d)], z = low[(b * w + t * d)..<(b * w + (t + 1) * d)]
+                let hz = h.allSatisfy { $0 == 0 }, lz = z.allSatisfy { $0 == 0 }
+                #expect(hz == lz, "slot \(b) position \(t): only one of z_H, z_L redrawn")
+                if !hz { redrawn += 1 }
+            }
+        }
+        let fraction = Double(redrawn) / Double(whole.batch * l)
+        #expect(abs(fraction - 0.25) < 0.04, "redrawn fraction \(fraction)")
+        let values = high.filter { $0 != 0 }
+        let std = (values.reduce(0) { $0 + Double($1) * Double($1) } / Double(values.count)).squareRoot()
+        #expect(abs(std - 1) < 0.03, "a redrawn coordinate has std \(std), not the start scale 1")
+        // At probability 0.5 some carried slots are perturbed and some not.
+        c.training.perturbedSegments = 0.5
+        let half = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        half.refillHaltedSlots()
+        for b in 0..<half.batch { half.perturbCarriedSlot(b) }
+        let rows = (0..<half.batch).map { b in half.carryRows(high: true)[(b * w)..<((b + 1) * w)].contains { $0 != 0 } }
+        #expect(rows.contains(true) && rows.contains(false), "perturbed slots: \(rows)")
+        // Training with it is reproducible and differs from training without it once states carry.
+        c.training.perturbedSegments = 1
+        let a = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        let b = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        c.training.perturbedSegments = 0
+        let plain = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        var la: [Double] = [], lb: [Double] = [], lp: [Double] = []
+        for _ in 0..<3 {
+            la.append(try a.trainStep().totalLoss)
+            lb.append(try b.trainStep().totalLoss)
+            lp.append(try plain.trainStep().totalLoss)
+        }
+        #expect(la == lb)
+        #expect(la[0] == lp[0], "the first segment starts fresh: nothing to perturb")
+        #expect(la[1] != lp[1], "the carried segment was not perturbed")
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]
+        var training = json["training"] as! [String: Any]
+        training.removeValue(forKey: "perturbedSegments")
+        training.removeValue(forKey: "perturbedPositions")
+        json["training"] = training
+        let old = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old.training.perturbedSegments == 0 && old.training.perturbedPositions == 0.25)
+        let set = try c.applying(["training.perturbedSegments=0.3", "training.perturbedPositions=0.1"])
+        #expect(set.training.perturbedSegments == 0.3 && set.training.perturbedPositions == 0.1)
+        for (p, f) in [(1.5, 0.25), (-0.1, 0.25), (Double.nan, 0.25), (0.5, 0), (0.5, 1.2), (0.5, .nan)] {
+            c.training.perturbedSegments = p
+            c.training.perturbedPositions = f
+            #expect(throws: ReasoningError.self) { try c.validate() }
+        }
+    }
+
     /// `training.embeddingStd`: the embedded input `√hidden · E[token]` of a fresh network has
     /// that standard deviation (1 by default, HRM/TRM's), a configuration saved before the field
     /// existed reads as 1, and a non-positive value is refused.
