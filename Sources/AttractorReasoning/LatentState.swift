@@ -35,19 +35,15 @@ public final class LatentState<T: Scalar> {
     /// Redraws example `row` at a random subset of its `sequence` positions: each position is
     /// chosen with probability `fraction` (one uniform draw per position, in order), and a
     /// chosen position's `z_H` then `z_L` vectors are drawn from `N(0, scale²)`; the other
-    /// positions keep their values. Returns how many positions were redrawn.
-    @discardableResult
-    public func redrawPositions(row: Int, sequence: Int, fraction: Double, scale: Double, random: RandomSource) -> Int {
+    /// positions keep their values.
+    public func redrawPositions(row: Int, sequence: Int, fraction: Double, scale: Double, random: RandomSource) {
         precondition(sequence > 0 && width % sequence == 0, "the width is not a whole number of positions")
         let d = width / sequence
-        var redrawn = 0
         for t in 0..<sequence where random.uniform() < fraction {
             let offset = row * width + t * d
             random.fillGaussian(UnsafeMutableBufferPointer(start: high.pointer + offset, count: d), sigma: scale)
             random.fillGaussian(UnsafeMutableBufferPointer(start: low.pointer + offset, count: d), sigma: scale)
-            redrawn += 1
         }
-        return redrawn
     }
 
     /// Copies every example of `other` (same shape), or only its first `rows`.
