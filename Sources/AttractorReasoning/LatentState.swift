@@ -46,6 +46,25 @@ public final class LatentState<T: Scalar> {
         }
     }
 
+    /// Moves example `row`'s vectors between positions: `count` distinct positions (at least
+    /// 2, at most `sequence`) are chosen at random (a partial Fisher–Yates shuffle by `random`)
+    /// and their `z_H` and `z_L` vectors rotated one place along the chosen order, so every
+    /// chosen position receives another chosen position's pair and the other positions keep
+    /// their values. The state stays on the set the map produces (every vector is one the map
+    /// wrote), but a few positions now hold what the state says about other cells.
+    public func swapPositions(row: Int, sequence: Int, count: Int, random: RandomSource) {
+        precondition(sequence > 1 && width % sequence == 0, "the width is not a whole number of at least two positions")
+        let d = width / sequence, k = min(max(count, 2), sequence)
+        var order = Array(0..<sequence)
+        for i in 0..<k { order.swapAt(i, i + random.integer(below: sequence - i)) }
+        for buffer in [high, low] {
+            let base = buffer.pointer + row * width
+            let first = Array(UnsafeBufferPointer(start: base + order[0] * d, count: d))
+            for i in 0..<(k - 1) { (base + order[i] * d).update(from: base + order[i + 1] * d, count: d) }
+            (base + order[k - 1] * d).update(from: first, count: d)
+        }
+    }
+
     /// Copies every example of `other` (same shape), or only its first `rows`.
     public func copy(from other: LatentState<T>, rows: Int? = nil) {
         precondition(other.capacity == capacity && other.width == width, "latent states differ in shape")

@@ -100,6 +100,14 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         case softmax
     }
 
+    /// How `training.perturbedSegments` changes a carried state (see `Training.perturbation`).
+    public enum Perturbation: String, Codable, Sendable, CaseIterable {
+        /// Chosen positions redrawn from the start distribution.
+        case redraw
+        /// Chosen positions' vectors rotated among themselves.
+        case swap
+    }
+
     /// Weights of the loss terms and how often the (costly) regularisers run.
     public struct LossWeights: Codable, Sendable, Equatable {
         public var answer: Double = 1
@@ -221,14 +229,20 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// so the right end point's basin is trained to extend over those states. Seeded by
         /// `(seed, step, slot)`. 0 = carried states are left as they are.
         public var perturbedSegments: Double = 0
-        /// The fraction of positions a perturbed segment redraws (see `perturbedSegments`).
+        /// The fraction of positions a perturbed segment changes (see `perturbedSegments`).
         public var perturbedPositions: Double = 0.25
+        /// How a perturbed segment changes its positions: `redraw` them from the start
+        /// distribution (each position with probability `perturbedPositions`), or `swap` —
+        /// rotate the `z_H`/`z_L` pairs of `max(2, round(perturbedPositions · L))` random
+        /// positions among themselves, so those cells hold a state that reads confidently as
+        /// another cell's digit, as at a wrong end point, rather than an uncertain one.
+        public var perturbation: Perturbation = .redraw
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case batch, learningRate, warmupSteps, minimumRateRatio, weightDecay, beta1, beta2, emaDecay, clipNorm
             case scheduleSteps, shards, easierCopies, startScale, depthCurriculum, embeddingStd
-            case perturbedSegments, perturbedPositions
+            case perturbedSegments, perturbedPositions, perturbation
         }
 
         public init(from decoder: any Decoder) throws {
@@ -253,6 +267,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             // Runs before the perturbation existed carried every state unchanged.
             perturbedSegments = try c.decodeIfPresent(Double.self, forKey: .perturbedSegments) ?? 0
             perturbedPositions = try c.decodeIfPresent(Double.self, forKey: .perturbedPositions) ?? 0.25
+            perturbation = try c.decodeIfPresent(Perturbation.self, forKey: .perturbation) ?? .redraw
         }
     }
 

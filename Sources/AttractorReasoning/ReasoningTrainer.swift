@@ -376,16 +376,22 @@ public final class ReasoningTrainer {
 
     /// `training.perturbedSegments`: with that probability, slot `b`'s carried state has
     /// `z_H` and `z_L` redrawn at each position with probability `perturbedPositions` (from
-    /// the start distribution), from `(seed, step, b)` alone — so the draws do not depend on
+    /// the start distribution), or swapped among that fraction of positions
+    /// (`training.perturbation`), from `(seed, step, b)` alone — so the draws do not depend on
     /// the sharding or the threads, and a resumed run repeats them.
     func perturbCarriedSlot(_ b: Int) {
         let t = configuration.training
         perturbRandom.reseed(RandomSource.mix(RandomSource.mix(RandomSource.mix(seed, Self.perturbStream), UInt64(step)), UInt64(b)))
         guard perturbRandom.uniform() < t.perturbedSegments else { return }
-        let s = shard(ofSlot: b)
-        carries[s].redrawPositions(row: b - shardStarts[s], sequence: configuration.block.sequence,
-                                   fraction: t.perturbedPositions, scale: t.startScale > 0 ? t.startScale : 1,
-                                   random: perturbRandom)
+        let s = shard(ofSlot: b), l = configuration.block.sequence
+        switch t.perturbation {
+        case .redraw:
+            carries[s].redrawPositions(row: b - shardStarts[s], sequence: l, fraction: t.perturbedPositions,
+                                       scale: t.startScale > 0 ? t.startScale : 1, random: perturbRandom)
+        case .swap:
+            carries[s].swapPositions(row: b - shardStarts[s], sequence: l,
+                                     count: Int((t.perturbedPositions * Double(l)).rounded()), random: perturbRandom)
+        }
     }
 
     /// The stream `perturbCarriedSlot` mixes into the seed.

@@ -139,6 +139,56 @@ import Testing
         #expect(throws: ReasoningError.self) { try c.validate() }
     }
 
+    /// `training.perturbation = swap`: a perturbed carried state has the `z_H`/`z_L` pairs of
+    /// `round(perturbedPositions · L)` positions rotated among themselves — every chosen
+    /// position gets another chosen position's pair, both levels moving together, nothing
+    /// else changes — independent of the sharding; old configurations read as `redraw`, and
+    /// `--set training.perturbation=swap` works while an unknown name is refused.
+    @Test func swapPerturbationRotatesWholePositionsAmongAFewCells() throws {
+        let examples = TrainingExamples(sudoku: try Self.puzzles(count: 24, blanks: 4, seed: 8))
+        var c = try Self.sudokuConfig(.trm)
+        c.training.startScale = 1
+        c.training.perturbedSegments = 1
+        c.training.perturbedPositions = 0.1
+        c.training.perturbation = .swap
+        c.training.shards = 1
+        let whole = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        c.training.shards = 4
+        let split = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        let l = c.block.sequence, d = c.block.hidden, w = l * d, k = Int((0.1 * Double(l)).rounded())
+        whole.refillHaltedSlots()
+        let beforeHigh = whole.carryRows(high: true), beforeLow = whole.carryRows(high: false)
+        split.refillHaltedSlots()
+        for trainer in [whole, split] { for b in 0..<trainer.batch { trainer.perturbCarriedSlot(b) } }
+        let high = whole.carryRows(high: true), low = whole.carryRows(high: false)
+        #expect(high == split.carryRows(high: true) && low == split.carryRows(high: false),
+                "the swap depends on the sharding")
+        for b in 0..<whole.batch {
+            func vector(_ a: [Float], _ t: Int) -> ArraySlice<Float> { a[(b * w + t * d)..<(b * w + (t + 1) * d)] }
+            let moved = (0..<l).filter { vector(high, $0) != vector(beforeHigh, $0) }
+            #expect(moved.count == k, "slot \(b): \(moved.count) positions changed, expected \(k)")
+            for t in 0..<l where !moved.contains(t) {
+                #expect(vector(low, t) == vector(beforeLow, t), "slot \(b): z_L changed at an unchosen position \(t)")
+            }
+            for t in moved {
+                let sources = moved.filter { $0 != t && vector(beforeHigh, $0) == vector(high, t) }
+                #expect(sources.count == 1, "slot \(b) position \(t) did not receive another chosen position's z_H")
+                if let u = sources.first {
+                    #expect(vector(beforeLow, u) == vector(low, t), "slot \(b): z_H and z_L of position \(t) came from different cells")
+                }
+            }
+        }
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]
+        var training = json["training"] as! [String: Any]
+        training.removeValue(forKey: "perturbation")
+        json["training"] = training
+        let old = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old.training.perturbation == .redraw)
+        c.training.perturbation = .redraw
+        #expect(try c.applying(["training.perturbation=swap"]).training.perturbation == .swap)
+        #expect(throws: ReasoningError.self) { try c.applying(["training.perturbation=shuffle"]) }
+    }
+
     /// `training.perturbedSegments`: a carried state is redrawn at about `perturbedPositions`
     /// of its positions (whole `z_H`/`z_L` vectors, from the start distribution), the other
     /// positions kept bit for bit; the draws depend on `(seed, step, slot)` alone (not the
