@@ -8,6 +8,16 @@ import Testing
 /// A short seeded run on easy Sudoku, checkpoints, resume, mismatches.
 @Suite struct TrainingTests {
     /// Sudoku with few blanks from the generator, a network of hidden 16.
+    /// Two trainers of `c` with seed 3, one on the whole batch and one in `shards` shards
+    /// (left in `c`), for tests that a draw does not depend on the sharding.
+    static func wholeAndSharded(_ c: inout ReasoningConfiguration, shards: Int,
+                                examples: TrainingExamples) throws -> (ReasoningTrainer, ReasoningTrainer) {
+        c.training.shards = 1
+        let whole = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        c.training.shards = shards
+        return (whole, try ReasoningTrainer(configuration: c, examples: examples, seed: 3))
+    }
+
     static func sudokuConfig(_ model: ModelKind) throws -> ReasoningConfiguration {
         var c = try ReasoningConfiguration.preset("tiny", model: model, task: .sudoku)
         // The CMM with every part exercised: multi-rate RK4, equilibrium halting, regularisers.
@@ -112,10 +122,7 @@ import Testing
         var c = try Self.sudokuConfig(.trm)
         c.training.batch = 6
         c.training.startScale = 0.5
-        c.training.shards = 1
-        let whole = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
-        c.training.shards = 3
-        let split = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        let (whole, split) = try Self.wholeAndSharded(&c, shards: 3, examples: examples)
         whole.refillHaltedSlots()
         split.refillHaltedSlots()
         for high in [true, false] {
@@ -151,10 +158,7 @@ import Testing
         c.training.perturbedSegments = 1
         c.training.perturbedPositions = 0.1
         c.training.perturbation = .swap
-        c.training.shards = 1
-        let whole = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
-        c.training.shards = 4
-        let split = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        let (whole, split) = try Self.wholeAndSharded(&c, shards: 4, examples: examples)
         let l = c.block.sequence, d = c.block.hidden, w = l * d, k = Int((0.1 * Double(l)).rounded())
         whole.refillHaltedSlots()
         let beforeHigh = whole.carryRows(high: true), beforeLow = whole.carryRows(high: false)
@@ -200,10 +204,7 @@ import Testing
         c.training.startScale = 0
         c.training.perturbedSegments = 1
         c.training.perturbedPositions = 0.25
-        c.training.shards = 1
-        let whole = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
-        c.training.shards = 4
-        let split = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        let (whole, split) = try Self.wholeAndSharded(&c, shards: 4, examples: examples)
         for trainer in [whole, split] {
             trainer.refillHaltedSlots()  // zero starts
             for b in 0..<trainer.batch { trainer.perturbCarriedSlot(b) }
