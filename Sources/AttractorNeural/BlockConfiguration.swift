@@ -31,6 +31,21 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
     public var tokenMixerNormAxis: NormAxis
     /// How the weight matrices start (the answer head follows it too).
     public var initialization: WeightInitialization
+    /// Post-norm residual blocks (HRM/TRM), or `ContractiveBlock`s whose Lipschitz bound
+    /// `lipschitz` holds by construction (a network with a unique fixed point per input).
+    public var structure: Structure
+    /// The `contractive` network's Lipschitz bound (ignored for `postNorm`). Below ½ the
+    /// multi-rate segment map of a shared network is a contraction (Docs/Models.md).
+    public var lipschitz: Double
+
+    /// How a network's blocks are built.
+    public enum Structure: String, Sendable, Codable, CaseIterable {
+        /// `h = RMSNorm(h + Mixer(h)); h = RMSNorm(h + SwiGLU(h))` (HRM/TRM).
+        case postNorm
+        /// `ContractiveBlock`s: averaged residuals of tanh MLPs with spectrally bounded
+        /// weights, no norms; the network is `lipschitz`-Lipschitz.
+        case contractive
+    }
 
     /// The axis an RMSNorm averages over.
     public enum NormAxis: String, Sendable, Codable, CaseIterable {
@@ -42,7 +57,8 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
                 channelInner: Int? = nil, heads: Int? = nil, ropeBase: Double = 10_000,
                 activation: Activation = .silu, weightedNorm: Bool = false,
                 normEpsilon: Double = Neural.rmsNormEpsilon, tokenMixerNormAxis: NormAxis = .sequence,
-                initialization: WeightInitialization = .truncatedLecunNormal) {
+                initialization: WeightInitialization = .truncatedLecunNormal,
+                structure: Structure = .postNorm, lipschitz: Double = 0.45) {
         self.hidden = hidden
         self.sequence = sequence
         self.layers = layers
@@ -56,11 +72,13 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
         self.normEpsilon = normEpsilon
         self.tokenMixerNormAxis = tokenMixerNormAxis
         self.initialization = initialization
+        self.structure = structure
+        self.lipschitz = lipschitz
     }
 
     enum CodingKeys: String, CodingKey {
         case hidden, sequence, layers, mixer, tokenInner, channelInner, heads, ropeBase, activation, weightedNorm
-        case normEpsilon, tokenMixerNormAxis, initialization
+        case normEpsilon, tokenMixerNormAxis, initialization, structure, lipschitz
     }
 
     public init(from decoder: any Decoder) throws {
@@ -79,6 +97,8 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
         tokenMixerNormAxis = try c.decode(NormAxis.self, forKey: .tokenMixerNormAxis)
         // Checkpoints from before the choice existed used HRM/TRM's initialisation.
         initialization = try c.decodeIfPresent(WeightInitialization.self, forKey: .initialization) ?? .truncatedLecunNormal
+        structure = try c.decodeIfPresent(Structure.self, forKey: .structure) ?? .postNorm
+        lipschitz = try c.decodeIfPresent(Double.self, forKey: .lipschitz) ?? 0.45
     }
 
     /// HRM/TRM's SwiGLU width: `round(expansion·width·2/3)` rounded up to a multiple of 256
@@ -98,6 +118,14 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
     public func validate() throws(NeuralError) {
         guard hidden > 0, sequence > 0, layers > 0, tokenInner > 0, channelInner > 0 else {
             throw .invalidConfiguration("hidden, sequence, layers and inner widths must be positive")
+        }
+        if structure == .contractive {
+            guard mixer == .mlp else {
+                throw .invalidConfiguration("the contractive structure mixes positions with an MLP (mixer mlp), not attention")
+            }
+            guard lipschitz > 0, lipschitz.isFinite else {
+                throw .invalidConfiguration("lipschitz must be positive (got \(lipschitz))")
+            }
         }
         if mixer == .attention {
             guard heads > 0, hidden % heads == 0, (hidden / heads) % 2 == 0 else {

@@ -17,6 +17,8 @@ public final class BlockNetwork<T: Scalar> {
         stack = try BlockStack(configuration: configuration, layout: &layout)
         parameters = ParameterStore(layout: layout)
         parameters.initialize(using: RandomSource(seed: seed))
+        // A contractive stack starts inside its Lipschitz bound.
+        SpectralBound.project(parameters.values.pointer, views: stack.spectrallyBoundedMatrices)
         workspace = BlockStack.Workspace(stack, maxBatch: maxBatch)
     }
 

@@ -5,22 +5,41 @@ import AttractorNumerics
 /// the mutable state lives in a `ParameterStore` and a `BlockStack.Workspace`.
 public struct BlockStack: Sendable, Equatable {
     public let configuration: BlockConfiguration
+    /// The post-norm blocks (`structure == .postNorm`; empty otherwise).
     public let blocks: [ResidualBlock]
+    /// The contractive blocks (`structure == .contractive`; empty otherwise); the last one
+    /// carries the Lipschitz bound as its output scale.
+    public let contractiveBlocks: [ContractiveBlock]
 
     /// Registers the parameters of every block (`name.0.…`, `name.1.…`) in `layout`.
     public init(_ name: String = "blocks", configuration: BlockConfiguration,
                 layout: inout ParameterLayout) throws(NeuralError) {
         try configuration.validate()
         self.configuration = configuration
-        var blocks: [ResidualBlock] = []
+        var blocks: [ResidualBlock] = [], contractive: [ContractiveBlock] = []
         for i in 0..<configuration.layers {
-            blocks.append(ResidualBlock("\(name).\(i)", configuration: configuration, layout: &layout))
+            switch configuration.structure {
+            case .postNorm:
+                blocks.append(ResidualBlock("\(name).\(i)", configuration: configuration, layout: &layout))
+            case .contractive:
+                let scale = i == configuration.layers - 1 ? configuration.lipschitz : 1
+                contractive.append(ContractiveBlock("\(name).\(i)", configuration: configuration, outputScale: scale,
+                                                    layout: &layout))
+            }
         }
         self.blocks = blocks
+        contractiveBlocks = contractive
     }
 
     /// Matmul flops of one forward pass; a backward pass costs twice this.
-    public func forwardFlops(batch: Int) -> Int { blocks.reduce(0) { $0 + $1.forwardFlops(batch: batch) } }
+    public func forwardFlops(batch: Int) -> Int {
+        blocks.reduce(0) { $0 + $1.forwardFlops(batch: batch) }
+            + contractiveBlocks.reduce(0) { $0 + $1.forwardFlops(batch: batch) }
+    }
+
+    /// The weight matrices whose spectral norms must stay ≤ 1 for the `contractive`
+    /// structure's Lipschitz bound (empty for `postNorm`); see `SpectralBound`.
+    public var spectrallyBoundedMatrices: [ParameterView] { contractiveBlocks.flatMap(\.boundedMatrices) }
 
     /// Everything a forward/backward pair needs, allocated once for up to `maxBatch` examples.
     public final class Workspace<T: Scalar> {
@@ -29,6 +48,7 @@ public struct BlockStack: Sendable, Equatable {
         public internal(set) var batch: Int = 0
         let input: ScalarBuffer<T>
         let blocks: [ResidualBlock.Workspace<T>]
+        let contractive: [ContractiveBlock.Workspace<T>]
         let scratch: ScalarBuffer<T>
         /// The input cotangent after `backward`.
         public let cotangent: ScalarBuffer<T>
@@ -38,12 +58,16 @@ public struct BlockStack: Sendable, Equatable {
             let n = maxBatch * stack.configuration.sequence * stack.configuration.hidden
             input = ScalarBuffer(count: n)
             blocks = stack.blocks.map { ResidualBlock.Workspace($0, maxBatch: maxBatch) }
+            contractive = stack.contractiveBlocks.map { ContractiveBlock.Workspace($0, maxBatch: maxBatch) }
             scratch = ScalarBuffer(count: n)
             cotangent = ScalarBuffer(count: n)
         }
 
         /// The output of the last forward pass (`batch·sequence·hidden` scalars).
-        public var output: UnsafePointer<T> { UnsafePointer(blocks[blocks.count - 1].output.pointer) }
+        public var output: UnsafePointer<T> {
+            UnsafePointer(blocks.isEmpty ? contractive[contractive.count - 1].output.pointer
+                                         : blocks[blocks.count - 1].output.pointer)
+        }
     }
 
     /// `F(input)`; returns a pointer to the output inside `workspace` (valid until the next
@@ -59,6 +83,10 @@ public struct BlockStack: Sendable, Equatable {
         let n = batch * configuration.sequence * configuration.hidden
         Kernels.copy(input, w.input.pointer, count: n)
         var x = UnsafePointer(w.input.pointer)
+        for k in 0..<contractiveBlocks.count {
+            contractiveBlocks[k].forward(x, batch: batch, parameters: p, workspace: w.contractive[k])
+            x = UnsafePointer(w.contractive[k].output.pointer)
+        }
         for k in 0..<blocks.count {  // an index loop: `zip` here allocated iterator boxes
             blocks[k].forward(x, batch: batch, parameters: p, workspace: w.blocks[k])
             x = UnsafePointer(w.blocks[k].output.pointer)
@@ -79,6 +107,11 @@ public struct BlockStack: Sendable, Equatable {
         let n = batch * configuration.sequence * configuration.hidden
         let d = w.cotangent.pointer
         Kernels.copy(cotangent, d, count: n)
+        for k in stride(from: contractiveBlocks.count - 1, through: 0, by: -1) {
+            let x = k == 0 ? UnsafePointer(w.input.pointer) : UnsafePointer(w.contractive[k - 1].output.pointer)
+            contractiveBlocks[k].backward(d, input: x, batch: batch, parameters: p, gradients: g,
+                                          workspace: w.contractive[k], inputCotangent: d)
+        }
         for k in stride(from: blocks.count - 1, through: 0, by: -1) {
             let x = k == 0 ? UnsafePointer(w.input.pointer) : UnsafePointer(w.blocks[k - 1].output.pointer)
             blocks[k].backward(d, input: x, batch: batch, parameters: p, gradients: g, workspace: w.blocks[k],

@@ -70,12 +70,27 @@ public final class ReasoningNetwork<T: Scalar> {
                 // HRM/TRM: halting starts strongly "continue" (bias −5).
                 (store.values.pointer + bias.offset).update(repeating: -5, count: bias.count)
             }
+            projectSpectralNorms()
         case .shared(let other):
             guard other.layout.count == layout.count else {
                 throw .invalidConfiguration("a replica needs the same parameter layout (\(other.layout.count) vs \(layout.count) parameters)")
             }
             store = ParameterStore(sharingValuesOf: other)
         }
+    }
+
+    /// The matrices a `contractive` structure keeps at spectral norm ≤ 1 (empty otherwise).
+    public var spectrallyBoundedMatrices: [ParameterView] { networks.flatMap(\.spectrallyBoundedMatrices) }
+
+    /// Scales every matrix of `spectrallyBoundedMatrices` whose spectral norm exceeds 1 onto
+    /// 1 (`SpectralBound.project`): the trainer calls it after every optimiser step, so the
+    /// networks stay `block.lipschitz`-Lipschitz. Returns the largest norm found (0 when
+    /// there is nothing to bound).
+    @discardableResult
+    public func projectSpectralNorms(iterations: Int = 30) -> Double {
+        let views = spectrallyBoundedMatrices
+        guard !views.isEmpty else { return 0 }
+        return SpectralBound.project(store.values.pointer, views: views, iterations: iterations)
     }
 
     public var sequence: Int { configuration.block.sequence }
@@ -136,9 +151,10 @@ public final class ReasoningNetwork<T: Scalar> {
     public func heads(_ high: UnsafePointer<T>, batch: Int, logits: UnsafeMutablePointer<T>,
                       haltLogits: UnsafeMutablePointer<T>, pooled: UnsafeMutablePointer<T>) {
         let p = UnsafePointer(store.values.pointer)
-        answerHead.forward(high, rows: batch * sequence, parameters: p, into: logits)
+        let read = headInput(high, batch: batch)
+        answerHead.forward(read, rows: batch * sequence, parameters: p, into: logits)
         guard let haltHead else { return }
-        meanOverPositions(high, batch: batch, into: pooled)
+        meanOverPositions(read, batch: batch, into: pooled)
         haltHead.forward(UnsafePointer(pooled), rows: batch, parameters: p, into: haltLogits)
     }
 
@@ -148,20 +164,76 @@ public final class ReasoningNetwork<T: Scalar> {
                               haltCotangent: UnsafePointer<T>, highCotangent: UnsafeMutablePointer<T>,
                               pooled: UnsafeMutablePointer<T>, pooledCotangent: UnsafeMutablePointer<T>) {
         let p = UnsafePointer(store.values.pointer), g = store.gradients.pointer
-        answerHead.backward(logitsCotangent, input: high, rows: batch * sequence, parameters: p, gradients: g,
-                            inputCotangent: highCotangent, accumulate: true)
-        guard let haltHead else { return }
-        meanOverPositions(high, batch: batch, into: pooled)
-        haltHead.backward(haltCotangent, input: UnsafePointer(pooled), rows: batch, parameters: p, gradients: g,
-                          inputCotangent: pooledCotangent)
-        let d = hidden, l = sequence, inv = 1 / T(l)
-        for b in 0..<batch {
-            let pc = pooledCotangent + b * d
-            for t in 0..<l {
-                let r = highCotangent + (b * l + t) * d
-                for j in 0..<d { r[j] += inv * pc[j] }
+        let normalised = configuration.block.structure == .contractive
+        let read = headInput(high, batch: batch)
+        // Without the norm the cotangent of the heads' input is z_H's; with it, a scratch one
+        // carried through the norm at the end.
+        let n = batch * sequence * hidden
+        let readCotangent: UnsafeMutablePointer<T>
+        if normalised {
+            readCotangent = headBuffers.cotangent.pointer
+            readCotangent.update(repeating: 0, count: n)
+        } else {
+            readCotangent = highCotangent
+        }
+        answerHead.backward(logitsCotangent, input: read, rows: batch * sequence, parameters: p, gradients: g,
+                            inputCotangent: readCotangent, accumulate: true)
+        if let haltHead {
+            meanOverPositions(read, batch: batch, into: pooled)
+            haltHead.backward(haltCotangent, input: UnsafePointer(pooled), rows: batch, parameters: p, gradients: g,
+                              inputCotangent: pooledCotangent)
+            let d = hidden, l = sequence, inv = 1 / T(l)
+            for b in 0..<batch {
+                let pc = pooledCotangent + b * d
+                for t in 0..<l {
+                    let r = readCotangent + (b * l + t) * d
+                    for j in 0..<d { r[j] += inv * pc[j] }
+                }
             }
         }
+        guard normalised else { return }
+        // n = z/rms(z) per position: dz = (dn − n·mean(dn ⊙ n)) / rms(z), added into z_H's cotangent.
+        let d = hidden, nrm = headBuffers.normalised.pointer, invRMS = headBuffers.inverseRMS.pointer
+        for r in 0..<(batch * sequence) {
+            let dn = readCotangent + r * d, x = nrm + r * d, out = highCotangent + r * d
+            var dot: T = 0
+            for j in 0..<d { dot += dn[j] * x[j] }
+            let m = dot / T(d), k = invRMS[r]
+            for j in 0..<d { out[j] += k * (dn[j] - x[j] * m) }
+        }
+    }
+
+    /// Buffers of the heads' input norm (`contractive` structure), grown to the largest batch seen.
+    final class HeadBuffers {
+        var normalised = ScalarBuffer<T>(count: 0)
+        var cotangent = ScalarBuffer<T>(count: 0)
+        var inverseRMS = ScalarBuffer<T>(count: 0)
+    }
+    let headBuffers = HeadBuffers()
+
+    /// What the heads read: `z_H` itself, or with the `contractive` structure `z_H` normalised
+    /// per position (parameter-free RMSNorm over the hidden axis). The contractive network keeps
+    /// the state at a scale of order `lipschitz` times its input's, and the heads are not part
+    /// of the fixed-point map, so they may normalise it.
+    func headInput(_ high: UnsafePointer<T>, batch: Int) -> UnsafePointer<T> {
+        guard configuration.block.structure == .contractive else { return high }
+        let rows = batch * sequence, d = hidden, n = rows * d
+        if headBuffers.normalised.count < n {
+            headBuffers.normalised = ScalarBuffer(count: n)
+            headBuffers.cotangent = ScalarBuffer(count: n)
+            headBuffers.inverseRMS = ScalarBuffer(count: rows)
+        }
+        let out = headBuffers.normalised.pointer, invRMS = headBuffers.inverseRMS.pointer
+        let epsilon = T(configuration.block.normEpsilon)
+        for r in 0..<rows {
+            let x = high + r * d, o = out + r * d
+            var sum: T = 0
+            for j in 0..<d { sum += x[j] * x[j] }
+            let k = 1 / (sum / T(d) + epsilon).squareRoot()
+            invRMS[r] = k
+            for j in 0..<d { o[j] = k * x[j] }
+        }
+        return UnsafePointer(out)
     }
 
     func meanOverPositions(_ z: UnsafePointer<T>, batch: Int, into out: UnsafeMutablePointer<T>) {

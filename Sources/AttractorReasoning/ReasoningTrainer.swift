@@ -339,6 +339,7 @@ public final class ReasoningTrainer {
         report.gradientNorm = GradientClipping.clipGlobalNorm(model.store, maxNorm: configuration.training.clipNorm)
         report.learningRate = schedule.rate(step: step + 1)
         optimizer.update(model.store, learningRate: report.learningRate)
+        model.network.projectSpectralNorms()
         ema.update(model.store)
         decideHalting(&report)
         step += 1

@@ -226,4 +226,30 @@ import AttractorNumerics
         })
         expectGradients(r)
     }
+
+    /// The `contractive` structure: two `ContractiveBlock`s (token tanh MLP, channel tanh MLP,
+    /// averaged residuals, the last block scaled by the Lipschitz bound), parameters moved off
+    /// their initial values so the biases' gradients are exercised.
+    @Test func contractiveBlockStack() throws {
+        let config = BlockConfiguration(hidden: 4, sequence: 3, layers: 2, mixer: .mlp, tokenInner: 5,
+                                        channelInner: 6, structure: .contractive, lipschitz: 0.4)
+        let net = try BlockNetwork<Double>(configuration: config, maxBatch: 2, seed: 24)
+        let batch = 2, n = net.stateCount(batch: batch)
+        let x = gaussianArray(n, seed: 25)
+        var theta = net.parameters.values.array
+        let noise = gaussianArray(theta.count, seed: 26, sigma: 0.3)
+        for i in theta.indices { theta[i] += noise[i] }
+        let w = gaussianArray(n, seed: 27)
+        let r = GradientCheck().check(x: x, theta: theta, cotangent: w, forward: { x, t in
+            net.parameters.values.assign(t)
+            return try! net.forward(x, batch: batch)
+        }, vjp: { x, t, w in
+            net.parameters.values.assign(t)
+            net.parameters.zeroGradients()
+            _ = try! net.forward(x, batch: batch)
+            let dx = try! net.backward(w)
+            return (dx, net.parameters.gradients.array)
+        })
+        expectGradients(r)
+    }
 }

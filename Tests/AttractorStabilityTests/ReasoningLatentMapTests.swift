@@ -1,5 +1,6 @@
 import AttractorDynamics
 import AttractorNeural
+import AttractorNumerics
 import AttractorReasoning
 import AttractorStability
 import Foundation
@@ -70,6 +71,60 @@ import Testing
         model.computeHeads(state, batch: 1)
         #expect(map.answerTokens(image.map(Double.init)[...]) == model.predictedTokens(example: 0))
         #expect(try ReasoningField(model: model, tokens: tokens).dimension == map.dimension)
+    }
+
+    /// `max(‖ΔL′‖, ‖ΔH′‖) / max(‖ΔL‖, ‖ΔH‖)` of the segment map over seeded pairs of starts:
+    /// below 1 means a contraction in that norm (Banach: one fixed point).
+    static func largestSegmentRatio(_ map: ReasoningLatentMap, pairs: Int) -> Double {
+        let d = map.dimension, w = d / 2
+        func levelNorms(_ a: [Float], _ b: [Float]) -> Double {
+            var low = 0.0, high = 0.0
+            for e in 0..<d { let x = Double(a[e] - b[e]); if e < w { low += x * x } else { high += x * x } }
+            return max(low, high).squareRoot()
+        }
+        var largest = 0.0
+        for k in 0..<pairs {
+            let z = gaussianFloats(d, seed: 40 + UInt64(k), sigma: 2)
+            let delta = gaussianFloats(d, seed: 80 + UInt64(k), sigma: k % 2 == 0 ? 0.01 : 2)
+            let z2 = zip(z, delta).map { $0 + $1 }
+            var a = [Float](repeating: 0, count: d), b = a
+            z.withUnsafeBufferPointer { zp in a.withUnsafeMutableBufferPointer { map.apply(state: zp.baseAddress!, image: $0.baseAddress!, rows: RowSelection(count: 1)) } }
+            z2.withUnsafeBufferPointer { zp in b.withUnsafeMutableBufferPointer { map.apply(state: zp.baseAddress!, image: $0.baseAddress!, rows: RowSelection(count: 1)) } }
+            largest = max(largest, levelNorms(a, b) / levelNorms(z, z2))
+        }
+        return largest
+    }
+
+    static func gaussianFloats(_ n: Int, seed: UInt64, sigma: Double) -> [Float] {
+        let r = RandomSource(seed: seed)
+        return (0..<n).map { _ in Float(r.gaussian(sigma: sigma)) }
+    }
+
+    /// The `contractive` structure makes CMM's damped segment map a contraction whatever the
+    /// weights inside the spectral ball: blown-up weights (the control) break it, the
+    /// projection the trainer applies after every step restores it, and then every random
+    /// start ends at the same fixed point.
+    @Test func contractiveCMMHasOneFixedPointPerPuzzle() throws {
+        var config = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)
+        config.block = BlockConfiguration(hidden: 8, sequence: 81, layers: 2, mixer: .mlp, tokenInner: 16,
+                                          channelInner: 16, structure: .contractive, lipschitz: 0.45)
+        let model = try ReasoningModel<Float>(configuration: config, maxBatch: 4, seed: 5)
+        var puzzle = Self.solution
+        for i in stride(from: 0, to: 81, by: 4) { puzzle[i] = 0 }
+        let tokens = puzzle.map { Int32($0 == 0 ? 1 : $0 + 1) }
+        let map = try ReasoningLatentMap(model: model, inputs: [tokens], threads: 1)
+        let p = model.store.values.pointer
+        let views = model.network.spectrallyBoundedMatrices
+        for view in views { for e in view.offset..<view.end { p[e] *= 8 } }
+        let blown = Self.largestSegmentRatio(map, pairs: 12)
+        #expect(blown > 1, "the control should not be a contraction (ratio \(blown))")
+        #expect(model.network.projectSpectralNorms() > 1)
+        let ratio = Self.largestSegmentRatio(map, pairs: 12)
+        #expect(ratio < 1, "segment map ratio \(ratio)")
+        let basins = try BasinAnalysis.analyze(map, options: .init(samples: 12, scale: 3, clusterTolerance: 1e-3, seed: 6,
+                                                                   convergence: .init(maximumSteps: 200, tolerance: 1e-5, relative: true)))
+        #expect(basins.converged == 12)
+        #expect(basins.distinctEndPoints == 1, "\(basins.clusterSizes)")
     }
 
     @Test func diagnosticsAndComparisonRunOnModels() throws {

@@ -1,0 +1,217 @@
+import AttractorNumerics
+
+/// A block whose Lipschitz constant is at most `outputScale` by construction (with every
+/// weight matrix of spectral norm ≤ 1, which `SpectralBound.project` enforces):
+///
+///     a = ½·(v + M₂ tanh(M₁ v + c))          token mixing, per hidden channel
+///     y = s·½·(a + W₂ tanh(W₁ a + b))        channel MLP, per position
+///
+/// `M₁` is `[tokenInner, sequence]`, `M₂` `[sequence, tokenInner]`, `W₁` `[channelInner,
+/// hidden]`, `W₂` `[hidden, channelInner]`; tanh is 1-Lipschitz, so each averaged residual is
+/// 1-Lipschitz when `‖M₂‖‖M₁‖ ≤ 1` and `‖W₂‖‖W₁‖ ≤ 1` (in the Frobenius norm of the whole
+/// `[sequence, hidden]` state), and the block is `s`-Lipschitz. No norms: an RMSNorm has no
+/// global Lipschitz bound (`√d/‖v‖` near 0). A stack of these is the `contractive` structure
+/// of `BlockConfiguration`: the last block carries `s = lipschitz`, the others `s = 1`.
+public struct ContractiveBlock: Sendable, Equatable {
+    public let sequence: Int
+    public let dimension: Int
+    public let tokenInner: Int
+    public let tokenIn: ParameterView
+    public let tokenBias: ParameterView
+    public let tokenOut: ParameterView
+    public let channelIn: Linear
+    public let channelOut: Linear
+    /// `s`: the block's Lipschitz bound.
+    public let outputScale: Double
+
+    public init(_ name: String, configuration c: BlockConfiguration, outputScale: Double,
+                layout: inout ParameterLayout) {
+        sequence = c.sequence
+        dimension = c.hidden
+        tokenInner = c.tokenInner
+        self.outputScale = outputScale
+        tokenIn = layout.add("\(name).token_in.weight", shape: [c.tokenInner, c.sequence],
+                             initializer: c.initialization.initializer(fanIn: c.sequence))
+        tokenBias = layout.add("\(name).token_in.bias", shape: [c.tokenInner], initializer: .zeros)
+        tokenOut = layout.add("\(name).token_out.weight", shape: [c.sequence, c.tokenInner],
+                              initializer: c.initialization.initializer(fanIn: c.tokenInner))
+        channelIn = Linear("\(name).channel_in", inFeatures: c.hidden, outFeatures: c.channelInner, bias: true,
+                           layout: &layout, initializer: c.initialization.initializer(fanIn: c.hidden))
+        channelOut = Linear("\(name).channel_out", inFeatures: c.channelInner, outFeatures: c.hidden,
+                            layout: &layout, initializer: c.initialization.initializer(fanIn: c.channelInner))
+    }
+
+    /// The matrices whose spectral norms the Lipschitz bound assumes to be ≤ 1.
+    public var boundedMatrices: [ParameterView] { [tokenIn, tokenOut, channelIn.weight, channelOut.weight] }
+
+    /// Matmul flops of one forward pass over `batch` examples.
+    public func forwardFlops(batch: Int) -> Int {
+        4 * batch * sequence * tokenInner * dimension + channelIn.forwardFlops(rows: batch * sequence)
+            + channelOut.forwardFlops(rows: batch * sequence)
+    }
+
+    /// Activations kept by `forward` for `backward`, for up to `maxBatch` examples.
+    public final class Workspace<T: Scalar> {
+        public let maxBatch: Int
+        /// `tanh(M₁ v + c)` per example (`[tokenInner, hidden]`).
+        let tokenActivation: ScalarBuffer<T>
+        /// `a`, the token-mixing output.
+        let mixed: ScalarBuffer<T>
+        /// `tanh(W₁ a + b)` per position (`[rows, channelInner]`).
+        let channelActivation: ScalarBuffer<T>
+        /// The block output.
+        public let output: ScalarBuffer<T>
+        let tokenCotangent: ScalarBuffer<T>
+        let channelCotangent: ScalarBuffer<T>
+        let mixedCotangent: ScalarBuffer<T>
+
+        public init(_ block: ContractiveBlock, maxBatch: Int) {
+            self.maxBatch = maxBatch
+            let rows = maxBatch * block.sequence
+            tokenActivation = ScalarBuffer(count: maxBatch * block.tokenInner * block.dimension)
+            tokenCotangent = ScalarBuffer(count: maxBatch * block.tokenInner * block.dimension)
+            mixed = ScalarBuffer(count: rows * block.dimension)
+            mixedCotangent = ScalarBuffer(count: rows * block.dimension)
+            channelActivation = ScalarBuffer(count: rows * block.channelIn.outFeatures)
+            channelCotangent = ScalarBuffer(count: rows * block.channelIn.outFeatures)
+            output = ScalarBuffer(count: rows * block.dimension)
+        }
+    }
+
+    /// Runs the block on `v` (`[batch, sequence, dimension]`); the result is in
+    /// `workspace.output`. `v` must stay unchanged until `backward`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func forward<T: Scalar>(_ v: UnsafePointer<T>, batch: Int, parameters p: UnsafePointer<T>,
+                                   workspace w: Workspace<T>) {
+        let (s, d, ti) = (sequence, dimension, tokenInner)
+        let rows = batch * s, n = rows * d
+        let act = w.tokenActivation.pointer, a = w.mixed.pointer
+        let m1 = p + tokenIn.offset, c = p + tokenBias.offset, m2 = p + tokenOut.offset
+        for b in 0..<batch {
+            let vb = v + b * s * d, hb = act + b * ti * d, ab = a + b * s * d
+            for i in 0..<ti { (hb + i * d).update(repeating: c[i], count: d) }
+            Kernels.gemm(false, false, m: ti, n: d, k: s, m1, lda: s, vb, ldb: d, beta: 1, hb, ldc: d)
+            for e in 0..<(ti * d) { hb[e] = T.tanh(hb[e]) }
+            Kernels.gemm(false, false, m: s, n: d, k: ti, m2, lda: ti, UnsafePointer(hb), ldb: d, beta: 0, ab, ldc: d)
+        }
+        let half: T = 0.5
+        for e in 0..<n { a[e] = half * (v[e] + a[e]) }
+        let h = w.channelActivation.pointer, inner = channelIn.outFeatures
+        channelIn.forward(UnsafePointer(a), rows: rows, parameters: p, into: h)
+        for e in 0..<(rows * inner) { h[e] = T.tanh(h[e]) }
+        let y = w.output.pointer
+        channelOut.forward(UnsafePointer(h), rows: rows, parameters: p, into: y)
+        let k = T(outputScale) * half
+        for e in 0..<n { y[e] = k * (a[e] + y[e]) }
+    }
+
+    /// VJP of the last `forward` on `v`: adds parameter gradients into `g` and writes the
+    /// input cotangent into `dv` (which may alias `dy`).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func backward<T: Scalar>(_ dy: UnsafePointer<T>, input v: UnsafePointer<T>, batch: Int,
+                                    parameters p: UnsafePointer<T>, gradients g: UnsafeMutablePointer<T>,
+                                    workspace w: Workspace<T>, inputCotangent dv: UnsafeMutablePointer<T>) {
+        let (s, d, ti) = (sequence, dimension, tokenInner)
+        let rows = batch * s, n = rows * d, inner = channelIn.outFeatures
+        let half: T = 0.5
+        // y = k·(a + W₂ h), h = tanh(W₁ a + b): da = k·dy + W₁ᵀ((W₂ᵀ k·dy) ⊙ (1 − h²)).
+        let da = w.mixedCotangent.pointer, dh = w.channelCotangent.pointer, h = w.channelActivation.pointer
+        let k = T(outputScale) * half
+        for e in 0..<n { da[e] = k * dy[e] }
+        channelOut.backward(UnsafePointer(da), input: UnsafePointer(h), rows: rows, parameters: p, gradients: g,
+                            inputCotangent: dh)
+        for e in 0..<(rows * inner) { dh[e] *= 1 - h[e] * h[e] }
+        channelIn.backward(UnsafePointer(dh), input: UnsafePointer(w.mixed.pointer), rows: rows, parameters: p,
+                           gradients: g, inputCotangent: da, accumulate: true)
+        // a = ½(v + M₂ t), t = tanh(M₁ v + c), per example; da ← ½·da.
+        for e in 0..<n { da[e] *= half }
+        let m1 = p + tokenIn.offset, m2 = p + tokenOut.offset
+        let gm1 = g + tokenIn.offset, gc = g + tokenBias.offset, gm2 = g + tokenOut.offset
+        let act = w.tokenActivation.pointer, dt = w.tokenCotangent.pointer
+        for b in 0..<batch {
+            let vb = v + b * s * d, tb = act + b * ti * d, dab = UnsafePointer(da + b * s * d)
+            let dtb = dt + b * ti * d
+            // dM₂ += da_b t_bᵀ; dt_b = M₂ᵀ da_b ⊙ (1 − t²).
+            Kernels.gemm(false, true, m: s, n: ti, k: d, dab, lda: d, UnsafePointer(tb), ldb: d, beta: 1, gm2, ldc: ti)
+            Kernels.gemm(true, false, m: ti, n: d, k: s, m2, lda: ti, dab, ldb: d, beta: 0, dtb, ldc: d)
+            for i in 0..<ti {
+                var sum: T = 0
+                for j in 0..<d {
+                    let e = i * d + j
+                    dtb[e] *= 1 - tb[e] * tb[e]
+                    sum += dtb[e]
+                }
+                gc[i] += sum
+            }
+            // dM₁ += dt_b v_bᵀ; dv_b = ½·da_b (already halved) + M₁ᵀ dt_b.
+            Kernels.gemm(false, true, m: ti, n: s, k: d, UnsafePointer(dtb), lda: d, vb, ldb: d, beta: 1, gm1, ldc: s)
+            let dvb = dv + b * s * d
+            dvb.update(from: dab, count: s * d)
+            Kernels.gemm(true, false, m: s, n: d, k: ti, m1, lda: s, UnsafePointer(dtb), ldb: d, beta: 1, dvb, ldc: d)
+        }
+    }
+}
+
+/// Keeps weight matrices inside the spectral-norm ball `‖W‖₂ ≤ bound`: power iteration
+/// from a fixed start estimates `σ_max`, and a matrix above the bound is scaled onto it. Used
+/// after every optimiser step (and at initialisation) on the matrices of a `contractive`
+/// network, so the network's Lipschitz bound holds for the weights it trains and ships (EMA
+/// weights are convex combinations of such matrices, so they stay inside the ball too).
+public enum SpectralBound {
+    /// `σ_max(W)` of the `[rows, columns]` matrix at `w`, by `iterations` rounds of power
+    /// iteration on `WᵀW` from a fixed start (deterministic: the same weights give the same
+    /// estimate). A lower bound that tightens with the iterations.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public static func largestSingularValue<T: Scalar>(_ w: UnsafePointer<T>, rows: Int, columns: Int,
+                                                       iterations: Int) -> Double {
+        var x = [Double](repeating: 0, count: columns), y = [Double](repeating: 0, count: rows)
+        // A start with a component along every singular vector in practice: not constant.
+        for j in 0..<columns { x[j] = 1 + 0.5 * Double((j * 7919) % 13) / 13 }
+        var sigma = 0.0
+        for _ in 0..<max(1, iterations) {
+            var xNorm = 0.0
+            for j in 0..<columns { xNorm += x[j] * x[j] }
+            xNorm = xNorm.squareRoot()
+            guard xNorm > 0 else { return 0 }
+            for j in 0..<columns { x[j] /= xNorm }
+            var yNorm = 0.0
+            for i in 0..<rows {
+                let r = w + i * columns
+                var sum = 0.0
+                for j in 0..<columns { sum += Double(r[j]) * x[j] }
+                y[i] = sum
+                yNorm += sum * sum
+            }
+            sigma = yNorm.squareRoot()
+            for j in 0..<columns { x[j] = 0 }
+            for i in 0..<rows {
+                let r = w + i * columns, yi = y[i]
+                for j in 0..<columns { x[j] += Double(r[j]) * yi }
+            }
+        }
+        return sigma
+    }
+
+    /// Scales each matrix in `views` whose estimated `σ_max` exceeds `bound` onto the bound.
+    /// Returns the largest estimate before scaling.
+    @discardableResult
+    public static func project<T: Scalar>(_ values: UnsafeMutablePointer<T>, views: [ParameterView],
+                                          bound: Double = 1, iterations: Int = 30) -> Double {
+        var largest = 0.0
+        for view in views {
+            precondition(view.shape.count == 2, "\(view.name) is not a matrix")
+            let w = values + view.offset
+            let sigma = largestSingularValue(UnsafePointer(w), rows: view.shape[0], columns: view.shape[1],
+                                             iterations: iterations)
+            largest = max(largest, sigma)
+            if sigma > bound {
+                let scale = T(bound / sigma)
+                for e in 0..<view.count { w[e] *= scale }
+            }
+        }
+        return largest
+    }
+}

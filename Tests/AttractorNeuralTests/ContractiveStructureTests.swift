@@ -1,0 +1,80 @@
+import AttractorNeural
+import AttractorNumerics
+import Foundation
+import Testing
+
+/// The `contractive` structure's Lipschitz bound: `SpectralBound` keeps each weight matrix at
+/// spectral norm ≤ 1, and then the whole network is `lipschitz`-Lipschitz.
+@Suite struct ContractiveStructureTests {
+    @Test func spectralBoundFindsTheLargestSingularValueAndScalesOntoTheBound() {
+        // Orthogonal rows (0, 3, 0) and (1, 0, ½): singular values 3 and √1.25.
+        var w: [Double] = [0, 3, 0, 1, 0, 0.5]
+        let sigma = w.withUnsafeBufferPointer {
+            SpectralBound.largestSingularValue($0.baseAddress!, rows: 2, columns: 3, iterations: 30)
+        }
+        #expect(abs(sigma - 3) < 1e-9)
+        var layout = ParameterLayout()
+        let view = layout.add("w", shape: [2, 3], initializer: .zeros)
+        let largest = w.withUnsafeMutableBufferPointer { SpectralBound.project($0.baseAddress!, views: [view]) }
+        #expect(abs(largest - 3) < 1e-9)
+        #expect(zip(w, [0, 1, 0, 1.0 / 3, 0, 0.5 / 3]).allSatisfy { abs($0 - $1) < 1e-12 })
+        // Inside the ball: left alone.
+        let before = w
+        w.withUnsafeMutableBufferPointer { _ = SpectralBound.project($0.baseAddress!, views: [view]) }
+        #expect(w == before)
+    }
+
+    /// The largest of `‖F(u) − F(u′)‖ / ‖u − u′‖` over seeded pairs (some near, some far).
+    static func largestRatio(_ net: BlockNetwork<Double>, pairs: Int) throws -> Double {
+        let n = net.stateCount(batch: 1)
+        var largest = 0.0
+        for k in 0..<pairs {
+            let u = gaussianArray(n, seed: 100 + UInt64(k), sigma: 3)
+            let spread = k % 2 == 0 ? 1e-3 : 2.0
+            let delta = gaussianArray(n, seed: 500 + UInt64(k), sigma: spread)
+            let v = zip(u, delta).map { $0 + $1 }
+            let fu = try net.forward(u, batch: 1), fv = try net.forward(v, batch: 1)
+            let num = zip(fu, fv).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+            let den = delta.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
+            largest = max(largest, num / den)
+        }
+        return largest
+    }
+
+    @Test func projectedNetworkIsLipschitzWithTheConfiguredBound() throws {
+        let config = BlockConfiguration(hidden: 8, sequence: 9, layers: 2, mixer: .mlp, tokenInner: 12,
+                                        channelInner: 16, structure: .contractive, lipschitz: 0.45)
+        let net = try BlockNetwork<Double>(configuration: config, maxBatch: 1, seed: 31)
+        let views = net.stack.spectrallyBoundedMatrices
+        #expect(views.count == 8)
+        // Blow the weights up (as an unconstrained optimiser step could) and the bound breaks…
+        let p = net.parameters.values.pointer
+        for view in views { for e in view.offset..<view.end { p[e] *= 6 } }
+        let blown = try Self.largestRatio(net, pairs: 24)
+        #expect(blown > 0.45, "the control should break the bound (ratio \(blown))")
+        // …and the projection restores it.
+        let largest = SpectralBound.project(p, views: views)
+        #expect(largest > 1)
+        let ratio = try Self.largestRatio(net, pairs: 24)
+        #expect(ratio <= 0.45 * (1 + 1e-6), "Lipschitz ratio \(ratio) above the bound 0.45")
+    }
+
+    @Test func contractiveConfigurationsValidateAndDecodeOldCheckpoints() throws {
+        var config = BlockConfiguration.tiny()
+        #expect(config.structure == .postNorm)
+        config.structure = .contractive
+        config.mixer = .attention
+        #expect(throws: NeuralError.self) { try config.validate() }
+        config.mixer = .mlp
+        config.lipschitz = 0
+        #expect(throws: NeuralError.self) { try config.validate() }
+        // A configuration saved before the choice existed decodes as the post-norm network.
+        config.lipschitz = 0.45
+        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config)) as! [String: Any]
+        #expect(object["structure"] as? String == "contractive")
+        object["structure"] = nil
+        object["lipschitz"] = nil
+        let old = try JSONDecoder().decode(BlockConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
+        #expect(old.structure == .postNorm && old.lipschitz == 0.45)
+    }
+}
