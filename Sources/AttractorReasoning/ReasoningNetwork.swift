@@ -93,6 +93,36 @@ public final class ReasoningNetwork<T: Scalar> {
         return SpectralBound.project(store.values.pointer, views: views, iterations: iterations)
     }
 
+    /// A certified Lipschitz bound of the field networks (the largest over `networks`), nil
+    /// unless the structure is `contractive` (`BlockStack.lipschitzBound`).
+    public func lipschitzBound() -> Double? {
+        let p = UnsafePointer(store.values.pointer)
+        let bounds = networks.compactMap { $0.lipschitzBound(parameters: p) }
+        return bounds.max()
+    }
+
+    /// What a `contractive` network certifies about the model's equilibria, nil otherwise:
+    /// `lipschitz`, the bound `L` on every field network; and, for the damped Euler(–Maruyama)
+    /// or direct multi-rate schedule with steps `h ≤ 1`, `segmentFactor = max(1 − h + 2hL)`
+    /// over the two levels' steps (`h = lowStepSize/ε` and `stepSize`; 1 for `direct`), the
+    /// factor by which one step, and so the segment map, contracts the level-wise max norm
+    /// `max(‖Δz_L‖, ‖Δz_H‖)`. `2L < 1` makes the equilibrium of each input unique (Banach on
+    /// `(z_L, z_H) ↦ (F(z_L + z_H + x), F(z_H + z_L))`); `segmentFactor < 1` also makes every
+    /// start converge to it (Docs/Models.md).
+    public func contractionCertificate() -> (lipschitz: Double, segmentFactor: Double?)? {
+        guard let l = lipschitzBound() else { return nil }
+        let c = configuration
+        guard c.discretisation == .multiRate else { return (l, nil) }
+        let steps: [Double]
+        switch c.integrator {
+        case .direct: steps = [1, 1]
+        case .euler, .eulerMaruyama: steps = [c.lowStepSize / c.epsilon, c.stepSize]
+        default: return (l, nil)
+        }
+        guard steps.allSatisfy({ $0 > 0 && $0 <= 1 }) else { return (l, nil) }
+        return (l, steps.map { 1 - $0 + 2 * $0 * l }.max()!)
+    }
+
     public var sequence: Int { configuration.block.sequence }
     public var hidden: Int { configuration.block.hidden }
     public var vocabulary: Int { configuration.vocabulary }

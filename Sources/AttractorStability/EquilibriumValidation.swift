@@ -21,10 +21,16 @@ public enum EquilibriumValidation {
         /// Given a count, a map bound to that many correct solutions with one blank, its
         /// initial latents and the solutions (nil: start at converged end points instead).
         public var fixedPointInputs: ((Int) throws(StabilityError) -> (M, [M.Scalar], [[Int]]))?
+        /// A model whose structure bounds its Lipschitz constant: the certified bound `L` of
+        /// `F` and, where the schedule allows, the segment map's contraction factor (reported
+        /// beside the measured basins).
+        public var certificate: (lipschitz: Double, segmentFactor: Double?)?
 
         public init(name: String, map: M, inputs: Int = 1, initialState: [M.Scalar]? = nil, decoder: AnswerDecoder? = nil,
                     expected: [[Int]]? = nil,
-                    fixedPointInputs: ((Int) throws(StabilityError) -> (M, [M.Scalar], [[Int]]))? = nil) {
+                    fixedPointInputs: ((Int) throws(StabilityError) -> (M, [M.Scalar], [[Int]]))? = nil,
+                    certificate: (lipschitz: Double, segmentFactor: Double?)? = nil) {
+            self.certificate = certificate
             self.name = name
             self.map = map
             self.inputs = inputs
@@ -180,6 +186,16 @@ public enum EquilibriumValidation {
                     }
                 }
             }
+            var certificateNotes: [String] = []
+            if let c = subject.certificate {
+                answerRows.append(.init(label: "certified Lipschitz bound of F (contractive structure)", value: c.lipschitz))
+                if let f = c.segmentFactor {
+                    answerRows.append(.init(label: "certified contraction factor of a step (max norm over levels)", value: f))
+                }
+                certificateNotes.append(c.lipschitz < 0.5
+                    ? "2L < 1: one fixed point per puzzle by construction\(c.segmentFactor.map { $0 < 1 ? ", and every start converges to it (factor \(String(format: "%.4f", $0)) per step)" : "" } ?? "")"
+                    : "L ≥ ½: the bound does not make the fixed point unique")
+            }
             let converged = Double(convergedStarts) / Double(puzzles)
             let largest = reports.map { Double($0.clusterSizes.max() ?? 0) / Double(max($0.converged, 1)) }
             return CheckResult(name: check.name, check: check.kind.rawValue, measurements: answerRows + [
@@ -189,7 +205,8 @@ public enum EquilibriumValidation {
                       passed: expect.map { e in distinct.allSatisfy { $0 == e } }),
                 .init(label: puzzles == 1 ? "converged samples" : "converged samples per puzzle (mean)", value: converged),
                 .init(label: "largest basin fraction\(puzzles == 1 ? "" : " (median over puzzles)")", value: Quantiles.median(largest)),
-            ], notes: ["\(puzzles == 1 ? "" : "\(puzzles) puzzles, each from ")\(b.samples) random initial latents, end points merged within \(p.number("cluster_tolerance")!)"],
+            ], notes: ["\(puzzles == 1 ? "" : "\(puzzles) puzzles, each from ")\(b.samples) random initial latents, end points merged within \(p.number("cluster_tolerance")!)"]
+                + certificateNotes,
                figures: [puzzles == 1
                     ? Figure(title: "Basin sizes (\(targetName)): \(b.distinctEndPoints) distinct end points", kind: .bar,
                              xLabel: "end point", yLabel: "samples",

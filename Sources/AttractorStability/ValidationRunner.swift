@@ -117,7 +117,8 @@ public enum ValidationRunner {
                 let m = try ReasoningLatentMap(model: model.model, inputs: inputs.map { $0.map { Int32($0 == 0 ? 1 : $0 + 1) } },
                                                threads: threads)
                 return (m, m.initialState(rows: inputs.count), Array(set.solutions.prefix(inputs.count)))
-            })
+            },
+            certificate: model.model.network.contractionCertificate())
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -13,6 +13,11 @@ import Testing
             SpectralBound.largestSingularValue($0.baseAddress!, rows: 2, columns: 3, iterations: 30)
         }
         #expect(abs(sigma - 3) < 1e-9)
+        // The certified upper bound: above σ_max, within 2^(1/2048) of it for a rank-2 Gram matrix.
+        let upper = w.withUnsafeBufferPointer {
+            SpectralBound.largestSingularValueUpperBound($0.baseAddress!, rows: 2, columns: 3)
+        }
+        #expect(upper >= 3 && upper <= 3 * 1.0004, "\(upper)")
         var layout = ParameterLayout()
         let view = layout.add("w", shape: [2, 3], initializer: .zeros)
         let largest = w.withUnsafeMutableBufferPointer { SpectralBound.project($0.baseAddress!, views: [view]) }
@@ -57,6 +62,11 @@ import Testing
         #expect(largest > 1)
         let ratio = try Self.largestRatio(net, pairs: 24)
         #expect(ratio <= 0.45 * (1 + 1e-6), "Lipschitz ratio \(ratio) above the bound 0.45")
+        // The certificate bounds what was measured, and the blown-up control's too.
+        let certified = try #require(net.stack.lipschitzBound(parameters: UnsafePointer(p)))
+        #expect(certified >= ratio && certified <= 0.45 * 1.01, "\(certified)")
+        for view in views { for e in view.offset..<view.end { p[e] *= 6 } }
+        #expect(try #require(net.stack.lipschitzBound(parameters: UnsafePointer(p))) >= blown)
     }
 
     @Test func contractiveConfigurationsValidateAndDecodeOldCheckpoints() throws {

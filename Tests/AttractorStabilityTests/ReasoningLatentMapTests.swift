@@ -118,9 +118,18 @@ import Testing
         for view in views { for e in view.offset..<view.end { p[e] *= 8 } }
         let blown = Self.largestSegmentRatio(map, pairs: 12)
         #expect(blown > 1, "the control should not be a contraction (ratio \(blown))")
+        let loose = try #require(model.network.contractionCertificate())
+        #expect(loose.lipschitz > 0.5 && loose.segmentFactor! > 1)
         #expect(model.network.projectSpectralNorms() > 1)
         let ratio = Self.largestSegmentRatio(map, pairs: 12)
         #expect(ratio < 1, "segment map ratio \(ratio)")
+        // The certificate: L within the configured 0.45 (up to the power iteration's slack),
+        // one damped step (h = 0.95) contracts by 1 − h + 2hL < 1, and it bounds what was measured.
+        let certificate = try #require(model.network.contractionCertificate())
+        #expect(certificate.lipschitz >= 0.45 * 0.99 && certificate.lipschitz <= 0.45 * 1.01, "\(certificate.lipschitz)")
+        let factor = try #require(certificate.segmentFactor)
+        #expect(abs(factor - (0.05 + 1.9 * certificate.lipschitz)) < 1e-12 && factor < 1 && ratio <= factor)
+        #expect(try Self.model(.cmm).network.contractionCertificate() == nil)  // post-norm: nothing certified
         let basins = try BasinAnalysis.analyze(map, options: .init(samples: 12, scale: 3, clusterTolerance: 1e-3, seed: 6,
                                                                    convergence: .init(maximumSteps: 200, tolerance: 1e-5, relative: true)))
         #expect(basins.converged == 12)
