@@ -161,14 +161,36 @@ public struct ContractiveBlock: Sendable, Equatable {
 /// network, so the network's Lipschitz bound holds for the weights it trains and ships (EMA
 /// weights are convex combinations of such matrices, so they stay inside the ball too).
 public enum SpectralBound {
+    /// Scratch vectors for the power iteration, reusable across calls (so the projection the
+    /// trainer runs after every step allocates nothing once it has seen its largest matrix).
+    public final class Workspace {
+        var x: [Double] = []
+        var y: [Double] = []
+        public init() {}
+
+        func reserve(rows: Int, columns: Int) {
+            if x.count < columns { x = [Double](repeating: 0, count: columns) }
+            if y.count < rows { y = [Double](repeating: 0, count: rows) }
+        }
+    }
+
     /// `σ_max(W)` of the `[rows, columns]` matrix at `w`, by `iterations` rounds of power
     /// iteration on `WᵀW` from a fixed start (deterministic: the same weights give the same
     /// estimate). A lower bound that tightens with the iterations.
+    public static func largestSingularValue<T: Scalar>(_ w: UnsafePointer<T>, rows: Int, columns: Int,
+                                                       iterations: Int, workspace: Workspace = Workspace()) -> Double {
+        workspace.reserve(rows: rows, columns: columns)
+        return workspace.x.withUnsafeMutableBufferPointer { x in
+            workspace.y.withUnsafeMutableBufferPointer { y in
+                powerIteration(w, rows: rows, columns: columns, iterations: iterations, x: x.baseAddress!, y: y.baseAddress!)
+            }
+        }
+    }
+
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public static func largestSingularValue<T: Scalar>(_ w: UnsafePointer<T>, rows: Int, columns: Int,
-                                                       iterations: Int) -> Double {
-        var x = [Double](repeating: 0, count: columns), y = [Double](repeating: 0, count: rows)
+    static func powerIteration<T: Scalar>(_ w: UnsafePointer<T>, rows: Int, columns: Int, iterations: Int,
+                                          x: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>) -> Double {
         // A start with a component along every singular vector in practice: not constant.
         for j in 0..<columns { x[j] = 1 + 0.5 * Double((j * 7919) % 13) / 13 }
         var sigma = 0.0
@@ -250,13 +272,14 @@ public enum SpectralBound {
     /// Returns the largest estimate before scaling.
     @discardableResult
     public static func project<T: Scalar>(_ values: UnsafeMutablePointer<T>, views: [ParameterView],
-                                          bound: Double = 1, iterations: Int = 30) -> Double {
+                                          bound: Double = 1, iterations: Int = 30,
+                                          workspace: Workspace = Workspace()) -> Double {
         var largest = 0.0
         for view in views {
             precondition(view.shape.count == 2, "\(view.name) is not a matrix")
             let w = values + view.offset
             let sigma = largestSingularValue(UnsafePointer(w), rows: view.shape[0], columns: view.shape[1],
-                                             iterations: iterations)
+                                             iterations: iterations, workspace: workspace)
             largest = max(largest, sigma)
             if sigma > bound {
                 let scale = T(bound / sigma)

@@ -56,6 +56,7 @@ public final class ReasoningNetwork<T: Scalar> {
             }
         } catch { throw .invalidConfiguration("\(error)") }
         networks = nets
+        spectrallyBoundedMatrices = nets.flatMap(\.spectrallyBoundedMatrices)
         answerHead = Linear("head", inFeatures: block.hidden, outFeatures: configuration.vocabulary, layout: &layout,
                             initializer: block.initialization.initializer(fanIn: block.hidden))
         haltHead = configuration.haltOutputs != .absent
@@ -80,7 +81,8 @@ public final class ReasoningNetwork<T: Scalar> {
     }
 
     /// The matrices a `contractive` structure keeps at spectral norm ≤ 1 (empty otherwise).
-    public var spectrallyBoundedMatrices: [ParameterView] { networks.flatMap(\.spectrallyBoundedMatrices) }
+    public let spectrallyBoundedMatrices: [ParameterView]
+    private let spectralWorkspace = SpectralBound.Workspace()
 
     /// Scales every matrix of `spectrallyBoundedMatrices` whose spectral norm exceeds 1 onto
     /// 1 (`SpectralBound.project`): the trainer calls it after every optimiser step, so the
@@ -88,9 +90,9 @@ public final class ReasoningNetwork<T: Scalar> {
     /// there is nothing to bound).
     @discardableResult
     public func projectSpectralNorms(iterations: Int = 30) -> Double {
-        let views = spectrallyBoundedMatrices
-        guard !views.isEmpty else { return 0 }
-        return SpectralBound.project(store.values.pointer, views: views, iterations: iterations)
+        guard !spectrallyBoundedMatrices.isEmpty else { return 0 }
+        return SpectralBound.project(store.values.pointer, views: spectrallyBoundedMatrices, iterations: iterations,
+                                     workspace: spectralWorkspace)
     }
 
     /// A certified Lipschitz bound of the field networks (the largest over `networks`), nil

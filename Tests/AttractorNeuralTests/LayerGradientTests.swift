@@ -205,15 +205,22 @@ import AttractorNumerics
         let config = BlockConfiguration(hidden: 4, sequence: 3, layers: 2, mixer: mixer, tokenInner: 4,
                                         channelInner: 6, heads: 2, activation: weightedNorm ? .tanh : .silu,
                                         weightedNorm: weightedNorm, tokenMixerNormAxis: axis)
-        let net = try BlockNetwork<Double>(configuration: config, maxBatch: 2, seed: 20)
+        // Norm weights moved off 1 so their gradients are exercised.
+        try checkNetwork(config, seed: 20, parameterNoise: weightedNorm ? 0.2 : 0)
+    }
+
+    /// Finite differences against `BlockNetwork`'s VJP (batch 2), parameters optionally
+    /// moved off their initial values by seeded Gaussian noise.
+    func checkNetwork(_ config: BlockConfiguration, seed: UInt64, parameterNoise: Double) throws {
+        let net = try BlockNetwork<Double>(configuration: config, maxBatch: 2, seed: seed)
         let batch = 2, n = net.stateCount(batch: batch)
-        let x = gaussianArray(n, seed: 21)
+        let x = gaussianArray(n, seed: seed + 1)
         var theta = net.parameters.values.array
-        if weightedNorm {  // move norm weights off 1 so their gradients are exercised
-            let noise = gaussianArray(theta.count, seed: 22, sigma: 0.2)
+        if parameterNoise > 0 {
+            let noise = gaussianArray(theta.count, seed: seed + 2, sigma: parameterNoise)
             for i in theta.indices { theta[i] += noise[i] }
         }
-        let w = gaussianArray(n, seed: 23)
+        let w = gaussianArray(n, seed: seed + 3)
         let r = GradientCheck().check(x: x, theta: theta, cotangent: w, forward: { x, t in
             net.parameters.values.assign(t)
             return try! net.forward(x, batch: batch)
@@ -233,23 +240,6 @@ import AttractorNumerics
     @Test func contractiveBlockStack() throws {
         let config = BlockConfiguration(hidden: 4, sequence: 3, layers: 2, mixer: .mlp, tokenInner: 5,
                                         channelInner: 6, structure: .contractive, lipschitz: 0.4)
-        let net = try BlockNetwork<Double>(configuration: config, maxBatch: 2, seed: 24)
-        let batch = 2, n = net.stateCount(batch: batch)
-        let x = gaussianArray(n, seed: 25)
-        var theta = net.parameters.values.array
-        let noise = gaussianArray(theta.count, seed: 26, sigma: 0.3)
-        for i in theta.indices { theta[i] += noise[i] }
-        let w = gaussianArray(n, seed: 27)
-        let r = GradientCheck().check(x: x, theta: theta, cotangent: w, forward: { x, t in
-            net.parameters.values.assign(t)
-            return try! net.forward(x, batch: batch)
-        }, vjp: { x, t, w in
-            net.parameters.values.assign(t)
-            net.parameters.zeroGradients()
-            _ = try! net.forward(x, batch: batch)
-            let dx = try! net.backward(w)
-            return (dx, net.parameters.gradients.array)
-        })
-        expectGradients(r)
+        try checkNetwork(config, seed: 24, parameterNoise: 0.3)
     }
 }
