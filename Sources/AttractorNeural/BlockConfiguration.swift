@@ -37,6 +37,15 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
     /// The `contractive` network's Lipschitz bound (ignored for `postNorm`). Below ½ the
     /// multi-rate segment map of a shared network is a contraction (Docs/Models.md).
     public var lipschitz: Double
+    /// With the `contractive` structure: each block's channel MLP also reads the puzzle's
+    /// embedding `x` through an unconstrained matrix, `tanh(W₁a + Ux + b)`. The network stays
+    /// `lipschitz`-Lipschitz in its state input (x is an input-dependent bias, not part of the
+    /// state), while its dependence on the puzzle is no longer bounded by the spectral ball.
+    public var injection: Bool
+    /// With `injection`: the token-mixing MLP reads `x` too, `tanh(M₁v + Px + c)` with an
+    /// unconstrained `P` (`[tokenInner, sequence]`), so the puzzle also sets the operating
+    /// point of the units that mix positions.
+    public var tokenInjection: Bool
 
     /// How a network's blocks are built.
     public enum Structure: String, Sendable, Codable, CaseIterable {
@@ -58,7 +67,8 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
                 activation: Activation = .silu, weightedNorm: Bool = false,
                 normEpsilon: Double = Neural.rmsNormEpsilon, tokenMixerNormAxis: NormAxis = .sequence,
                 initialization: WeightInitialization = .truncatedLecunNormal,
-                structure: Structure = .postNorm, lipschitz: Double = 0.45) {
+                structure: Structure = .postNorm, lipschitz: Double = 0.45, injection: Bool = false,
+                tokenInjection: Bool = false) {
         self.hidden = hidden
         self.sequence = sequence
         self.layers = layers
@@ -74,11 +84,13 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
         self.initialization = initialization
         self.structure = structure
         self.lipschitz = lipschitz
+        self.injection = injection
+        self.tokenInjection = tokenInjection
     }
 
     enum CodingKeys: String, CodingKey {
         case hidden, sequence, layers, mixer, tokenInner, channelInner, heads, ropeBase, activation, weightedNorm
-        case normEpsilon, tokenMixerNormAxis, initialization, structure, lipschitz
+        case normEpsilon, tokenMixerNormAxis, initialization, structure, lipschitz, injection, tokenInjection
     }
 
     public init(from decoder: any Decoder) throws {
@@ -99,6 +111,8 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
         initialization = try c.decodeIfPresent(WeightInitialization.self, forKey: .initialization) ?? .truncatedLecunNormal
         structure = try c.decodeIfPresent(Structure.self, forKey: .structure) ?? .postNorm
         lipschitz = try c.decodeIfPresent(Double.self, forKey: .lipschitz) ?? 0.45
+        injection = try c.decodeIfPresent(Bool.self, forKey: .injection) ?? false
+        tokenInjection = try c.decodeIfPresent(Bool.self, forKey: .tokenInjection) ?? false
     }
 
     /// HRM/TRM's SwiGLU width: `round(expansion·width·2/3)` rounded up to a multiple of 256
@@ -126,6 +140,11 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
             guard lipschitz > 0, lipschitz.isFinite else {
                 throw .invalidConfiguration("lipschitz must be positive (got \(lipschitz))")
             }
+        } else if injection {
+            throw .invalidConfiguration("injection is a choice of the contractive structure (block.structure=contractive)")
+        }
+        if tokenInjection && !injection {
+            throw .invalidConfiguration("tokenInjection extends injection (set block.injection=true too)")
         }
         if mixer == .attention {
             guard heads > 0, hidden % heads == 0, (hidden / heads) % 2 == 0 else {

@@ -73,6 +73,10 @@ public struct BlockStack: Sendable, Equatable {
         let scratch: ScalarBuffer<T>
         /// The input cotangent after `backward`.
         public let cotangent: ScalarBuffer<T>
+        /// The injected input of the last forward pass and its cotangent after `backward`
+        /// (`configuration.injection`; one scalar each otherwise).
+        let injection: ScalarBuffer<T>
+        public let injectionCotangent: ScalarBuffer<T>
 
         public init(_ stack: BlockStack, maxBatch: Int) {
             self.maxBatch = maxBatch
@@ -82,6 +86,9 @@ public struct BlockStack: Sendable, Equatable {
             contractive = stack.contractiveBlocks.map { ContractiveBlock.Workspace($0, maxBatch: maxBatch) }
             scratch = ScalarBuffer(count: n)
             cotangent = ScalarBuffer(count: n)
+            let injected = stack.configuration.injection ? n : 1
+            injection = ScalarBuffer(count: injected)
+            injectionCotangent = ScalarBuffer(count: injected)
         }
 
         /// The output of the last forward pass (`batch·sequence·hidden` scalars).
@@ -92,20 +99,29 @@ public struct BlockStack: Sendable, Equatable {
     }
 
     /// `F(input)`; returns a pointer to the output inside `workspace` (valid until the next
-    /// forward). The input is copied, so the caller may reuse its buffer.
+    /// forward). With `configuration.injection`, `injection` (the same shape as `input`, the
+    /// puzzle's embedding) is the input every block's channel MLP also reads; it must be
+    /// given exactly then. Both are copied, so the caller may reuse their buffers.
     /// - Complexity: `forwardFlops(batch:)` matmul flops plus O(rows·hidden) elementwise work.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     @discardableResult
-    public func forward<T: Scalar>(_ input: UnsafePointer<T>, batch: Int, parameters p: UnsafePointer<T>,
-                                   workspace w: Workspace<T>) -> UnsafePointer<T> {
+    public func forward<T: Scalar>(_ input: UnsafePointer<T>, injection: UnsafePointer<T>? = nil, batch: Int,
+                                   parameters p: UnsafePointer<T>, workspace w: Workspace<T>) -> UnsafePointer<T> {
         precondition(batch > 0 && batch <= w.maxBatch, "batch \(batch) outside 1...\(w.maxBatch)")
+        precondition(configuration.injection == (injection != nil),
+                     configuration.injection ? "this network reads an injected input; pass it" : "this network reads no injected input")
         w.batch = batch
         let n = batch * configuration.sequence * configuration.hidden
         Kernels.copy(input, w.input.pointer, count: n)
         var x = UnsafePointer(w.input.pointer)
+        var u: UnsafePointer<T>? = nil
+        if let injection {
+            Kernels.copy(injection, w.injection.pointer, count: n)
+            u = UnsafePointer(w.injection.pointer)
+        }
         for k in 0..<contractiveBlocks.count {
-            contractiveBlocks[k].forward(x, batch: batch, parameters: p, workspace: w.contractive[k])
+            contractiveBlocks[k].forward(x, injection: u, batch: batch, parameters: p, workspace: w.contractive[k])
             x = UnsafePointer(w.contractive[k].output.pointer)
         }
         for k in 0..<blocks.count {  // an index loop: `zip` here allocated iterator boxes
@@ -116,7 +132,8 @@ public struct BlockStack: Sendable, Equatable {
     }
 
     /// VJP of the last `forward`: given `∂L/∂F`, adds `∂L/∂θ` into `gradients` and returns
-    /// `∂L/∂input` (inside `workspace`, valid until the next backward).
+    /// `∂L/∂input` (inside `workspace`, valid until the next backward); with an injected
+    /// input, its cotangent is in `workspace.injectionCotangent`.
     /// - Complexity: `2·forwardFlops(batch:)` matmul flops.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
@@ -128,10 +145,16 @@ public struct BlockStack: Sendable, Equatable {
         let n = batch * configuration.sequence * configuration.hidden
         let d = w.cotangent.pointer
         Kernels.copy(cotangent, d, count: n)
+        var u: UnsafePointer<T>? = nil, du: UnsafeMutablePointer<T>? = nil
+        if configuration.injection {
+            u = UnsafePointer(w.injection.pointer)
+            du = w.injectionCotangent.pointer
+            du!.update(repeating: 0, count: n)
+        }
         for k in stride(from: contractiveBlocks.count - 1, through: 0, by: -1) {
             let x = k == 0 ? UnsafePointer(w.input.pointer) : UnsafePointer(w.contractive[k - 1].output.pointer)
-            contractiveBlocks[k].backward(d, input: x, batch: batch, parameters: p, gradients: g,
-                                          workspace: w.contractive[k], inputCotangent: d)
+            contractiveBlocks[k].backward(d, input: x, injection: u, batch: batch, parameters: p, gradients: g,
+                                          workspace: w.contractive[k], inputCotangent: d, injectionCotangent: du)
         }
         for k in stride(from: blocks.count - 1, through: 0, by: -1) {
             let x = k == 0 ? UnsafePointer(w.input.pointer) : UnsafePointer(w.blocks[k - 1].output.pointer)

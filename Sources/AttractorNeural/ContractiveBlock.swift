@@ -13,6 +13,11 @@ import Foundation
 /// `[sequence, hidden]` state), and the block is `s`-Lipschitz. No norms: an RMSNorm has no
 /// global Lipschitz bound (`√d/‖v‖` near 0). A stack of these is the `contractive` structure
 /// of `BlockConfiguration`: the last block carries `s = lipschitz`, the others `s = 1`.
+///
+/// With `injection`, the channel MLP also reads an input `u` (the puzzle's embedding) through
+/// an unconstrained `U` (`[channelInner, hidden]`): `tanh(W₁a + Uu + b)`, and with
+/// `tokenInjection` the token mixing too, `tanh(M₁v + Pu + c)`. `u` is a bias of the map
+/// `v ↦ y`, so the bound on its Lipschitz constant in `v` is unchanged.
 public struct ContractiveBlock: Sendable, Equatable {
     public let sequence: Int
     public let dimension: Int
@@ -22,6 +27,10 @@ public struct ContractiveBlock: Sendable, Equatable {
     public let tokenOut: ParameterView
     public let channelIn: Linear
     public let channelOut: Linear
+    /// `U`, when the block reads an injected input.
+    public let inject: Linear?
+    /// `P` (`[tokenInner, sequence]`), when the token mixing reads it too (`tokenInjection`).
+    public let tokenInject: ParameterView?
     /// `s`: the block's Lipschitz bound.
     public let outputScale: Double
 
@@ -40,6 +49,14 @@ public struct ContractiveBlock: Sendable, Equatable {
                            layout: &layout, initializer: c.initialization.initializer(fanIn: c.hidden))
         channelOut = Linear("\(name).channel_out", inFeatures: c.channelInner, outFeatures: c.hidden,
                             layout: &layout, initializer: c.initialization.initializer(fanIn: c.channelInner))
+        inject = c.injection
+            ? Linear("\(name).inject", inFeatures: c.hidden, outFeatures: c.channelInner, layout: &layout,
+                     initializer: c.initialization.initializer(fanIn: c.hidden))
+            : nil
+        tokenInject = c.injection && c.tokenInjection
+            ? layout.add("\(name).token_inject.weight", shape: [c.tokenInner, c.sequence],
+                         initializer: c.initialization.initializer(fanIn: c.sequence))
+            : nil
     }
 
     /// The matrices whose spectral norms the Lipschitz bound assumes to be ≤ 1.
@@ -48,7 +65,8 @@ public struct ContractiveBlock: Sendable, Equatable {
     /// Matmul flops of one forward pass over `batch` examples.
     public func forwardFlops(batch: Int) -> Int {
         4 * batch * sequence * tokenInner * dimension + channelIn.forwardFlops(rows: batch * sequence)
-            + channelOut.forwardFlops(rows: batch * sequence)
+            + channelOut.forwardFlops(rows: batch * sequence) + (inject?.forwardFlops(rows: batch * sequence) ?? 0)
+            + (tokenInject == nil ? 0 : 2 * batch * sequence * tokenInner * dimension)
     }
 
     /// Activations kept by `forward` for `backward`, for up to `maxBatch` examples.
@@ -79,12 +97,14 @@ public struct ContractiveBlock: Sendable, Equatable {
         }
     }
 
-    /// Runs the block on `v` (`[batch, sequence, dimension]`); the result is in
-    /// `workspace.output`. `v` must stay unchanged until `backward`.
+    /// Runs the block on `v` (`[batch, sequence, dimension]`), with the injected input `u`
+    /// (same shape; required exactly when the block has `inject`); the result is in
+    /// `workspace.output`. `v` and `u` must stay unchanged until `backward`.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public func forward<T: Scalar>(_ v: UnsafePointer<T>, batch: Int, parameters p: UnsafePointer<T>,
-                                   workspace w: Workspace<T>) {
+    public func forward<T: Scalar>(_ v: UnsafePointer<T>, injection u: UnsafePointer<T>? = nil, batch: Int,
+                                   parameters p: UnsafePointer<T>, workspace w: Workspace<T>) {
+        precondition((inject == nil) == (u == nil), inject == nil ? "this block reads no injected input" : "this block needs its injected input")
         let (s, d, ti) = (sequence, dimension, tokenInner)
         let rows = batch * s, n = rows * d
         let act = w.tokenActivation.pointer, a = w.mixed.pointer
@@ -93,6 +113,10 @@ public struct ContractiveBlock: Sendable, Equatable {
             let vb = v + b * s * d, hb = act + b * ti * d, ab = a + b * s * d
             for i in 0..<ti { (hb + i * d).update(repeating: c[i], count: d) }
             Kernels.gemm(false, false, m: ti, n: d, k: s, m1, lda: s, vb, ldb: d, beta: 1, hb, ldc: d)
+            if let tokenInject, let u {
+                Kernels.gemm(false, false, m: ti, n: d, k: s, p + tokenInject.offset, lda: s, u + b * s * d, ldb: d,
+                             beta: 1, hb, ldc: d)
+            }
             for e in 0..<(ti * d) { hb[e] = T.tanh(hb[e]) }
             Kernels.gemm(false, false, m: s, n: d, k: ti, m2, lda: ti, UnsafePointer(hb), ldb: d, beta: 0, ab, ldc: d)
         }
@@ -100,6 +124,10 @@ public struct ContractiveBlock: Sendable, Equatable {
         for e in 0..<n { a[e] = half * (v[e] + a[e]) }
         let h = w.channelActivation.pointer, inner = channelIn.outFeatures
         channelIn.forward(UnsafePointer(a), rows: rows, parameters: p, into: h)
+        if let inject, let u {
+            Kernels.gemm(false, true, m: rows, n: inner, k: d, u, lda: d, p + inject.weight.offset, ldb: d,
+                         beta: 1, h, ldc: inner)
+        }
         for e in 0..<(rows * inner) { h[e] = T.tanh(h[e]) }
         let y = w.output.pointer
         channelOut.forward(UnsafePointer(h), rows: rows, parameters: p, into: y)
@@ -107,13 +135,15 @@ public struct ContractiveBlock: Sendable, Equatable {
         for e in 0..<n { y[e] = k * (a[e] + y[e]) }
     }
 
-    /// VJP of the last `forward` on `v`: adds parameter gradients into `g` and writes the
-    /// input cotangent into `dv` (which may alias `dy`).
+    /// VJP of the last `forward` on `v` (and `u`): adds parameter gradients into `g`, writes
+    /// the input cotangent into `dv` (which may alias `dy`) and adds the injected input's
+    /// into `du`.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public func backward<T: Scalar>(_ dy: UnsafePointer<T>, input v: UnsafePointer<T>, batch: Int,
-                                    parameters p: UnsafePointer<T>, gradients g: UnsafeMutablePointer<T>,
-                                    workspace w: Workspace<T>, inputCotangent dv: UnsafeMutablePointer<T>) {
+    public func backward<T: Scalar>(_ dy: UnsafePointer<T>, input v: UnsafePointer<T>, injection u: UnsafePointer<T>? = nil,
+                                    batch: Int, parameters p: UnsafePointer<T>, gradients g: UnsafeMutablePointer<T>,
+                                    workspace w: Workspace<T>, inputCotangent dv: UnsafeMutablePointer<T>,
+                                    injectionCotangent du: UnsafeMutablePointer<T>? = nil) {
         let (s, d, ti) = (sequence, dimension, tokenInner)
         let rows = batch * s, n = rows * d, inner = channelIn.outFeatures
         let half: T = 0.5
@@ -124,6 +154,10 @@ public struct ContractiveBlock: Sendable, Equatable {
         channelOut.backward(UnsafePointer(da), input: UnsafePointer(h), rows: rows, parameters: p, gradients: g,
                             inputCotangent: dh)
         for e in 0..<(rows * inner) { dh[e] *= 1 - h[e] * h[e] }
+        if let inject, let u {
+            inject.backward(UnsafePointer(dh), input: u, rows: rows, parameters: p, gradients: g, inputCotangent: du,
+                            accumulate: true)
+        }
         channelIn.backward(UnsafePointer(dh), input: UnsafePointer(w.mixed.pointer), rows: rows, parameters: p,
                            gradients: g, inputCotangent: da, accumulate: true)
         // a = ½(v + M₂ t), t = tanh(M₁ v + c), per example; da ← ½·da.
@@ -148,6 +182,16 @@ public struct ContractiveBlock: Sendable, Equatable {
             }
             // dM₁ += dt_b v_bᵀ; dv_b = ½·da_b (already halved) + M₁ᵀ dt_b.
             Kernels.gemm(false, true, m: ti, n: s, k: d, UnsafePointer(dtb), lda: d, vb, ldb: d, beta: 1, gm1, ldc: s)
+            if let tokenInject, let u {
+                // dP += dt_b x_bᵀ; dx_b += Pᵀ dt_b.
+                let ub = u + b * s * d
+                Kernels.gemm(false, true, m: ti, n: s, k: d, UnsafePointer(dtb), lda: d, ub, ldb: d, beta: 1,
+                             g + tokenInject.offset, ldc: s)
+                if let du {
+                    Kernels.gemm(true, false, m: s, n: d, k: ti, p + tokenInject.offset, lda: s, UnsafePointer(dtb), ldb: d,
+                                 beta: 1, du + b * s * d, ldc: d)
+                }
+            }
             let dvb = dv + b * s * d
             dvb.update(from: dab, count: s * d)
             Kernels.gemm(true, false, m: s, n: d, k: ti, m1, lda: s, UnsafePointer(dtb), ldb: d, beta: 1, dvb, ldc: d)

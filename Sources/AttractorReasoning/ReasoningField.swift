@@ -31,6 +31,8 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
     public let parameterLayout: AttractorDynamics.ParameterLayout
     let width: Int
     let low: ScalarBuffer<T>, high: ScalarBuffer<T>, input: ScalarBuffer<T>, cot: ScalarBuffer<T>
+    /// A chunk's `x` rows, the injected input of a network with `block.injection` (both levels).
+    let injected: ScalarBuffer<T>
 
     /// The field of `model` for the given examples (`rows × sequence` tokens).
     public convenience init(model: ReasoningModel<T>, tokens: [Int32], differentiatesInputs: Bool = false) throws(ReasoningError) {
@@ -67,6 +69,7 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
         parameterLayout = AttractorDynamics.ParameterLayout(entries)
         let n = model.maxBatch * width
         low = ScalarBuffer(count: n); high = ScalarBuffer(count: n); input = ScalarBuffer(count: n); cot = ScalarBuffer(count: n)
+        injected = ScalarBuffer(count: model.network.readsInjection ? n : 1)
     }
 
     /// θ, copied out of / into the model's store.
@@ -91,12 +94,29 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
         }
     }
 
-    /// `u_L = z_L + z_H + x` for chunk rows (x by original row) into `input`.
+    /// `u_L = z_L + z_H + x` for chunk rows (x by original row) into `input`; with
+    /// `block.injection`, also the chunk's `x` rows into `injected`, which both levels' passes
+    /// of the chunk then read.
     func lowInput(_ selection: RowSelection, from: Int, count: Int) {
+        let injects = model.network.readsInjection
         for r in 0..<count {
             let x = inputs.withUnsafeBufferPointer { $0.baseAddress! + selection.originalRow(from + r) * width }
             let u = input.pointer + r * width, l = low.pointer + r * width, h = high.pointer + r * width
             for e in 0..<width { u[e] = l[e] + h[e] + x[e] }
+            if injects { (injected.pointer + r * width).update(from: x, count: width) }
+        }
+        if injects { model.injection = UnsafePointer(injected.pointer) }
+    }
+
+    /// Adds the injected input's cotangent of the last VJP of network `k` to the `inputs`
+    /// entry of the parameter gradient (row by original row).
+    func addInjectionCotangent(network k: Int, _ selection: RowSelection, from: Int, count: Int,
+                               into parameterGradient: UnsafeMutablePointer<T>) {
+        guard model.network.readsInjection else { return }
+        let base = parameterGradient + model.store.count, du = model.workspaces[k].injectionCotangent.pointer
+        for r in 0..<count {
+            let gx = base + selection.originalRow(from + r) * width, v = du + r * width
+            for e in 0..<width { gx[e] += v[e] }
         }
     }
 
@@ -152,6 +172,7 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
                     let gx = base + selection.originalRow(from + r) * width, v = v1 + r * width
                     for e in 0..<width { gx[e] += v[e] }
                 }
+                addInjectionCotangent(network: model.lowNetwork, selection, from: from, count: b, into: parameterGradient)
             }
             // Slow part: v2 = J2ᵀ a_H, added to both levels.
             for r in 0..<b {
@@ -160,6 +181,9 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
             VectorKernels.add(high.pointer, low.pointer, into: input.pointer, count: b * width)
             let v2 = model.vectorJacobianProduct(network: model.highNetwork, input: input.pointer, 
                                                  cotangent: cot.pointer, batch: b, gradients: sink)
+            if differentiatesInputs, let parameterGradient {
+                addInjectionCotangent(network: model.highNetwork, selection, from: from, count: b, into: parameterGradient)
+            }
             for r in 0..<b {
                 let o = stateCotangent + (from + r) * dimension, v = v2 + r * width
                 for e in 0..<width { o[e] += v[e]; o[width + e] += v[e] }

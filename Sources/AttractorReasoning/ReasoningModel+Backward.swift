@@ -90,8 +90,10 @@ extension ReasoningModel {
         let v1 = vectorJacobianProduct(network: lowNetwork, input: uLow, cotangent: lowCotangent.pointer,
                                        batch: batch, gradients: g)
         VectorKernels.accumulate(v1, into: inputCotangent.pointer, count: n)
+        addInjectionCotangent(of: workspaces[lowNetwork], batch: batch, into: inputCotangent.pointer)
         _ = vectorJacobianProduct(network: highNetwork, input: uHigh, cotangent: highCotangent.pointer,
                                   batch: batch, gradients: g)
+        addInjectionCotangent(of: workspaces[highNetwork], batch: batch, into: inputCotangent.pointer)
     }
 
     /// A state-sized buffer not used by the implicit path's other work.

@@ -90,6 +90,10 @@ public final class ReasoningModel<T: Scalar> {
     let scratchA: ScalarBuffer<T>
     let scratchB: ScalarBuffer<T>
     let scratchC: ScalarBuffer<T>
+    /// The puzzles' embeddings the networks read besides their state input when
+    /// `block.injection` is on: the embedding of the input last given to a segment, a
+    /// regulariser or a backward pass (`checkInput`), or a `ReasoningField`'s chunk.
+    var injection: UnsafePointer<T>? = nil
     /// Parameter-gradient sink for VJPs whose parameter part must be discarded.
     let discardedGradients: ScalarBuffer<T>
     /// The regularisers' own buffers and network workspace (`regularisers`).
@@ -271,11 +275,13 @@ public final class ReasoningModel<T: Scalar> {
         return input
     }
 
-    /// Checks that `input` was embedded by a model of this shape, for `state`.
+    /// Checks that `input` was embedded by a model of this shape, for `state`, and makes its
+    /// embedding the injected input of the following network passes (`injection`).
     func checkInput(_ input: SegmentInput<T>, _ state: LatentState<T>) {
         precondition(input.batch >= 1 && input.batch <= maxBatch, "embed the batch first (model.embed(_:batch:into:))")
         precondition(input.width == width && state.width == width && state.capacity >= input.batch,
                      "the segment input and the latent state do not fit this model")
+        if network.readsInjection { injection = input.embedding }
     }
 
     // MARK: - Network evaluation
@@ -286,7 +292,19 @@ public final class ReasoningModel<T: Scalar> {
     func evaluate(network k: Int, _ input: UnsafePointer<T>, batch: Int,
                   workspace: BlockStack.Workspace<T>? = nil) -> UnsafePointer<T> {
         functionEvaluations += batch
-        return network.forward(network: k, input, batch: batch, workspace: workspace ?? workspaces[k])
+        var u: UnsafePointer<T>? = nil
+        if network.readsInjection {
+            precondition(injection != nil, "the network reads the puzzles' embeddings: run a segment on an input first")
+            u = injection
+        }
+        return network.forward(network: k, input, injection: u, batch: batch, workspace: workspace ?? workspaces[k])
+    }
+
+    /// Adds the injected input's cotangent of the last backward pass in `workspace` into
+    /// `into` (`block.injection` only; nothing otherwise): the embedding's second path.
+    func addInjectionCotangent(of workspace: BlockStack.Workspace<T>, batch: Int, into: UnsafeMutablePointer<T>) {
+        guard network.readsInjection else { return }
+        VectorKernels.accumulate(workspace.injectionCotangent.pointer, into: into, count: batch * width)
     }
 
     /// VJP of `F_k` at `input` (the forward pass is taken first): returns `aᵀ∂F/∂u` (inside
@@ -302,13 +320,15 @@ public final class ReasoningModel<T: Scalar> {
 
     /// VJP of the taped evaluation `i` of the last recorded segment, from the activations
     /// its workspace kept: returns `aᵀ∂F/∂u` (inside that workspace), adds `aᵀ∂F/∂θ` into
-    /// `gradients`.
+    /// `gradients` and the injected embedding's cotangent (if any) into `inputCotangent`.
     func tapedVectorJacobianProduct(evaluation i: Int, cotangent: UnsafePointer<T>, batch: Int,
                                     gradients: UnsafeMutablePointer<T>) -> UnsafePointer<T> {
         precondition(tapeWorkspaces[i].batch == batch, "the taped evaluation ran on another batch")
         backwardEvaluations += batch
-        return network.backward(network: tapeEvaluations[i].network, cotangent: cotangent, gradients: gradients,
-                                workspace: tapeWorkspaces[i])
+        let v = network.backward(network: tapeEvaluations[i].network, cotangent: cotangent, gradients: gradients,
+                                 workspace: tapeWorkspaces[i])
+        addInjectionCotangent(of: tapeWorkspaces[i], batch: batch, into: inputCotangent.pointer)
+        return v
     }
 
     /// `F` of `level` at `u` for one step's stage; a taped evaluation runs in its own tape

@@ -159,15 +159,22 @@ public final class ReasoningNetwork<T: Scalar> {
     // MARK: - The field networks
 
     /// `F_k(input)` on `batch` examples; the output lives in `workspace` until its next
-    /// forward, which also keeps the activations for `backward`.
+    /// forward, which also keeps the activations for `backward`. `injection`: the puzzles'
+    /// embeddings, which a `contractive` network with `block.injection` reads besides its
+    /// state input (required exactly then; `BlockStack.forward`).
     @inline(__always)
-    public func forward(network k: Int, _ input: UnsafePointer<T>, batch: Int,
+    public func forward(network k: Int, _ input: UnsafePointer<T>, injection: UnsafePointer<T>? = nil, batch: Int,
                         workspace: BlockStack.Workspace<T>) -> UnsafePointer<T> {
-        networks[k].forward(input, batch: batch, parameters: UnsafePointer(store.values.pointer), workspace: workspace)
+        networks[k].forward(input, injection: injection, batch: batch, parameters: UnsafePointer(store.values.pointer),
+                            workspace: workspace)
     }
 
+    /// Whether the field networks read the puzzles' embeddings besides their state input.
+    public var readsInjection: Bool { configuration.block.injection }
+
     /// VJP of the last `forward` of `F_k` in `workspace`: returns `aᵀ∂F/∂u` (inside the
-    /// workspace) and adds `aᵀ∂F/∂θ` into `gradients`.
+    /// workspace) and adds `aᵀ∂F/∂θ` into `gradients`; the injected input's cotangent, if
+    /// any, is left in `workspace.injectionCotangent`.
     @inline(__always)
     public func backward(network k: Int, cotangent: UnsafePointer<T>, gradients: UnsafeMutablePointer<T>,
                          workspace: BlockStack.Workspace<T>) -> UnsafePointer<T> {

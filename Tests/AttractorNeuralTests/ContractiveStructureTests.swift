@@ -78,13 +78,24 @@ import Testing
         config.mixer = .mlp
         config.lipschitz = 0
         #expect(throws: NeuralError.self) { try config.validate() }
-        // A configuration saved before the choice existed decodes as the post-norm network.
         config.lipschitz = 0.45
+        config.injection = true
+        try config.validate()
+        // The injected input is a choice of the contractive structure only.
+        var postNorm = config
+        postNorm.structure = .postNorm
+        #expect(throws: NeuralError.self) { try postNorm.validate() }
+        var tokenOnly = config
+        tokenOnly.injection = false
+        tokenOnly.tokenInjection = true
+        #expect(throws: NeuralError.self) { try tokenOnly.validate() }
+        // A configuration saved before the choices existed decodes as the post-norm network.
         var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config)) as! [String: Any]
-        #expect(object["structure"] as? String == "contractive")
+        #expect(object["structure"] as? String == "contractive" && object["injection"] as? Bool == true)
         object["structure"] = nil
         object["lipschitz"] = nil
+        object["injection"] = nil
         let old = try JSONDecoder().decode(BlockConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
-        #expect(old.structure == .postNorm && old.lipschitz == 0.45)
+        #expect(old.structure == .postNorm && old.lipschitz == 0.45 && !old.injection)
     }
 }

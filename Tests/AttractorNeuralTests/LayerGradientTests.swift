@@ -242,4 +242,44 @@ import AttractorNumerics
                                         channelInner: 6, structure: .contractive, lipschitz: 0.4)
         try checkNetwork(config, seed: 24, parameterNoise: 0.3)
     }
+
+    /// The contractive stack with an injected input (`injection`): `tanh(W₁a + Uu + b)` in
+    /// every block, and with `tokenInjection` `tanh(M₁v + Pu + c)` too; the input checked is
+    /// the pair `(v, u)`, so both cotangents are.
+    @Test(arguments: [false, true])
+    func contractiveBlockStackWithInjection(tokenInjection: Bool) throws {
+        let config = BlockConfiguration(hidden: 4, sequence: 3, layers: 2, mixer: .mlp, tokenInner: 5,
+                                        channelInner: 6, structure: .contractive, lipschitz: 0.4, injection: true,
+                                        tokenInjection: tokenInjection)
+        var layout = ParameterLayout()
+        let stack = try BlockStack(configuration: config, layout: &layout)
+        let store = ParameterStore<Double>(layout: layout)
+        store.initialize(using: RandomSource(seed: 25))
+        #expect(stack.contractiveBlocks.allSatisfy { $0.inject != nil && ($0.tokenInject != nil) == tokenInjection })
+        let workspace = BlockStack.Workspace<Double>(stack, maxBatch: 2)
+        let batch = 2, n = batch * 3 * 4
+        var theta = store.values.array
+        let noise = gaussianArray(theta.count, seed: 26, sigma: 0.3)
+        for i in theta.indices { theta[i] += noise[i] }
+        func run(_ x: [Double], _ t: [Double]) -> UnsafePointer<Double> {
+            store.values.assign(t)
+            return x.withUnsafeBufferPointer { p in
+                stack.forward(p.baseAddress!, injection: p.baseAddress! + n, batch: batch,
+                              parameters: UnsafePointer(store.values.pointer), workspace: workspace)
+            }
+        }
+        let r = GradientCheck().check(x: gaussianArray(2 * n, seed: 27), theta: theta, cotangent: gaussianArray(n, seed: 28),
+                                      forward: { x, t in Array(UnsafeBufferPointer(start: run(x, t), count: n)) },
+                                      vjp: { x, t, w in
+            _ = run(x, t)
+            store.zeroGradients()
+            let dv = w.withUnsafeBufferPointer {
+                stack.backward($0.baseAddress!, parameters: UnsafePointer(store.values.pointer),
+                               gradients: store.gradients.pointer, workspace: workspace)
+            }
+            let du = UnsafeBufferPointer(start: workspace.injectionCotangent.pointer, count: n)
+            return (Array(UnsafeBufferPointer(start: dv, count: n)) + Array(du), store.gradients.array)
+        })
+        expectGradients(r)
+    }
 }

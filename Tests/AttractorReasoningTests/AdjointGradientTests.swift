@@ -1,5 +1,6 @@
 import Foundation
 import AttractorDynamics
+import AttractorNeural
 import AttractorNumerics
 import Testing
 @testable import AttractorReasoning
@@ -54,8 +55,13 @@ import Testing
         #expect(errors[0] > 0)
     }
 
-    @Test func adjointMatchesFiniteDifferencesIncludingEmbedding() throws {
-        let c = try Self.cmm(lowSteps: 16)
+    @Test(arguments: [false, true])
+    func adjointMatchesFiniteDifferencesIncludingEmbedding(injected: Bool) throws {
+        var c = try Self.cmm(lowSteps: 16)
+        if injected {  // the contractive network that also reads x: the embedding's second path
+            c.block = BlockConfiguration(hidden: 8, sequence: 4, layers: 2, mixer: .mlp, tokenInner: 6, channelInner: 10,
+                                         structure: .contractive, lipschitz: 0.45, injection: true)
+        }
         let analytic = try Self.gradient(c).gradient
         let m = try ReasoningModel<Double>(configuration: c, maxBatch: Self.batch, seed: 5)
         let tokens = ReasoningTestSupport.tokens(batch: Self.batch, sequence: 4, vocabulary: 5, seed: 8)

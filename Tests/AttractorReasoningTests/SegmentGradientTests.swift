@@ -1,3 +1,4 @@
+import AttractorNeural
 import AttractorNumerics
 import Testing
 @testable import AttractorReasoning
@@ -73,6 +74,24 @@ import Testing
         c.gradient = .lastCycle
         c.cycles = 1
         c.stepSize = 0.7
+        try check(c)
+    }
+
+    /// The contractive network that also reads the embedding (`block.injection`): x reaches
+    /// the loss through the low level's addend and through every block's channel MLP, on both
+    /// levels; the damped Euler step of the CMM preset (with the token mixing reading x too),
+    /// and the discrete update.
+    @Test(arguments: [ReasoningConfiguration.Integrator.euler, .direct])
+    func contractiveWithInjectedEmbedding(integrator: ReasoningConfiguration.Integrator) throws {
+        var c = try ReasoningTestSupport.trm()
+        c.model = .cmm
+        c.integrator = integrator
+        c.block = BlockConfiguration(hidden: 8, sequence: 4, layers: 2, mixer: .mlp, tokenInner: 6, channelInner: 10,
+                                     structure: .contractive, lipschitz: 0.45, injection: true,
+                                     tokenInjection: integrator == .euler)
+        c.cycles = 1
+        c.stepSize = 0.95
+        c.lowStepSize = 0.95
         try check(c)
     }
 

@@ -104,11 +104,20 @@ import Testing
     /// weights inside the spectral ball: blown-up weights (the control) break it, the
     /// projection the trainer applies after every step restores it, and then every random
     /// start ends at the same fixed point.
-    @Test func contractiveCMMHasOneFixedPointPerPuzzle() throws {
+    /// With `injection` the blocks also read the puzzle through unconstrained matrices, blown
+    /// up with the rest and never projected: the state map stays a contraction.
+    @Test(arguments: [false, true])
+    func contractiveCMMHasOneFixedPointPerPuzzle(injection: Bool) throws {
         var config = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)
         config.block = BlockConfiguration(hidden: 8, sequence: 81, layers: 2, mixer: .mlp, tokenInner: 16,
-                                          channelInner: 16, structure: .contractive, lipschitz: 0.45)
+                                          channelInner: 16, structure: .contractive, lipschitz: 0.45, injection: injection)
         let model = try ReasoningModel<Float>(configuration: config, maxBatch: 4, seed: 5)
+        if injection {
+            let p = model.store.values.pointer
+            for view in model.store.layout.views where view.name.hasSuffix(".inject.weight") {
+                for e in view.offset..<view.end { p[e] *= 8 }
+            }
+        }
         var puzzle = Self.solution
         for i in stride(from: 0, to: 81, by: 4) { puzzle[i] = 0 }
         let tokens = puzzle.map { Int32($0 == 0 ? 1 : $0 + 1) }
