@@ -51,6 +51,10 @@ public enum BlockBenchmark {
         let input = ScalarBuffer<Float>(count: n), cotangent = ScalarBuffer<Float>(count: n)
         random.fillGaussian(input.buffer)
         random.fillGaussian(cotangent.buffer)
+        // A contractive stack with an injected input reads a second input of the same shape.
+        let injected = configuration.injection ? ScalarBuffer<Float>(count: n) : nil
+        if let injected { random.fillGaussian(injected.buffer) }
+        let injection = injected.map { UnsafePointer($0.pointer) }
         let sgemm = SgemmProbe(size: sgemmSize)
 
         var forwardTimes: [Double] = [], stepTimes: [Double] = [], sgemmTimes: [Double] = []
@@ -60,10 +64,10 @@ public enum BlockBenchmark {
         let clock = ContinuousClock()
         for round in 0..<(warmup + repeats) {
             let t0 = clock.now
-            net.forward(input.pointer, batch: batch)
+            net.forward(input.pointer, injection: injection, batch: batch)
             let t1 = clock.now
             net.parameters.zeroGradients()
-            net.forward(input.pointer, batch: batch)
+            net.forward(input.pointer, injection: injection, batch: batch)
             net.backward(cotangent.pointer)
             let t2 = clock.now
             sgemm.run()

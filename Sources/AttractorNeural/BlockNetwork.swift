@@ -27,11 +27,13 @@ public final class BlockNetwork<T: Scalar> {
     public func stateCount(batch: Int) -> Int { batch * configuration.sequence * configuration.hidden }
 
     /// `F(input)` for `batch` examples; the result lives in the workspace until the next forward.
+    /// `injection`: the input a contractive stack with `injection` also reads (same shape;
+    /// required exactly then).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     @discardableResult
-    public func forward(_ input: UnsafePointer<T>, batch: Int) -> UnsafePointer<T> {
-        stack.forward(input, batch: batch, parameters: parameters.values.pointer, workspace: workspace)
+    public func forward(_ input: UnsafePointer<T>, injection: UnsafePointer<T>? = nil, batch: Int) -> UnsafePointer<T> {
+        stack.forward(input, injection: injection, batch: batch, parameters: parameters.values.pointer, workspace: workspace)
     }
 
     /// VJP of the last forward: returns `aᵀ∂F/∂input`, adds `aᵀ∂F/∂θ` into the gradients.

@@ -117,7 +117,7 @@ public struct ContractiveBlock: Sendable, Equatable {
                 Kernels.gemm(false, false, m: ti, n: d, k: s, p + tokenInject.offset, lda: s, u + b * s * d, ldb: d,
                              beta: 1, hb, ldc: d)
             }
-            for e in 0..<(ti * d) { hb[e] = T.tanh(hb[e]) }
+            TanhKernel.apply(hb, count: ti * d)
             Kernels.gemm(false, false, m: s, n: d, k: ti, m2, lda: ti, UnsafePointer(hb), ldb: d, beta: 0, ab, ldc: d)
         }
         let half: T = 0.5
@@ -128,7 +128,7 @@ public struct ContractiveBlock: Sendable, Equatable {
             Kernels.gemm(false, true, m: rows, n: inner, k: d, u, lda: d, p + inject.weight.offset, ldb: d,
                          beta: 1, h, ldc: inner)
         }
-        for e in 0..<(rows * inner) { h[e] = T.tanh(h[e]) }
+        TanhKernel.apply(h, count: rows * inner)
         let y = w.output.pointer
         channelOut.forward(UnsafePointer(h), rows: rows, parameters: p, into: y)
         let k = T(outputScale) * half

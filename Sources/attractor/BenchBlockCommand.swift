@@ -13,6 +13,12 @@ struct BenchBlockCommand: ParsableCommand {
 
     @Option(help: "Position mixer: \(BlockConfiguration.Mixer.allCases.map(\.rawValue).joined(separator: "|")).")
     var mixer: BlockConfiguration.Mixer = .mlp
+    @Option(help: "Block structure: \(BlockConfiguration.Structure.allCases.map(\.rawValue).joined(separator: "|")).")
+    var structure: BlockConfiguration.Structure = .postNorm
+    @Flag(help: "Contractive blocks read an injected input in their channel MLP (block.injection).")
+    var injection = false
+    @Flag(help: "…and in their token mixing (block.tokenInjection; implies --injection).")
+    var tokenInjection = false
     @Option(help: "Hidden width D.") var hidden: Int = 128
     @Option(help: "Sequence length L.") var seq: Int = 81
     @Option(help: "Number of blocks N.") var layers: Int = 2
@@ -30,13 +36,16 @@ struct BenchBlockCommand: ParsableCommand {
 
     func run() throws {
         try RequestBudgets.requireBlockBenchmark(hidden: hidden, sequence: seq, layers: layers, batch: batch)
-        let config = BlockConfiguration(hidden: hidden, sequence: seq, layers: layers, mixer: mixer, heads: heads)
+        let config = BlockConfiguration(hidden: hidden, sequence: seq, layers: layers, mixer: mixer, heads: heads,
+                                        structure: structure, injection: injection || tokenInjection,
+                                        tokenInjection: tokenInjection)
+        do { try config.validate() } catch { throw ValidationError("\(error)") }
         let r = try BlockBenchmark.run(configuration: config, batch: batch, repeats: repeats)
         switch format {
         case .json:
             try printJSON(r)
         case .text:
-            print("block stack: mixer \(r.mixer), hidden \(r.hidden), seq \(r.sequence), layers \(r.layers), batch \(r.batch)")
+            print("block stack: \(structure.rawValue)\(config.injection ? " (injected input\(tokenInjection ? " in both MLPs" : ""))" : ""), mixer \(r.mixer), hidden \(r.hidden), seq \(r.sequence), layers \(r.layers), batch \(r.batch)")
             print(String(format: "forward           %9.3f ms (median of %d)", r.forwardSeconds * 1e3, r.repeats))
             print(String(format: "forward+backward  %9.3f ms", r.forwardBackwardSeconds * 1e3))
             print(String(format: "FLOPs fwd+bwd     %9.3f GFLOP", Double(r.flopsForwardBackward) / 1e9))
@@ -49,3 +58,4 @@ struct BenchBlockCommand: ParsableCommand {
 }
 
 extension BlockConfiguration.Mixer: ExpressibleByArgument {}
+extension BlockConfiguration.Structure: ExpressibleByArgument {}
