@@ -46,6 +46,11 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
     /// unconstrained `P` (`[tokenInner, sequence]`), so the puzzle also sets the operating
     /// point of the units that mix positions.
     public var tokenInjection: Bool
+    /// With the `contractive` structure: each sublayer's residual weight is learned,
+    /// `(1 − α)v + α·branch` with `α = sigmoid(θ)` (θ starts at 0, α = ½, the fixed
+    /// structure), so training can give the nonlinear branches more of the Lipschitz budget
+    /// than the averaged residual's half; the bound holds for every α in (0, 1).
+    public var learnedResidual: Bool
 
     /// How a network's blocks are built.
     public enum Structure: String, Sendable, Codable, CaseIterable {
@@ -68,7 +73,7 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
                 normEpsilon: Double = Neural.rmsNormEpsilon, tokenMixerNormAxis: NormAxis = .sequence,
                 initialization: WeightInitialization = .truncatedLecunNormal,
                 structure: Structure = .postNorm, lipschitz: Double = 0.45, injection: Bool = false,
-                tokenInjection: Bool = false) {
+                tokenInjection: Bool = false, learnedResidual: Bool = false) {
         self.hidden = hidden
         self.sequence = sequence
         self.layers = layers
@@ -86,11 +91,12 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
         self.lipschitz = lipschitz
         self.injection = injection
         self.tokenInjection = tokenInjection
+        self.learnedResidual = learnedResidual
     }
 
     enum CodingKeys: String, CodingKey {
         case hidden, sequence, layers, mixer, tokenInner, channelInner, heads, ropeBase, activation, weightedNorm
-        case normEpsilon, tokenMixerNormAxis, initialization, structure, lipschitz, injection, tokenInjection
+        case normEpsilon, tokenMixerNormAxis, initialization, structure, lipschitz, injection, tokenInjection, learnedResidual
     }
 
     public init(from decoder: any Decoder) throws {
@@ -113,6 +119,7 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
         lipschitz = try c.decodeIfPresent(Double.self, forKey: .lipschitz) ?? 0.45
         injection = try c.decodeIfPresent(Bool.self, forKey: .injection) ?? false
         tokenInjection = try c.decodeIfPresent(Bool.self, forKey: .tokenInjection) ?? false
+        learnedResidual = try c.decodeIfPresent(Bool.self, forKey: .learnedResidual) ?? false
     }
 
     /// HRM/TRM's SwiGLU width: `round(expansion·width·2/3)` rounded up to a multiple of 256
@@ -140,8 +147,8 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
             guard lipschitz > 0, lipschitz.isFinite else {
                 throw .invalidConfiguration("lipschitz must be positive (got \(lipschitz))")
             }
-        } else if injection {
-            throw .invalidConfiguration("injection is a choice of the contractive structure (block.structure=contractive)")
+        } else if injection || learnedResidual {
+            throw .invalidConfiguration("injection and learnedResidual are choices of the contractive structure (block.structure=contractive)")
         }
         if tokenInjection && !injection {
             throw .invalidConfiguration("tokenInjection extends injection (set block.injection=true too)")

@@ -39,7 +39,8 @@ public struct BlockStack: Sendable, Equatable {
 
     /// A certified upper bound on the Lipschitz constant of the `contractive` stack for the
     /// weights in `parameters` (nil for `postNorm`, which has none): the product over blocks
-    /// of `½(1 + σ(M₂)σ(M₁))·½(1 + σ(W₂)σ(W₁))` times the last block's scale, each `σ` the
+    /// of `((1 − α₁) + α₁σ(M₂)σ(M₁))·((1 − α₂) + α₂σ(W₂)σ(W₁))` (α = ½ unless learned) times
+    /// the last block's scale, each `σ` the
     /// rigorous upper bound `SpectralBound.largestSingularValueUpperBound` (not an estimate),
     /// so the result is at most a few tenths of a percent above `lipschitz` when every matrix
     /// is on the unit ball.
@@ -51,8 +52,9 @@ public struct BlockStack: Sendable, Equatable {
         }
         var bound = 1.0
         for b in contractiveBlocks {
-            bound *= 0.5 * (1 + sigma(b.tokenOut) * sigma(b.tokenIn))
-            bound *= 0.5 * (1 + sigma(b.channelOut.weight) * sigma(b.channelIn.weight))
+            let alpha = b.residualWeights(parameters: p)
+            bound *= (1 - alpha.token) + alpha.token * sigma(b.tokenOut) * sigma(b.tokenIn)
+            bound *= (1 - alpha.channel) + alpha.channel * sigma(b.channelOut.weight) * sigma(b.channelIn.weight)
             bound *= b.outputScale
         }
         return bound

@@ -17,7 +17,10 @@ import Foundation
 /// With `injection`, the channel MLP also reads an input `u` (the puzzle's embedding) through
 /// an unconstrained `U` (`[channelInner, hidden]`): `tanh(W₁a + Uu + b)`, and with
 /// `tokenInjection` the token mixing too, `tanh(M₁v + Pu + c)`. `u` is a bias of the map
-/// `v ↦ y`, so the bound on its Lipschitz constant in `v` is unchanged.
+/// `v ↦ y`, so the bound on its Lipschitz constant in `v` is unchanged. With
+/// `learnedResidual` the two ½ become learned weights, `(1 − α)v + α·branch`, `α = sigmoid(θ)`
+/// per sublayer: each sublayer stays 1-Lipschitz (`(1 − α) + α·1`), and the branches may take
+/// more (or less) of the budget.
 public struct ContractiveBlock: Sendable, Equatable {
     public let sequence: Int
     public let dimension: Int
@@ -31,6 +34,9 @@ public struct ContractiveBlock: Sendable, Equatable {
     public let inject: Linear?
     /// `P` (`[tokenInner, sequence]`), when the token mixing reads it too (`tokenInjection`).
     public let tokenInject: ParameterView?
+    /// `(θ_token, θ_channel)`, the logits of the learned residual weights `α = sigmoid(θ)`
+    /// (`learnedResidual`); without it both weights are ½.
+    public let residualLogits: ParameterView?
     /// `s`: the block's Lipschitz bound.
     public let outputScale: Double
 
@@ -57,6 +63,14 @@ public struct ContractiveBlock: Sendable, Equatable {
             ? layout.add("\(name).token_inject.weight", shape: [c.tokenInner, c.sequence],
                          initializer: c.initialization.initializer(fanIn: c.sequence))
             : nil
+        residualLogits = c.learnedResidual ? layout.add("\(name).residual_logits", shape: [2], initializer: .zeros) : nil
+    }
+
+    /// The residual weights `(α_token, α_channel)` for the parameters at `p`: learned, or ½.
+    public func residualWeights<T: Scalar>(parameters p: UnsafePointer<T>) -> (token: Double, channel: Double) {
+        guard let residualLogits else { return (0.5, 0.5) }
+        func sigmoid(_ x: T) -> Double { 1 / (1 + Foundation.exp(-Double(x))) }
+        return (sigmoid(p[residualLogits.offset]), sigmoid(p[residualLogits.offset + 1]))
     }
 
     /// The matrices whose spectral norms the Lipschitz bound assumes to be ≤ 1.
@@ -83,6 +97,10 @@ public struct ContractiveBlock: Sendable, Equatable {
         let tokenCotangent: ScalarBuffer<T>
         let channelCotangent: ScalarBuffer<T>
         let mixedCotangent: ScalarBuffer<T>
+        /// The branches' outputs `M₂ tanh(…)` and `W₂ tanh(…)` (`learnedResidual` only: the
+        /// residual weights' gradients read them).
+        let tokenBranch: ScalarBuffer<T>
+        let channelBranch: ScalarBuffer<T>
 
         public init(_ block: ContractiveBlock, maxBatch: Int) {
             self.maxBatch = maxBatch
@@ -94,6 +112,9 @@ public struct ContractiveBlock: Sendable, Equatable {
             channelActivation = ScalarBuffer(count: rows * block.channelIn.outFeatures)
             channelCotangent = ScalarBuffer(count: rows * block.channelIn.outFeatures)
             output = ScalarBuffer(count: rows * block.dimension)
+            let branch = block.residualLogits == nil ? 1 : rows * block.dimension
+            tokenBranch = ScalarBuffer(count: branch)
+            channelBranch = ScalarBuffer(count: branch)
         }
     }
 
@@ -120,8 +141,10 @@ public struct ContractiveBlock: Sendable, Equatable {
             TanhKernel.apply(hb, count: ti * d)
             Kernels.gemm(false, false, m: s, n: d, k: ti, m2, lda: ti, UnsafePointer(hb), ldb: d, beta: 0, ab, ldc: d)
         }
-        let half: T = 0.5
-        for e in 0..<n { a[e] = half * (v[e] + a[e]) }
+        let alpha = residualWeights(parameters: p)
+        let alphaToken = T(alpha.token), alphaChannel = T(alpha.channel)
+        if residualLogits != nil { w.tokenBranch.pointer.update(from: a, count: n) }
+        for e in 0..<n { a[e] = (1 - alphaToken) * v[e] + alphaToken * a[e] }
         let h = w.channelActivation.pointer, inner = channelIn.outFeatures
         channelIn.forward(UnsafePointer(a), rows: rows, parameters: p, into: h)
         if let inject, let u {
@@ -131,8 +154,9 @@ public struct ContractiveBlock: Sendable, Equatable {
         TanhKernel.apply(h, count: rows * inner)
         let y = w.output.pointer
         channelOut.forward(UnsafePointer(h), rows: rows, parameters: p, into: y)
-        let k = T(outputScale) * half
-        for e in 0..<n { y[e] = k * (a[e] + y[e]) }
+        if residualLogits != nil { w.channelBranch.pointer.update(from: y, count: n) }
+        let scale = T(outputScale), keep = scale * (1 - alphaChannel), mix = scale * alphaChannel
+        for e in 0..<n { y[e] = keep * a[e] + mix * y[e] }
     }
 
     /// VJP of the last `forward` on `v` (and `u`): adds parameter gradients into `g`, writes
@@ -146,11 +170,20 @@ public struct ContractiveBlock: Sendable, Equatable {
                                     injectionCotangent du: UnsafeMutablePointer<T>? = nil) {
         let (s, d, ti) = (sequence, dimension, tokenInner)
         let rows = batch * s, n = rows * d, inner = channelIn.outFeatures
-        let half: T = 0.5
-        // y = k·(a + W₂ h), h = tanh(W₁ a + b): da = k·dy + W₁ᵀ((W₂ᵀ k·dy) ⊙ (1 − h²)).
+        let alpha = residualWeights(parameters: p)
+        let alphaToken = T(alpha.token), alphaChannel = T(alpha.channel), scale = T(outputScale)
         let da = w.mixedCotangent.pointer, dh = w.channelCotangent.pointer, h = w.channelActivation.pointer
-        let k = T(outputScale) * half
-        for e in 0..<n { da[e] = k * dy[e] }
+        let a = UnsafePointer(w.mixed.pointer)
+        // y = s·((1 − α₂)a + α₂ W₂h), h = tanh(W₁a + Ux + b):
+        // da = s(1 − α₂)·dy + W₁ᵀ((W₂ᵀ s·α₂·dy) ⊙ (1 − h²)); dα₂ = s·Σ dy ⊙ (W₂h − a).
+        if let residualLogits {
+            let branch = w.channelBranch.pointer
+            var sum: T = 0
+            for e in 0..<n { sum += dy[e] * (branch[e] - a[e]) }
+            g[residualLogits.offset + 1] += scale * sum * alphaChannel * (1 - alphaChannel)
+        }
+        let mix = scale * alphaChannel, keep = scale * (1 - alphaChannel)
+        for e in 0..<n { da[e] = mix * dy[e] }
         channelOut.backward(UnsafePointer(da), input: UnsafePointer(h), rows: rows, parameters: p, gradients: g,
                             inputCotangent: dh)
         for e in 0..<(rows * inner) { dh[e] *= 1 - h[e] * h[e] }
@@ -158,19 +191,27 @@ public struct ContractiveBlock: Sendable, Equatable {
             inject.backward(UnsafePointer(dh), input: u, rows: rows, parameters: p, gradients: g, inputCotangent: du,
                             accumulate: true)
         }
-        channelIn.backward(UnsafePointer(dh), input: UnsafePointer(w.mixed.pointer), rows: rows, parameters: p,
+        for e in 0..<n { da[e] = keep * dy[e] }
+        channelIn.backward(UnsafePointer(dh), input: a, rows: rows, parameters: p,
                            gradients: g, inputCotangent: da, accumulate: true)
-        // a = ½(v + M₂ t), t = tanh(M₁ v + c), per example; da ← ½·da.
-        for e in 0..<n { da[e] *= half }
+        // a = (1 − α₁)v + α₁ M₂t, t = tanh(M₁v + Px + c), per example: the branch's cotangent
+        // is α₁·da (the gemms' alpha), the identity's (1 − α₁)·da; dα₁ = Σ da ⊙ (M₂t − v).
+        if let residualLogits {
+            let branch = w.tokenBranch.pointer
+            var sum: T = 0
+            for e in 0..<n { sum += da[e] * (branch[e] - v[e]) }
+            g[residualLogits.offset] += sum * alphaToken * (1 - alphaToken)
+        }
         let m1 = p + tokenIn.offset, m2 = p + tokenOut.offset
         let gm1 = g + tokenIn.offset, gc = g + tokenBias.offset, gm2 = g + tokenOut.offset
         let act = w.tokenActivation.pointer, dt = w.tokenCotangent.pointer
         for b in 0..<batch {
             let vb = v + b * s * d, tb = act + b * ti * d, dab = UnsafePointer(da + b * s * d)
             let dtb = dt + b * ti * d
-            // dM₂ += da_b t_bᵀ; dt_b = M₂ᵀ da_b ⊙ (1 − t²).
-            Kernels.gemm(false, true, m: s, n: ti, k: d, dab, lda: d, UnsafePointer(tb), ldb: d, beta: 1, gm2, ldc: ti)
-            Kernels.gemm(true, false, m: ti, n: d, k: s, m2, lda: ti, dab, ldb: d, beta: 0, dtb, ldc: d)
+            // dM₂ += α₁·da_b t_bᵀ; dt_b = α₁·M₂ᵀ da_b ⊙ (1 − t²).
+            Kernels.gemm(false, true, m: s, n: ti, k: d, alpha: alphaToken, dab, lda: d, UnsafePointer(tb), ldb: d,
+                         beta: 1, gm2, ldc: ti)
+            Kernels.gemm(true, false, m: ti, n: d, k: s, alpha: alphaToken, m2, lda: ti, dab, ldb: d, beta: 0, dtb, ldc: d)
             for i in 0..<ti {
                 var sum: T = 0
                 for j in 0..<d {
@@ -180,7 +221,7 @@ public struct ContractiveBlock: Sendable, Equatable {
                 }
                 gc[i] += sum
             }
-            // dM₁ += dt_b v_bᵀ; dv_b = ½·da_b (already halved) + M₁ᵀ dt_b.
+            // dM₁ += dt_b v_bᵀ; dv_b = (1 − α₁)·da_b + M₁ᵀ dt_b.
             Kernels.gemm(false, true, m: ti, n: s, k: d, UnsafePointer(dtb), lda: d, vb, ldb: d, beta: 1, gm1, ldc: s)
             if let tokenInject, let u {
                 // dP += dt_b x_bᵀ; dx_b += Pᵀ dt_b.
@@ -192,8 +233,8 @@ public struct ContractiveBlock: Sendable, Equatable {
                                  beta: 1, du + b * s * d, ldc: d)
                 }
             }
-            let dvb = dv + b * s * d
-            dvb.update(from: dab, count: s * d)
+            let dvb = dv + b * s * d, identity = 1 - alphaToken
+            for e in 0..<(s * d) { dvb[e] = identity * dab[e] }
             Kernels.gemm(true, false, m: s, n: d, k: ti, m1, lda: s, UnsafePointer(dtb), ldb: d, beta: 1, dvb, ldc: d)
         }
     }

@@ -243,6 +243,14 @@ import AttractorNumerics
         try checkNetwork(config, seed: 24, parameterNoise: 0.3)
     }
 
+    /// Learned residual weights (`learnedResidual`): the logits are moved off 0 by the
+    /// parameter noise, so `α ≠ ½` and their own gradients are checked too.
+    @Test func contractiveBlockStackWithLearnedResidual() throws {
+        let config = BlockConfiguration(hidden: 4, sequence: 3, layers: 2, mixer: .mlp, tokenInner: 5,
+                                        channelInner: 6, structure: .contractive, lipschitz: 0.4, learnedResidual: true)
+        try checkNetwork(config, seed: 29, parameterNoise: 0.5)
+    }
+
     /// The contractive stack with an injected input (`injection`): `tanh(W₁a + Uu + b)` in
     /// every block, and with `tokenInjection` `tanh(M₁v + Pu + c)` too; the input checked is
     /// the pair `(v, u)`, so both cotangents are.
@@ -250,7 +258,7 @@ import AttractorNumerics
     func contractiveBlockStackWithInjection(tokenInjection: Bool) throws {
         let config = BlockConfiguration(hidden: 4, sequence: 3, layers: 2, mixer: .mlp, tokenInner: 5,
                                         channelInner: 6, structure: .contractive, lipschitz: 0.4, injection: true,
-                                        tokenInjection: tokenInjection)
+                                        tokenInjection: tokenInjection, learnedResidual: tokenInjection)
         var layout = ParameterLayout()
         let stack = try BlockStack(configuration: config, layout: &layout)
         let store = ParameterStore<Double>(layout: layout)
