@@ -51,6 +51,17 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
     /// structure), so training can give the nonlinear branches more of the Lipschitz budget
     /// than the averaged residual's half; the bound holds for every α in (0, 1).
     public var learnedResidual: Bool
+    /// The nonlinearity of the `contractive` blocks' MLPs: tanh, or MaxMin (GroupSort of
+    /// pairs: each pair of units `(a, b)` becomes `(max, min)`), which is 1-Lipschitz and
+    /// keeps the gradient's norm (a permutation), so the Lipschitz budget is not lost to
+    /// saturation. MaxMin needs even inner widths.
+    public var contractiveActivation: ContractiveActivation
+
+    /// The `contractive` blocks' nonlinearity.
+    public enum ContractiveActivation: String, Sendable, Codable, CaseIterable {
+        case tanh
+        case maxMin
+    }
 
     /// How a network's blocks are built.
     public enum Structure: String, Sendable, Codable, CaseIterable {
@@ -73,7 +84,8 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
                 normEpsilon: Double = Neural.rmsNormEpsilon, tokenMixerNormAxis: NormAxis = .sequence,
                 initialization: WeightInitialization = .truncatedLecunNormal,
                 structure: Structure = .postNorm, lipschitz: Double = 0.45, injection: Bool = false,
-                tokenInjection: Bool = false, learnedResidual: Bool = false) {
+                tokenInjection: Bool = false, learnedResidual: Bool = false,
+                contractiveActivation: ContractiveActivation = .tanh) {
         self.hidden = hidden
         self.sequence = sequence
         self.layers = layers
@@ -92,11 +104,13 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
         self.injection = injection
         self.tokenInjection = tokenInjection
         self.learnedResidual = learnedResidual
+        self.contractiveActivation = contractiveActivation
     }
 
     enum CodingKeys: String, CodingKey {
         case hidden, sequence, layers, mixer, tokenInner, channelInner, heads, ropeBase, activation, weightedNorm
         case normEpsilon, tokenMixerNormAxis, initialization, structure, lipschitz, injection, tokenInjection, learnedResidual
+        case contractiveActivation
     }
 
     public init(from decoder: any Decoder) throws {
@@ -120,6 +134,7 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
         injection = try c.decodeIfPresent(Bool.self, forKey: .injection) ?? false
         tokenInjection = try c.decodeIfPresent(Bool.self, forKey: .tokenInjection) ?? false
         learnedResidual = try c.decodeIfPresent(Bool.self, forKey: .learnedResidual) ?? false
+        contractiveActivation = try c.decodeIfPresent(ContractiveActivation.self, forKey: .contractiveActivation) ?? .tanh
     }
 
     /// HRM/TRM's SwiGLU width: `round(expansion·width·2/3)` rounded up to a multiple of 256
@@ -147,8 +162,13 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
             guard lipschitz > 0, lipschitz.isFinite else {
                 throw .invalidConfiguration("lipschitz must be positive (got \(lipschitz))")
             }
-        } else if injection || learnedResidual {
-            throw .invalidConfiguration("injection and learnedResidual are choices of the contractive structure (block.structure=contractive)")
+            if contractiveActivation == .maxMin {
+                guard tokenInner % 2 == 0, channelInner % 2 == 0 else {
+                    throw .invalidConfiguration("MaxMin pairs units: tokenInner and channelInner must be even")
+                }
+            }
+        } else if injection || learnedResidual || contractiveActivation != .tanh {
+            throw .invalidConfiguration("injection, learnedResidual and contractiveActivation are choices of the contractive structure (block.structure=contractive)")
         }
         if tokenInjection && !injection {
             throw .invalidConfiguration("tokenInjection extends injection (set block.injection=true too)")

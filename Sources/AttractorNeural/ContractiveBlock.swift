@@ -39,6 +39,8 @@ public struct ContractiveBlock: Sendable, Equatable {
     public let residualLogits: ParameterView?
     /// `s`: the block's Lipschitz bound.
     public let outputScale: Double
+    /// The MLPs' nonlinearity.
+    public let activation: BlockConfiguration.ContractiveActivation
 
     public init(_ name: String, configuration c: BlockConfiguration, outputScale: Double,
                 layout: inout ParameterLayout) {
@@ -46,6 +48,7 @@ public struct ContractiveBlock: Sendable, Equatable {
         dimension = c.hidden
         tokenInner = c.tokenInner
         self.outputScale = outputScale
+        activation = c.contractiveActivation
         tokenIn = layout.add("\(name).token_in.weight", shape: [c.tokenInner, c.sequence],
                              initializer: c.initialization.initializer(fanIn: c.sequence))
         tokenBias = layout.add("\(name).token_in.bias", shape: [c.tokenInner], initializer: .zeros)
@@ -101,6 +104,9 @@ public struct ContractiveBlock: Sendable, Equatable {
         /// residual weights' gradients read them).
         let tokenBranch: ScalarBuffer<T>
         let channelBranch: ScalarBuffer<T>
+        /// Pre-activations of both MLPs (MaxMin only: the backward pass routes by them).
+        let tokenPre: ScalarBuffer<T>
+        let channelPre: ScalarBuffer<T>
 
         public init(_ block: ContractiveBlock, maxBatch: Int) {
             self.maxBatch = maxBatch
@@ -115,6 +121,9 @@ public struct ContractiveBlock: Sendable, Equatable {
             let branch = block.residualLogits == nil ? 1 : rows * block.dimension
             tokenBranch = ScalarBuffer(count: branch)
             channelBranch = ScalarBuffer(count: branch)
+            let maxMin = block.activation == .maxMin
+            tokenPre = ScalarBuffer(count: maxMin ? maxBatch * block.tokenInner * block.dimension : 1)
+            channelPre = ScalarBuffer(count: maxMin ? rows * block.channelIn.outFeatures : 1)
         }
     }
 
@@ -138,7 +147,12 @@ public struct ContractiveBlock: Sendable, Equatable {
                 Kernels.gemm(false, false, m: ti, n: d, k: s, p + tokenInject.offset, lda: s, u + b * s * d, ldb: d,
                              beta: 1, hb, ldc: d)
             }
-            TanhKernel.apply(hb, count: ti * d)
+            if activation == .maxMin {
+                (w.tokenPre.pointer + b * ti * d).update(from: hb, count: ti * d)
+                Self.maxMin(hb, pairs: ti / 2, stride: d, width: d)
+            } else {
+                TanhKernel.apply(hb, count: ti * d)
+            }
             Kernels.gemm(false, false, m: s, n: d, k: ti, m2, lda: ti, UnsafePointer(hb), ldb: d, beta: 0, ab, ldc: d)
         }
         let alpha = residualWeights(parameters: p)
@@ -151,7 +165,12 @@ public struct ContractiveBlock: Sendable, Equatable {
             Kernels.gemm(false, true, m: rows, n: inner, k: d, u, lda: d, p + inject.weight.offset, ldb: d,
                          beta: 1, h, ldc: inner)
         }
-        TanhKernel.apply(h, count: rows * inner)
+        if activation == .maxMin {
+            w.channelPre.pointer.update(from: h, count: rows * inner)
+            for r in 0..<rows { Self.maxMin(h + r * inner, pairs: inner / 2, stride: 1, width: 1) }
+        } else {
+            TanhKernel.apply(h, count: rows * inner)
+        }
         let y = w.output.pointer
         channelOut.forward(UnsafePointer(h), rows: rows, parameters: p, into: y)
         if residualLogits != nil { w.channelBranch.pointer.update(from: y, count: n) }
@@ -186,7 +205,14 @@ public struct ContractiveBlock: Sendable, Equatable {
         for e in 0..<n { da[e] = mix * dy[e] }
         channelOut.backward(UnsafePointer(da), input: UnsafePointer(h), rows: rows, parameters: p, gradients: g,
                             inputCotangent: dh)
-        for e in 0..<(rows * inner) { dh[e] *= 1 - h[e] * h[e] }
+        if activation == .maxMin {
+            let pre = w.channelPre.pointer
+            for r in 0..<rows {
+                Self.routeMaxMin(dh + r * inner, pre: pre + r * inner, pairs: inner / 2, stride: 1, width: 1)
+            }
+        } else {
+            for e in 0..<(rows * inner) { dh[e] *= 1 - h[e] * h[e] }
+        }
         if let inject, let u {
             inject.backward(UnsafePointer(dh), input: u, rows: rows, parameters: p, gradients: g, inputCotangent: du,
                             accumulate: true)
@@ -212,13 +238,14 @@ public struct ContractiveBlock: Sendable, Equatable {
             Kernels.gemm(false, true, m: s, n: ti, k: d, alpha: alphaToken, dab, lda: d, UnsafePointer(tb), ldb: d,
                          beta: 1, gm2, ldc: ti)
             Kernels.gemm(true, false, m: ti, n: d, k: s, alpha: alphaToken, m2, lda: ti, dab, ldb: d, beta: 0, dtb, ldc: d)
+            if activation == .maxMin {
+                Self.routeMaxMin(dtb, pre: w.tokenPre.pointer + b * ti * d, pairs: ti / 2, stride: d, width: d)
+            } else {
+                for e in 0..<(ti * d) { dtb[e] *= 1 - tb[e] * tb[e] }
+            }
             for i in 0..<ti {
                 var sum: T = 0
-                for j in 0..<d {
-                    let e = i * d + j
-                    dtb[e] *= 1 - tb[e] * tb[e]
-                    sum += dtb[e]
-                }
+                for j in 0..<d { sum += dtb[i * d + j] }
                 gc[i] += sum
             }
             // dM₁ += dt_b v_bᵀ; dv_b = (1 − α₁)·da_b + M₁ᵀ dt_b.
@@ -236,6 +263,36 @@ public struct ContractiveBlock: Sendable, Equatable {
             let dvb = dv + b * s * d, identity = 1 - alphaToken
             for e in 0..<(s * d) { dvb[e] = identity * dab[e] }
             Kernels.gemm(true, false, m: s, n: d, k: ti, m1, lda: s, UnsafePointer(dtb), ldb: d, beta: 1, dvb, ldc: d)
+        }
+    }
+
+    /// MaxMin in place on `pairs` unit pairs: pair `i` is the units starting at
+    /// `x + 2i·stride` and `x + (2i + 1)·stride`, each `width` scalars long (rows of a
+    /// `[units, width]` block with `stride = width`, or adjacent scalars with `stride = 1`);
+    /// they become `(max, min)` elementwise.
+    @inline(__always)
+    static func maxMin<T: Scalar>(_ x: UnsafeMutablePointer<T>, pairs: Int, stride: Int, width: Int) {
+        for i in 0..<pairs {
+            let first = x + 2 * i * stride, second = first + stride
+            for j in 0..<width {
+                let a = first[j], b = second[j]
+                if a < b { first[j] = b; second[j] = a }
+            }
+        }
+    }
+
+    /// The VJP of `maxMin`: where the pre-activation pair was out of order, the two
+    /// cotangents swap back.
+    @inline(__always)
+    static func routeMaxMin<T: Scalar>(_ dx: UnsafeMutablePointer<T>, pre: UnsafePointer<T>, pairs: Int, stride: Int,
+                                       width: Int) {
+        for i in 0..<pairs {
+            let o = 2 * i * stride
+            for j in 0..<width where pre[o + j] < pre[o + stride + j] {
+                let t = dx[o + j]
+                dx[o + j] = dx[o + stride + j]
+                dx[o + stride + j] = t
+            }
         }
     }
 }

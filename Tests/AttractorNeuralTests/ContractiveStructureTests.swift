@@ -48,11 +48,13 @@ import Testing
 
     /// With learned residual weights the bound holds for any weights: here α ≈ 0.95 and 0.92,
     /// nearly all of each sublayer's budget on its nonlinear branch.
-    @Test(arguments: [false, true])
-    func projectedNetworkIsLipschitzWithTheConfiguredBound(learnedResidual: Bool) throws {
+    /// MaxMin in place of tanh keeps the bound too (a 1-Lipschitz permutation of each pair).
+    @Test(arguments: [(false, BlockConfiguration.ContractiveActivation.tanh), (true, .tanh), (true, .maxMin)])
+    func projectedNetworkIsLipschitzWithTheConfiguredBound(learnedResidual: Bool,
+                                                           activation: BlockConfiguration.ContractiveActivation) throws {
         let config = BlockConfiguration(hidden: 8, sequence: 9, layers: 2, mixer: .mlp, tokenInner: 12,
                                         channelInner: 16, structure: .contractive, lipschitz: 0.45,
-                                        learnedResidual: learnedResidual)
+                                        learnedResidual: learnedResidual, contractiveActivation: activation)
         let net = try BlockNetwork<Double>(configuration: config, maxBatch: 1, seed: 31)
         for block in net.stack.contractiveBlocks {
             guard let logits = block.residualLogits else { continue }
@@ -95,6 +97,10 @@ import Testing
         var postNorm = config
         postNorm.structure = .postNorm
         #expect(throws: NeuralError.self) { try postNorm.validate() }
+        var odd = config
+        odd.contractiveActivation = .maxMin
+        odd.channelInner = 5
+        #expect(throws: NeuralError.self) { try odd.validate() }
         var tokenOnly = config
         tokenOnly.injection = false
         tokenOnly.tokenInjection = true

@@ -245,6 +245,16 @@ import AttractorNumerics
 
     /// Learned residual weights (`learnedResidual`): the logits are moved off 0 by the
     /// parameter noise, so `α ≠ ½` and their own gradients are checked too.
+    /// MaxMin instead of tanh (`contractiveActivation: .maxMin`), with injection and learned
+    /// residual weights: piecewise linear, so finite differences agree away from ties (the
+    /// seeded pre-activations have none within the step).
+    @Test func contractiveBlockStackWithMaxMin() throws {
+        let config = BlockConfiguration(hidden: 4, sequence: 3, layers: 2, mixer: .mlp, tokenInner: 6,
+                                        channelInner: 6, structure: .contractive, lipschitz: 0.4,
+                                        learnedResidual: true, contractiveActivation: .maxMin)
+        try checkNetwork(config, seed: 33, parameterNoise: 0.5)
+    }
+
     @Test func contractiveBlockStackWithLearnedResidual() throws {
         let config = BlockConfiguration(hidden: 4, sequence: 3, layers: 2, mixer: .mlp, tokenInner: 5,
                                         channelInner: 6, structure: .contractive, lipschitz: 0.4, learnedResidual: true)
