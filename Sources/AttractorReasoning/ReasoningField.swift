@@ -108,16 +108,24 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
         if injects { model.injection = UnsafePointer(injected.pointer) }
     }
 
-    /// Adds the injected input's cotangent of the last VJP of network `k` to the `inputs`
-    /// entry of the parameter gradient (row by original row).
+    /// Adds chunk rows `v` (`count × width`) to the `inputs` entry of the parameter gradient,
+    /// row by original row: `∂/∂x` of a chunk's VJP.
+    func addToInputGradient(_ v: UnsafePointer<T>, _ selection: RowSelection, from: Int, count: Int,
+                            into parameterGradient: UnsafeMutablePointer<T>) {
+        let base = parameterGradient + model.store.count
+        for r in 0..<count {
+            let gx = base + selection.originalRow(from + r) * width, vr = v + r * width
+            for e in 0..<width { gx[e] += vr[e] }
+        }
+    }
+
+    /// Adds the injected input's cotangent of the last VJP of network `k` (`block.injection`)
+    /// to the `inputs` entry of the parameter gradient.
     func addInjectionCotangent(network k: Int, _ selection: RowSelection, from: Int, count: Int,
                                into parameterGradient: UnsafeMutablePointer<T>) {
         guard model.network.readsInjection else { return }
-        let base = parameterGradient + model.store.count, du = model.workspaces[k].injectionCotangent.pointer
-        for r in 0..<count {
-            let gx = base + selection.originalRow(from + r) * width, v = du + r * width
-            for e in 0..<width { gx[e] += v[e] }
-        }
+        addToInputGradient(model.workspaces[k].injectionCotangent.pointer, selection, from: from, count: count,
+                           into: parameterGradient)
     }
 
     public func evaluate(t: T, state: UnsafePointer<T>, derivative: UnsafeMutablePointer<T>, rows selection: RowSelection) {
@@ -167,11 +175,7 @@ public final class ReasoningField<T: Scalar>: DifferentiableVectorField {
                 }
             }
             if differentiatesInputs, let parameterGradient {  // ∂/∂x = v1
-                let base = parameterGradient + model.store.count
-                for r in 0..<b {
-                    let gx = base + selection.originalRow(from + r) * width, v = v1 + r * width
-                    for e in 0..<width { gx[e] += v[e] }
-                }
+                addToInputGradient(v1, selection, from: from, count: b, into: parameterGradient)
                 addInjectionCotangent(network: model.lowNetwork, selection, from: from, count: b, into: parameterGradient)
             }
             // Slow part: v2 = J2ᵀ a_H, added to both levels.
