@@ -56,6 +56,11 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
     /// keeps the gradient's norm (a permutation), so the Lipschitz budget is not lost to
     /// saturation. MaxMin needs even inner widths.
     public var contractiveActivation: ContractiveActivation
+    /// Whether training keeps the `contractive` structure's weight matrices at spectral norm
+    /// ≤ 1 (`SpectralBound.project` after every optimiser step). `false` is an ablation: the
+    /// same blocks unconstrained, so the certificate is whatever the trained weights give
+    /// (usually no contraction), to tell the bound's cost from the architecture's.
+    public var spectralBound: Bool
 
     /// The `contractive` blocks' nonlinearity.
     public enum ContractiveActivation: String, Sendable, Codable, CaseIterable {
@@ -85,7 +90,7 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
                 initialization: WeightInitialization = .truncatedLecunNormal,
                 structure: Structure = .postNorm, lipschitz: Double = 0.45, injection: Bool = false,
                 tokenInjection: Bool = false, learnedResidual: Bool = false,
-                contractiveActivation: ContractiveActivation = .tanh) {
+                contractiveActivation: ContractiveActivation = .tanh, spectralBound: Bool = true) {
         self.hidden = hidden
         self.sequence = sequence
         self.layers = layers
@@ -105,12 +110,13 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
         self.tokenInjection = tokenInjection
         self.learnedResidual = learnedResidual
         self.contractiveActivation = contractiveActivation
+        self.spectralBound = spectralBound
     }
 
     enum CodingKeys: String, CodingKey {
         case hidden, sequence, layers, mixer, tokenInner, channelInner, heads, ropeBase, activation, weightedNorm
         case normEpsilon, tokenMixerNormAxis, initialization, structure, lipschitz, injection, tokenInjection, learnedResidual
-        case contractiveActivation
+        case contractiveActivation, spectralBound
     }
 
     public init(from decoder: any Decoder) throws {
@@ -135,6 +141,7 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
         tokenInjection = try c.decodeIfPresent(Bool.self, forKey: .tokenInjection) ?? false
         learnedResidual = try c.decodeIfPresent(Bool.self, forKey: .learnedResidual) ?? false
         contractiveActivation = try c.decodeIfPresent(ContractiveActivation.self, forKey: .contractiveActivation) ?? .tanh
+        spectralBound = try c.decodeIfPresent(Bool.self, forKey: .spectralBound) ?? true
     }
 
     /// HRM/TRM's SwiGLU width: `round(expansion·width·2/3)` rounded up to a multiple of 256
@@ -167,8 +174,8 @@ public struct BlockConfiguration: Sendable, Equatable, Codable {
                     throw .invalidConfiguration("MaxMin pairs units: tokenInner and channelInner must be even")
                 }
             }
-        } else if injection || learnedResidual || contractiveActivation != .tanh {
-            throw .invalidConfiguration("injection, learnedResidual and contractiveActivation are choices of the contractive structure (block.structure=contractive)")
+        } else if injection || learnedResidual || contractiveActivation != .tanh || !spectralBound {
+            throw .invalidConfiguration("injection, learnedResidual, contractiveActivation and spectralBound are choices of the contractive structure (block.structure=contractive)")
         }
         if tokenInjection && !injection {
             throw .invalidConfiguration("tokenInjection extends injection (set block.injection=true too)")

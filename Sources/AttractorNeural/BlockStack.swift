@@ -61,8 +61,11 @@ public struct BlockStack: Sendable, Equatable {
     }
 
     /// The weight matrices whose spectral norms must stay ≤ 1 for the `contractive`
-    /// structure's Lipschitz bound (empty for `postNorm`); see `SpectralBound`.
-    public var spectrallyBoundedMatrices: [ParameterView] { contractiveBlocks.flatMap(\.boundedMatrices) }
+    /// structure's Lipschitz bound, and which training projects (empty for `postNorm`, and
+    /// for the unconstrained ablation `spectralBound: false`); see `SpectralBound`.
+    public var spectrallyBoundedMatrices: [ParameterView] {
+        configuration.spectralBound ? contractiveBlocks.flatMap(\.boundedMatrices) : []
+    }
 
     /// Everything a forward/backward pair needs, allocated once for up to `maxBatch` examples.
     public final class Workspace<T: Scalar> {

@@ -81,6 +81,30 @@ import Testing
         #expect(try #require(net.stack.lipschitzBound(parameters: UnsafePointer(p))) >= blown)
     }
 
+    /// The ablation `spectralBound: false`: the same blocks, never projected — the fresh
+    /// weights keep their initial spectral norms (above 1 at this width) and the certificate,
+    /// computed from the weights, no longer certifies a contraction; the default projects
+    /// them onto the ball at initialisation.
+    @Test func unboundedAblationLeavesTheWeightsAndTheCertificateUnconstrained() throws {
+        var config = BlockConfiguration(hidden: 8, sequence: 9, layers: 2, mixer: .mlp, tokenInner: 12,
+                                        channelInner: 16, structure: .contractive, lipschitz: 0.45)
+        let bounded = try BlockNetwork<Double>(configuration: config, maxBatch: 1, seed: 31)
+        config.spectralBound = false
+        let free = try BlockNetwork<Double>(configuration: config, maxBatch: 1, seed: 31)
+        #expect(bounded.stack.spectrallyBoundedMatrices.count == 8)
+        #expect(free.stack.spectrallyBoundedMatrices.isEmpty)
+        let views = bounded.stack.contractiveBlocks.flatMap(\.boundedMatrices)
+        func sigma(_ net: BlockNetwork<Double>, _ v: ParameterView) -> Double {
+            SpectralBound.largestSingularValueUpperBound(net.parameters.values.pointer + v.offset, rows: v.shape[0],
+                                                         columns: v.shape[1])
+        }
+        #expect(views.allSatisfy { sigma(bounded, $0) <= 1.01 })
+        #expect(views.contains { sigma(free, $0) > 1.2 }, "fresh weights should sit outside the ball")
+        let certified = try #require(free.stack.lipschitzBound(parameters: UnsafePointer(free.parameters.values.pointer)))
+        let projected = try #require(bounded.stack.lipschitzBound(parameters: UnsafePointer(bounded.parameters.values.pointer)))
+        #expect(projected <= 0.45 * 1.01 && certified > 1, "projected \(projected), unprojected \(certified)")
+    }
+
     @Test func contractiveConfigurationsValidateAndDecodeOldCheckpoints() throws {
         var config = BlockConfiguration.tiny()
         #expect(config.structure == .postNorm)
@@ -101,6 +125,11 @@ import Testing
         odd.contractiveActivation = .maxMin
         odd.channelInner = 5
         #expect(throws: NeuralError.self) { try odd.validate() }
+        var unbounded = postNorm
+        unbounded.injection = false
+        try unbounded.validate()
+        unbounded.spectralBound = false
+        #expect(throws: NeuralError.self) { try unbounded.validate() }
         var tokenOnly = config
         tokenOnly.injection = false
         tokenOnly.tokenInjection = true
@@ -111,7 +140,8 @@ import Testing
         object["structure"] = nil
         object["lipschitz"] = nil
         object["injection"] = nil
+        object["spectralBound"] = nil
         let old = try JSONDecoder().decode(BlockConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
-        #expect(old.structure == .postNorm && old.lipschitz == 0.45 && !old.injection)
+        #expect(old.structure == .postNorm && old.lipschitz == 0.45 && !old.injection && old.spectralBound)
     }
 }
