@@ -1,4 +1,5 @@
 import AttractorNeural
+import Foundation
 
 /// Everything that defines a reasoning model and its training: the network `F`, the
 /// integration schedule, the gradient strategy, the halting rule, the losses and the
@@ -237,12 +238,28 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// positions among themselves, so those cells hold a state that reads confidently as
         /// another cell's digit, as at a wrong end point, rather than an uncertain one.
         public var perturbation: Perturbation = .redraw
+        /// An annealed spectral bound for the `contractive` structure: the projection after
+        /// each optimiser step allows spectral norms up to `spectralBoundStart^(1 − s/(f·T))`
+        /// at step `s` of a `T`-step schedule (`f = spectralBoundUntil`), so the network
+        /// trains nearly free at first and is squeezed geometrically onto the unit ball, where
+        /// it stays for the last `1 − f` of the schedule (and the certificate holds at the
+        /// end). 1 = the unit ball from the first step.
+        public var spectralBoundStart: Double = 1
+        /// The fraction of the schedule at which the annealed bound reaches 1.
+        public var spectralBoundUntil: Double = 0.7
         public init() {}
+
+        /// The spectral bound the projection enforces after step `step` of `totalSteps`.
+        public func spectralBound(step: Int, totalSteps: Int) -> Double {
+            guard spectralBoundStart > 1, totalSteps > 0 else { return 1 }
+            let progress = Double(step) / (spectralBoundUntil * Double(totalSteps))
+            return progress >= 1 ? 1 : Foundation.pow(spectralBoundStart, 1 - progress)
+        }
 
         enum CodingKeys: String, CodingKey {
             case batch, learningRate, warmupSteps, minimumRateRatio, weightDecay, beta1, beta2, emaDecay, clipNorm
             case scheduleSteps, shards, easierCopies, startScale, depthCurriculum, embeddingStd
-            case perturbedSegments, perturbedPositions, perturbation
+            case perturbedSegments, perturbedPositions, perturbation, spectralBoundStart, spectralBoundUntil
         }
 
         public init(from decoder: any Decoder) throws {
@@ -268,6 +285,8 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             perturbedSegments = try c.decodeIfPresent(Double.self, forKey: .perturbedSegments) ?? 0
             perturbedPositions = try c.decodeIfPresent(Double.self, forKey: .perturbedPositions) ?? 0.25
             perturbation = try c.decodeIfPresent(Perturbation.self, forKey: .perturbation) ?? .redraw
+            spectralBoundStart = try c.decodeIfPresent(Double.self, forKey: .spectralBoundStart) ?? 1
+            spectralBoundUntil = try c.decodeIfPresent(Double.self, forKey: .spectralBoundUntil) ?? 0.7
         }
     }
 
@@ -394,6 +413,13 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         }
         guard training.perturbedPositions > 0 && training.perturbedPositions <= 1 else {
             throw .invalidConfiguration("training.perturbedPositions is a fraction in (0, 1], got \(training.perturbedPositions)")
+        }
+        guard training.spectralBoundStart >= 1 && training.spectralBoundStart.isFinite,
+              training.spectralBoundUntil > 0 && training.spectralBoundUntil <= 1 else {
+            throw .invalidConfiguration("training.spectralBoundStart must be a finite bound ≥ 1 and training.spectralBoundUntil a fraction in (0, 1], got \(training.spectralBoundStart) and \(training.spectralBoundUntil)")
+        }
+        if training.spectralBoundStart > 1 && (block.structure != .contractive || !block.spectralBound) {
+            throw .invalidConfiguration("training.spectralBoundStart anneals the contractive structure's spectral bound (block.structure=contractive, block.spectralBound=true)")
         }
         guard training.embeddingStd > 0 && training.embeddingStd.isFinite else {
             throw .invalidConfiguration("training.embeddingStd is a standard deviation > 0, got \(training.embeddingStd)")

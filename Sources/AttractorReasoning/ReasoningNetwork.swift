@@ -84,15 +84,16 @@ public final class ReasoningNetwork<T: Scalar> {
     public let spectrallyBoundedMatrices: [ParameterView]
     private let spectralWorkspace = SpectralBound.Workspace()
 
-    /// Scales every matrix of `spectrallyBoundedMatrices` whose spectral norm exceeds 1 onto
-    /// 1 (`SpectralBound.project`): the trainer calls it after every optimiser step, so the
-    /// networks stay `block.lipschitz`-Lipschitz. Returns the largest norm found (0 when
+    /// Scales every matrix of `spectrallyBoundedMatrices` whose spectral norm exceeds `bound`
+    /// onto `bound` (`SpectralBound.project`): the trainer calls it after every optimiser
+    /// step, so the networks stay `block.lipschitz`-Lipschitz (at `bound` 1; above 1 while
+    /// `training.spectralBoundStart` anneals it). Returns the largest norm found (0 when
     /// there is nothing to bound).
     @discardableResult
-    public func projectSpectralNorms(iterations: Int = 30) -> Double {
+    public func projectSpectralNorms(bound: Double = 1, iterations: Int = 30) -> Double {
         guard !spectrallyBoundedMatrices.isEmpty else { return 0 }
-        return SpectralBound.project(store.values.pointer, views: spectrallyBoundedMatrices, iterations: iterations,
-                                     workspace: spectralWorkspace)
+        return SpectralBound.project(store.values.pointer, views: spectrallyBoundedMatrices, bound: bound,
+                                     iterations: iterations, workspace: spectralWorkspace)
     }
 
     /// A certified Lipschitz bound of the field networks (the largest over `networks`), nil

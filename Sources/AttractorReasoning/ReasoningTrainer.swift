@@ -339,8 +339,14 @@ public final class ReasoningTrainer {
         report.gradientNorm = GradientClipping.clipGlobalNorm(model.store, maxNorm: configuration.training.clipNorm)
         report.learningRate = schedule.rate(step: step + 1)
         optimizer.update(model.store, learningRate: report.learningRate)
-        model.network.projectSpectralNorms()
+        let bound = configuration.training.spectralBound(step: step + 1, totalSteps: schedule.totalSteps)
+        model.network.projectSpectralNorms(bound: bound)
         ema.update(model.store)
+        if configuration.training.spectralBoundStart > 1 {
+            // An average of weights from a looser bound can sit outside the current one: the
+            // evaluated (EMA) weights are held to it too, so the certificate holds at the end.
+            SpectralBound.project(ema.shadow.pointer, views: model.network.spectrallyBoundedMatrices, bound: bound)
+        }
         decideHalting(&report)
         step += 1
     }

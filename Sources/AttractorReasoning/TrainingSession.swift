@@ -175,11 +175,15 @@ public final class TrainingSession {
         let learningRate = window.last?.learningRate ?? 0
         // A depth curriculum's stage, when one is set (the last step's depth).
         let depth = trainer.curriculum.isEmpty ? "" : window.last.map { "depth \($0.lowSteps)x\($0.cycles)  " } ?? ""
+        // An annealed spectral bound, while it is above the unit ball.
+        let t = trainer.configuration.training
+        let spectral = t.spectralBoundStart > 1
+            ? String(format: "bound %.3g  ", t.spectralBound(step: trainer.step, totalSteps: trainer.schedule.totalSteps)) : ""
         let line = "step \(trainer.step)  " + String(format: "%.1f ex/s  loss %.4f (answer %.4f halt %.4f reg %.4f)  cell %.3f",
                                                      rate, mean { $0.totalLoss }, mean { $0.answerLoss },
                                                      mean { $0.haltingLoss }, mean { $0.regularisers.total }, mean { $0.cellAccuracy })
             + "  exact \(finishedExact)/\(finished) " + String(format: "(%.3f)  segs %.1f  lr %.2e  ", exactRate,
-                                                               meanSegments, learningRate) + depth + remaining
+                                                               meanSegments, learningRate) + depth + spectral + remaining
         window.removeAll(keepingCapacity: true)
         windowFinished = 0
         windowSegmentSum = 0

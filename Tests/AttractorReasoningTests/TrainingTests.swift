@@ -268,6 +268,67 @@ import Testing
     /// `training.embeddingStd`: the embedded input `√hidden · E[token]` of a fresh network has
     /// that standard deviation (1 by default, HRM/TRM's), a configuration saved before the field
     /// existed reads as 1, and a non-positive value is refused.
+    /// `training.spectralBoundStart`: the projection after each step allows spectral norms up
+    /// to `B^(1 − s/(f·T))`, so weights pushed outside the unit ball early stay there (the
+    /// control, without annealing, projects them back at once), and from step `f·T` on both
+    /// the training and the EMA weights are back on the ball: the certificate holds again.
+    @Test func annealedSpectralBoundLoosensThenClosesOnTheUnitBall() throws {
+        var t = ReasoningConfiguration.Training()
+        t.spectralBoundStart = 8
+        t.spectralBoundUntil = 0.5
+        #expect(t.spectralBound(step: 0, totalSteps: 20) == 8)
+        #expect(abs(t.spectralBound(step: 5, totalSteps: 20) - 8.0.squareRoot()) < 1e-12)
+        #expect(t.spectralBound(step: 10, totalSteps: 20) == 1 && t.spectralBound(step: 19, totalSteps: 20) == 1)
+        #expect(ReasoningConfiguration.Training().spectralBound(step: 0, totalSteps: 20) == 1)
+
+        var c = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)
+        c.block = BlockConfiguration(hidden: 8, sequence: 81, layers: 2, mixer: .mlp, tokenInner: 16,
+                                     channelInner: 16, structure: .contractive, lipschitz: 0.45, injection: true)
+        c.training.batch = 4
+        c.training.scheduleSteps = 20
+        c.training.emaDecay = 0.9
+        c.lowSteps = 2
+        c.cycles = 1
+        c.segments = 2
+        c.training.depthCurriculum = ""
+        let examples = TrainingExamples(sudoku: try Self.puzzles(count: 8, blanks: 4, seed: 2), augment: false)
+        func largest(_ values: UnsafePointer<Float>, _ trainer: ReasoningTrainer) -> Double {
+            trainer.model.network.spectrallyBoundedMatrices.map {
+                SpectralBound.largestSingularValueUpperBound(values + $0.offset, rows: $0.shape[0], columns: $0.shape[1])
+            }.max()!
+        }
+        func blownUpTrainer(_ c: ReasoningConfiguration) throws -> ReasoningTrainer {
+            let trainer = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+            let p = trainer.model.store.values.pointer
+            for v in trainer.model.network.spectrallyBoundedMatrices { for e in v.offset..<v.end { p[e] *= 3 } }
+            _ = try trainer.trainStep()
+            return trainer
+        }
+        let control = try blownUpTrainer(c)
+        // Up to the slack of the projection's 30 power iterations (the bound here is rigorous).
+        #expect(largest(control.model.store.values.pointer, control) <= 1.02)
+        c.training.spectralBoundStart = 8
+        c.training.spectralBoundUntil = 0.5
+        try c.validate()
+        let annealed = try blownUpTrainer(c)
+        let early = largest(annealed.model.store.values.pointer, annealed)
+        #expect(early > 2 && early <= c.training.spectralBound(step: 1, totalSteps: 20) * 1.01, "\(early)")
+        while annealed.step < 10 { _ = try annealed.trainStep() }
+        #expect(largest(annealed.model.store.values.pointer, annealed) <= 1.02)
+        #expect(largest(annealed.ema.shadow.pointer, annealed) <= 1.02)
+        let certificate = try #require(annealed.model.network.contractionCertificate())
+        #expect(certificate.lipschitz <= 0.45 * 1.04 && certificate.segmentFactor! < 1)
+        // Only the contractive structure, with its bound on, anneals; the bound starts at ≥ 1.
+        var postNorm = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)
+        postNorm.training.spectralBoundStart = 8
+        #expect(throws: ReasoningError.self) { try postNorm.validate() }
+        c.training.spectralBoundStart = 0.5
+        #expect(throws: ReasoningError.self) { try c.validate() }
+        c.training.spectralBoundStart = 8
+        c.training.spectralBoundUntil = 0
+        #expect(throws: ReasoningError.self) { try c.validate() }
+    }
+
     @Test func embeddingStdSetsTheScaleOfTheEmbeddedInput() throws {
         var c = try Self.sudokuConfig(.cmm)
         c.block = BlockConfiguration(hidden: 64, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 32)
