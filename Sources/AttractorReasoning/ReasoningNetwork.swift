@@ -91,8 +91,16 @@ public final class ReasoningNetwork<T: Scalar> {
     /// there is nothing to bound).
     @discardableResult
     public func projectSpectralNorms(bound: Double = 1, iterations: Int = 30) -> Double {
+        projectSpectralNorms(of: store.values.pointer, bound: bound, iterations: iterations)
+    }
+
+    /// The same projection on another copy of the parameters laid out like `store` (the
+    /// trainer's EMA weights), with this network's workspace.
+    @discardableResult
+    public func projectSpectralNorms(of values: UnsafeMutablePointer<T>, bound: Double = 1,
+                                     iterations: Int = 30) -> Double {
         guard !spectrallyBoundedMatrices.isEmpty else { return 0 }
-        return SpectralBound.project(store.values.pointer, views: spectrallyBoundedMatrices, bound: bound,
+        return SpectralBound.project(values, views: spectrallyBoundedMatrices, bound: bound,
                                      iterations: iterations, workspace: spectralWorkspace)
     }
 

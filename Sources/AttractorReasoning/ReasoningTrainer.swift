@@ -345,7 +345,7 @@ public final class ReasoningTrainer {
         if configuration.training.spectralBoundStart > 1 {
             // An average of weights from a looser bound can sit outside the current one: the
             // evaluated (EMA) weights are held to it too, so the certificate holds at the end.
-            SpectralBound.project(ema.shadow.pointer, views: model.network.spectrallyBoundedMatrices, bound: bound)
+            model.network.projectSpectralNorms(of: ema.shadow.pointer, bound: bound)
         }
         decideHalting(&report)
         step += 1
