@@ -146,6 +146,17 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// segment: with 0 the chord is to a fresh start; with a few, `b` is on its way to
         /// its own end point, and two points near two different end points give a ratio near 1.
         public var chordSegments: Int = 0
+        /// The wrong-motion hinge (`ReasoningModel.equilibriumTerms`): on every training example
+        /// whose answer is wrong after the segment, `ReLU(m − r)` with `r` its relative
+        /// equilibrium residual and `m = wrongMotionMargin` (mean over the batch), so a wrong
+        /// answer is not left an equilibrium of the map — the residual term alone rewards
+        /// settling, right or wrong. Shares the residual's evaluation of `F_H` and its VJP.
+        public var wrongMotion: Double = 0
+        /// Its margin: the relative residual below which a wrong example counts as at rest
+        /// (the basins check calls a start converged below 1e-3).
+        public var wrongMotionMargin: Double = 0.01
+        /// The fraction of the schedule from which the hinge acts (0: from the first step).
+        public var wrongMotionFrom: Double = 0
         /// The Jacobian regularisers run every `regulariserEvery` steps …
         public var regulariserEvery: Int = 4
         /// … on the first `regulariserBatch` examples, with one probe vector.
@@ -156,7 +167,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case answer, halting, residual, traceHinge, repellerHinge, frobenius, spectral, spectralMargin, repulsion
-            case chord, chordMargin, chordSegments
+            case chord, chordMargin, chordSegments, wrongMotion, wrongMotionMargin, wrongMotionFrom
             case regulariserEvery, regulariserBatch, powerIterations
         }
 
@@ -176,6 +187,10 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             chord = try c.decodeIfPresent(Double.self, forKey: .chord) ?? 0
             chordMargin = try c.decodeIfPresent(Double.self, forKey: .chordMargin) ?? 0
             chordSegments = try c.decodeIfPresent(Int.self, forKey: .chordSegments) ?? 0
+            // … nor a wrong-motion hinge.
+            wrongMotion = try c.decodeIfPresent(Double.self, forKey: .wrongMotion) ?? 0
+            wrongMotionMargin = try c.decodeIfPresent(Double.self, forKey: .wrongMotionMargin) ?? 0.01
+            wrongMotionFrom = try c.decodeIfPresent(Double.self, forKey: .wrongMotionFrom) ?? 0
             regulariserEvery = try c.decode(Int.self, forKey: .regulariserEvery)
             regulariserBatch = try c.decode(Int.self, forKey: .regulariserBatch)
             powerIterations = try c.decode(Int.self, forKey: .powerIterations)
@@ -400,6 +415,10 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         guard loss.chord >= 0 && loss.chord.isFinite && loss.chordMargin >= 0 && loss.chordMargin.isFinite,
               loss.chordSegments >= 0 else {
             throw .invalidConfiguration("loss.chord, loss.chordMargin and loss.chordSegments must be finite and ≥ 0, got \(loss.chord), \(loss.chordMargin) and \(loss.chordSegments)")
+        }
+        guard loss.wrongMotion >= 0 && loss.wrongMotion.isFinite, loss.wrongMotionMargin > 0 && loss.wrongMotionMargin.isFinite,
+              (0...1).contains(loss.wrongMotionFrom) else {
+            throw .invalidConfiguration("loss.wrongMotion must be finite and ≥ 0, loss.wrongMotionMargin finite and > 0 (a relative residual), loss.wrongMotionFrom a fraction of the schedule in [0, 1]; got \(loss.wrongMotion), \(loss.wrongMotionMargin) and \(loss.wrongMotionFrom)")
         }
         guard training.shards >= 1 else { throw .invalidConfiguration("shards must be positive, got \(training.shards)") }
         guard (0...1).contains(training.easierCopies) else {

@@ -12,8 +12,10 @@ extension ReasoningModel {
         public var spectral = 0.0
         public var repulsion = 0.0
         public var chord = 0.0
+        /// The wrong-motion hinge (`loss.wrongMotion`).
+        public var wrongMotion = 0.0
         public init() {}
-        public var total: Double { residual + traceHinge + repellerHinge + frobenius + spectral + repulsion + chord }
+        public var total: Double { residual + traceHinge + repellerHinge + frobenius + spectral + repulsion + chord + wrongMotion }
     }
 
     /// Equilibrium residual of the high level, one evaluation of `F_H` on `batch` examples:
@@ -33,9 +35,40 @@ extension ReasoningModel {
     @_specialize(where T == Double)
     public func equilibriumResidual(_ state: LatentState<T>, batch: Int, weight: Double,
                                     relative: UnsafeMutableBufferPointer<Double>) -> Double {
+        equilibriumTerms(state, batch: batch, residualWeight: weight, relative: relative).residual
+    }
+
+    /// The wrong-motion hinge of `equilibriumTerms`: on the examples flagged `wrong`,
+    /// `weight · ReLU(margin − r)` (mean over the `batch` examples), `r` the relative residual.
+    public struct WrongMotion {
+        public var weight: Double
+        public var margin: Double
+        /// Per example: whether its answer is wrong (the hinge acts on those only).
+        public var wrong: UnsafePointer<Bool>
+        public init(weight: Double, margin: Double, wrong: UnsafePointer<Bool>) {
+            self.weight = weight
+            self.margin = margin
+            self.wrong = wrong
+        }
+    }
+
+    /// The equilibrium residual (`equilibriumResidual`) and, with `motion`, the wrong-motion
+    /// hinge `w/B · Σ_{b wrong} ReLU(m − r_b)`, `r_b = ‖z_H − F_H(u)‖/‖z_H‖`: an example whose
+    /// answer is wrong may not sit still — where it moves less than `m` per evaluation, the
+    /// hinge pushes `F_H(u)` away from `z_H`, so a wrong answer stops being an equilibrium of
+    /// the map, where the residual term alone rewards settling anywhere. `‖z_H‖` is held
+    /// fixed in the hinge's gradient; an example exactly at rest (`r = 0`) has no direction
+    /// and gets none. Both terms share one evaluation of `F_H` and one VJP; the gradients go
+    /// to `highCotangent`, `lowCotangent` and the parameters.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func equilibriumTerms(_ state: LatentState<T>, batch: Int, residualWeight weight: Double,
+                                 motion: WrongMotion? = nil,
+                                 relative: UnsafeMutableBufferPointer<Double>) -> (residual: Double, wrongMotion: Double) {
         let n = batch * width
         relativeResidual(state, batch: batch, into: relative)  // leaves F_H(u) in the workspace, u in scratchInput
-        guard weight > 0 else { return 0 }
+        let hinge = motion.map { $0.weight > 0 } ?? false
+        guard weight > 0 || hinge else { return (0, 0) }
         let f = workspaces[highNetwork].output
         let r = regularisers.residual.pointer
         var sum = 0.0
@@ -45,8 +78,20 @@ extension ReasoningModel {
             sum += Double(d) * Double(d)
         }
         let loss = weight * sum / Double(n)
-        let c = T(2 * weight / Double(n))
-        for e in 0..<n { r[e] *= c }   // ∂L/∂r
+        var motionLoss = 0.0
+        // ∂L/∂d per example: 2w/n · d from the residual, −(w'/B) · d/(‖d‖‖z‖) from an active hinge.
+        for b in 0..<batch {
+            var c = 2 * weight / Double(n)
+            if hinge, let m = motion, m.wrong[b], relative[b] < m.margin, relative[b] > 0 {
+                motionLoss += m.weight * (m.margin - relative[b]) / Double(batch)
+                var zz = 0.0
+                for e in (b * width)..<((b + 1) * width) { zz += Double(state.high.pointer[e]) * Double(state.high.pointer[e]) }
+                let dNorm = relative[b] * zz.squareRoot()
+                c -= m.weight / (Double(batch) * dNorm * zz.squareRoot())
+            }
+            let ct = T(c)
+            for e in (b * width)..<((b + 1) * width) { r[e] *= ct }
+        }
         VectorKernels.accumulate(r, into: highCotangent.pointer, count: n)
         // ∂L/∂u = −Jᵀr̄ and ∂L/∂θ = −r̄ᵀ∂F/∂θ: one VJP with −r̄ gives both.
         for e in 0..<n { r[e] = -r[e] }
@@ -55,7 +100,7 @@ extension ReasoningModel {
                                                gradients: store.gradients.pointer, workspace: workspaces[highNetwork])
         VectorKernels.accumulate(v, into: highCotangent.pointer, count: n)
         VectorKernels.accumulate(v, into: lowCotangent.pointer, count: n)
-        return loss
+        return (loss, motionLoss)
     }
 
     /// Hyperspherical repulsion over `batch` flattened `z_H`:

@@ -108,7 +108,8 @@ extension ReasoningTrainer {
         let message = r.error.map { "\($0)" } ?? ""
         put(UInt64(message.utf8.count)); out += message.utf8
         for d in [r.answerLoss, r.haltingLoss, r.regularisers.residual, r.regularisers.repulsion, r.regularisers.traceHinge,
-                  r.regularisers.repellerHinge, r.regularisers.frobenius, r.regularisers.spectral, r.regularisers.chord, r.flops] { put(d) }
+                  r.regularisers.repellerHinge, r.regularisers.frobenius, r.regularisers.spectral, r.regularisers.chord, r.flops,
+                  r.regularisers.wrongMotion] { put(d) }
         put(UInt64(r.cellsRight)); put(UInt64(r.forwardExamples)); put(UInt64(r.backwardExamples))
         let outputs = configuration.haltOutputs.count
         for b in shardStarts[s]..<shardStarts[s + 1] {
@@ -121,13 +122,13 @@ extension ReasoningTrainer {
     func decodeShard(_ s: Int, from reader: inout ByteReader) -> Bool {
         guard let length = reader.u64(), let message = reader.take(Int(length)) else { return false }
         var d = [Double]()
-        for _ in 0..<10 { guard let v = reader.u64() else { return false }; d.append(Double(bitPattern: v)) }
+        for _ in 0..<11 { guard let v = reader.u64() else { return false }; d.append(Double(bitPattern: v)) }
         guard let cells = reader.u64(), let forward = reader.u64(), let backward = reader.u64() else { return false }
         var r = ShardResult()
         r.answerLoss = d[0]; r.haltingLoss = d[1]
         r.regularisers.residual = d[2]; r.regularisers.repulsion = d[3]; r.regularisers.traceHinge = d[4]
         r.regularisers.repellerHinge = d[5]; r.regularisers.frobenius = d[6]; r.regularisers.spectral = d[7]
-        r.regularisers.chord = d[8]; r.flops = d[9]
+        r.regularisers.chord = d[8]; r.flops = d[9]; r.regularisers.wrongMotion = d[10]
         r.cellsRight = Int(cells); r.forwardExamples = Int(forward); r.backwardExamples = Int(backward)
         if !message.isEmpty { r.error = .invalidInput("shard \(s): " + String(decoding: message, as: UTF8.self)) }
         shardResults[s] = r

@@ -117,6 +117,8 @@ public final class ReasoningTrainer {
     let shardResults: UnsafeMutablePointer<ShardResult>
     /// Per slot, written by the slot's shard: exactly right, halting logits, relative residual.
     let slotCorrect: UnsafeMutablePointer<Bool>
+    /// Per slot: `!slotCorrect`, the wrong-motion hinge's mask.
+    let slotWrong: UnsafeMutablePointer<Bool>
     let slotHaltLogits: ScalarBuffer<Float>
     let slotResiduals: UnsafeMutablePointer<Double>
 
@@ -172,6 +174,8 @@ public final class ReasoningTrainer {
         slotHalted = Array(repeating: true, count: batch)
         slotCorrect = .allocate(capacity: batch)
         slotCorrect.initialize(repeating: false, count: batch)
+        slotWrong = .allocate(capacity: batch)
+        slotWrong.initialize(repeating: false, count: batch)
         slotHaltLogits = ScalarBuffer(count: max(1, batch * configuration.haltOutputs.count))
         slotResiduals = .allocate(capacity: batch)
         slotResiduals.initialize(repeating: 0, count: batch)
@@ -181,6 +185,7 @@ public final class ReasoningTrainer {
         shardResults.deinitialize(count: shardCount)
         shardResults.deallocate()
         slotCorrect.deallocate()
+        slotWrong.deallocate()
         slotResiduals.deallocate()
     }
 
@@ -323,6 +328,7 @@ public final class ReasoningTrainer {
             report.regularisers.frobenius += r.regularisers.frobenius
             report.regularisers.spectral += r.regularisers.spectral
             report.regularisers.chord += r.regularisers.chord
+            report.regularisers.wrongMotion += r.regularisers.wrongMotion
             cellsRight += r.cellsRight
             report.forwardExamples += r.forwardExamples
             report.backwardExamples += r.backwardExamples
@@ -552,10 +558,17 @@ public final class ReasoningTrainer {
         }
 
         // Equilibrium residual (also the CMM halting signal) and repulsion.
-        if config.halting == .equilibrium || config.loss.residual > 0 {
-            result.regularisers.residual = replica.equilibriumResidual(
-                carry, batch: rows, weight: config.loss.residual * share,
+        let motion = wrongMotionActive
+            ? ReasoningModel<Float>.WrongMotion(weight: config.loss.wrongMotion * share, margin: config.loss.wrongMotionMargin,
+                                                wrong: UnsafePointer(slotWrong + start))
+            : nil
+        if motion != nil { for r in 0..<rows { slotWrong[start + r] = !slotCorrect[start + r] } }
+        if config.halting == .equilibrium || config.loss.residual > 0 || motion != nil {
+            let terms = replica.equilibriumTerms(
+                carry, batch: rows, residualWeight: config.loss.residual * share, motion: motion,
                 relative: UnsafeMutableBufferPointer(start: slotResiduals + start, count: rows))
+            result.regularisers.residual = terms.residual
+            result.regularisers.wrongMotion = terms.wrongMotion
         }
         result.regularisers.repulsion = replica.repulsion(carry, batch: rows, weight: config.loss.repulsion * share)
     }
@@ -583,6 +596,13 @@ public final class ReasoningTrainer {
     /// `loss.regulariserBatch`, at least one.
     func regulariserRows(_ pass: ShardPass) -> Int {
         min(pass.rows, max(1, configuration.loss.regulariserBatch / shardCount))
+    }
+
+    /// Whether this step trains with the wrong-motion hinge (`loss.wrongMotion`, from
+    /// `loss.wrongMotionFrom` of the schedule on).
+    var wrongMotionActive: Bool {
+        let l = configuration.loss
+        return l.wrongMotion > 0 && Double(step) >= l.wrongMotionFrom * Double(schedule.totalSteps)
     }
 
     /// Whether this step runs the chord hinge (the Jacobian regularisers' steps).

@@ -182,6 +182,7 @@ public final class TrainingSession {
         let line = "step \(trainer.step)  " + String(format: "%.1f ex/s  loss %.4f (answer %.4f halt %.4f reg %.4f)  cell %.3f",
                                                      rate, mean { $0.totalLoss }, mean { $0.answerLoss },
                                                      mean { $0.haltingLoss }, mean { $0.regularisers.total }, mean { $0.cellAccuracy })
+            + (trainer.configuration.loss.wrongMotion > 0 ? String(format: "  motion %.5f", mean { $0.regularisers.wrongMotion }) : "")
             + "  exact \(finishedExact)/\(finished) " + String(format: "(%.3f)  segs %.1f  lr %.2e  ", exactRate,
                                                                meanSegments, learningRate) + depth + spectral + remaining
         window.removeAll(keepingCapacity: true)

@@ -182,6 +182,85 @@ import Testing
         #expect(m.store.gradients.array.allSatisfy { $0 == 0 })
     }
 
+    /// The wrong-motion hinge: its value is `w/B · Σ_{b wrong} ReLU(m − r_b)` with `r_b` the
+    /// relative residual `relativeResidual` reports, its parameter gradient matches central
+    /// differences of that value (the state held fixed), the examples marked right add
+    /// nothing, and a margin below every residual silences it. With the residual weight too,
+    /// the two terms add, value and gradient.
+    @Test func wrongMotionHingeValueAndGradient() throws {
+        let c = try ReasoningTestSupport.trm()
+        let batch = 3, weight = 0.7
+        let tokens = ReasoningTestSupport.tokens(batch: batch, sequence: 4, vocabulary: 5, seed: 8)
+        let m = try ReasoningModel<Double>(configuration: c, maxBatch: batch, seed: 5)
+        let input = try m.embedded(tokens, batch: batch)
+        let s = m.makeState()
+        ReasoningTestSupport.randomize(s, seed: 12)
+        m.runSegment(s, input: input, record: false)
+        var residuals = [Double](repeating: 0, count: batch)
+        m.relativeResidual(s, batch: batch, into: &residuals)
+        let margin = residuals.max()! * 1.5
+        func terms(_ wrong: [Bool], margin: Double, residualWeight: Double = 0) -> (residual: Double, wrongMotion: Double) {
+            m.store.zeroGradients()
+            m.clearCotangents(batch: batch)
+            var relative = [Double](repeating: 0, count: batch)
+            return wrong.withUnsafeBufferPointer { w in
+                relative.withUnsafeMutableBufferPointer {
+                    m.equilibriumTerms(s, batch: batch, residualWeight: residualWeight,
+                                       motion: .init(weight: weight, margin: margin, wrong: w.baseAddress!), relative: $0)
+                }
+            }
+        }
+        let wrong = [true, false, true]
+        let value = terms(wrong, margin: margin).wrongMotion
+        let expected = weight * ((margin - residuals[0]) + (margin - residuals[2])) / Double(batch)
+        #expect(value > 0 && abs(value - expected) <= 1e-12 * expected)
+        let gradient = m.store.gradients.array
+        #expect(gradient.contains { $0 != 0 })
+        let parameters = m.store.count
+        var checked = 0
+        for index in stride(from: 1, to: parameters, by: max(1, parameters / 12)) {
+            let original = m.store.values.pointer[index], h = 1e-6
+            m.store.values.pointer[index] = original + h
+            let plus = terms(wrong, margin: margin).wrongMotion
+            m.store.values.pointer[index] = original - h
+            let minus = terms(wrong, margin: margin).wrongMotion
+            m.store.values.pointer[index] = original
+            let numeric = (plus - minus) / (2 * h)
+            #expect(abs(numeric - gradient[index]) <= 1e-6 * max(1e-3, abs(numeric)), "parameter \(index)")
+            if numeric != 0 { checked += 1 }
+        }
+        #expect(checked > 0)
+        // Right examples only, or a margin below every residual: nothing, value or gradient.
+        #expect(terms([false, false, false], margin: margin).wrongMotion == 0)
+        #expect(m.store.gradients.array.allSatisfy { $0 == 0 })
+        #expect(terms(wrong, margin: residuals.min()! * 0.5).wrongMotion == 0)
+        #expect(m.store.gradients.array.allSatisfy { $0 == 0 })
+        // With the residual: the residual value is `equilibriumResidual`'s, and the gradients add.
+        _ = terms(wrong, margin: margin)
+        let hingeGradient = m.store.gradients.array
+        m.store.zeroGradients()
+        m.clearCotangents(batch: batch)
+        var relative = [Double](repeating: 0, count: batch)
+        let residualAlone = m.equilibriumResidual(s, batch: batch, weight: 0.1, relative: &relative)
+        let residualGradient = m.store.gradients.array
+        let both = terms(wrong, margin: margin, residualWeight: 0.1)
+        #expect(abs(both.residual - residualAlone) <= 1e-12 * residualAlone && abs(both.wrongMotion - value) <= 1e-12 * value)
+        let sum = zip(hingeGradient, residualGradient).map { $0 + $1 }
+        #expect(ReasoningTestSupport.maxRelativeDifference(m.store.gradients.array, sum) < 1e-9)
+    }
+
+    @Test func wrongMotionSettingsAreValidated() throws {
+        var c = try ReasoningTestSupport.trm()
+        for (w, m, f) in [(-1.0, 0.01, 0.0), (Double.nan, 0.01, 0), (1, 0, 0), (1, -0.1, 0), (1, .infinity, 0), (1, 0.01, 1.5), (1, 0.01, -0.1)] {
+            c.loss.wrongMotion = w
+            c.loss.wrongMotionMargin = m
+            c.loss.wrongMotionFrom = f
+            #expect(throws: ReasoningError.self) { try c.validate() }
+        }
+        let set = try c.applying(["loss.wrongMotion=1", "loss.wrongMotionMargin=0.02", "loss.wrongMotionFrom=0.6"])
+        #expect(set.loss.wrongMotion == 1 && set.loss.wrongMotionMargin == 0.02 && set.loss.wrongMotionFrom == 0.6)
+    }
+
     @Test func aNegativeChordWeightOrMarginIsRejected() throws {
         var c = try ReasoningTestSupport.trm()
         c.loss.chord = -1

@@ -265,6 +265,39 @@ import Testing
         }
     }
 
+    /// `loss.wrongMotionFrom`: before that fraction of the schedule the hinge is off and a run
+    /// with it is bit-identical to one without (so a run switched on mid-way is the run that
+    /// configuration reproduces from scratch); from it on the hinge acts on the wrong
+    /// examples and the runs part. A configuration saved before the hinge existed reads it off.
+    @Test func wrongMotionHingeSwitchesOnAtItsFractionOfTheSchedule() throws {
+        let examples = TrainingExamples(sudoku: try Self.puzzles(count: 24, blanks: 30, seed: 8))
+        var c = try Self.sudokuConfig(.cmm)
+        c.training.scheduleSteps = 8
+        c.loss.residual = 0.1
+        let plain = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        c.loss.wrongMotion = 1
+        c.loss.wrongMotionMargin = 100  // every wrong example "at rest": the hinge acts on all of them
+        c.loss.wrongMotionFrom = 0.5
+        let hinged = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        for step in 0..<6 {
+            let a = try plain.trainStep(), b = try hinged.trainStep()
+            if step < 4 {
+                #expect(a.regularisers.wrongMotion == 0 && b.regularisers.wrongMotion == 0)
+                #expect(hinged.model.store.values.array == plain.model.store.values.array, "step \(step + 1)")
+            } else {
+                #expect(b.regularisers.wrongMotion > 0, "step \(step + 1): no wrong example?")
+                #expect(abs(b.totalLoss - b.answerLoss - b.haltingLoss - b.regularisers.total) < 1e-9)
+            }
+        }
+        #expect(hinged.model.store.values.array != plain.model.store.values.array)
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]
+        var loss = json["loss"] as! [String: Any]
+        for key in ["wrongMotion", "wrongMotionMargin", "wrongMotionFrom"] { loss.removeValue(forKey: key) }
+        json["loss"] = loss
+        let old = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old.loss.wrongMotion == 0 && old.loss.wrongMotionMargin == 0.01 && old.loss.wrongMotionFrom == 0)
+    }
+
     /// `training.embeddingStd`: the embedded input `√hidden · E[token]` of a fresh network has
     /// that standard deviation (1 by default, HRM/TRM's), a configuration saved before the field
     /// existed reads as 1, and a non-positive value is refused.
