@@ -38,17 +38,18 @@ extension ReasoningModel {
         equilibriumTerms(state, batch: batch, residualWeight: weight, relative: relative).residual
     }
 
-    /// The wrong-motion hinge of `equilibriumTerms`: on the examples flagged `wrong`,
-    /// `weight · ReLU(margin − r)` (mean over the `batch` examples), `r` the relative residual.
+    /// The wrong-motion hinge of `equilibriumTerms`: on the examples whose answer is not
+    /// `correct`, `weight · ReLU(margin − r)` (mean over the `batch` examples), `r` the
+    /// relative residual.
     public struct WrongMotion {
         public var weight: Double
         public var margin: Double
-        /// Per example: whether its answer is wrong (the hinge acts on those only).
-        public var wrong: UnsafePointer<Bool>
-        public init(weight: Double, margin: Double, wrong: UnsafePointer<Bool>) {
+        /// Per example: whether its answer is right (the hinge acts on the others only).
+        public var correct: UnsafePointer<Bool>
+        public init(weight: Double, margin: Double, correct: UnsafePointer<Bool>) {
             self.weight = weight
             self.margin = margin
-            self.wrong = wrong
+            self.correct = correct
         }
     }
 
@@ -82,7 +83,7 @@ extension ReasoningModel {
         // ∂L/∂d per example: 2w/n · d from the residual, −(w'/B) · d/(‖d‖‖z‖) from an active hinge.
         for b in 0..<batch {
             var c = 2 * weight / Double(n)
-            if hinge, let m = motion, m.wrong[b], relative[b] < m.margin, relative[b] > 0 {
+            if hinge, let m = motion, !m.correct[b], relative[b] < m.margin, relative[b] > 0 {
                 motionLoss += m.weight * (m.margin - relative[b]) / Double(batch)
                 var zz = 0.0
                 for e in (b * width)..<((b + 1) * width) { zz += Double(state.high.pointer[e]) * Double(state.high.pointer[e]) }

@@ -117,8 +117,6 @@ public final class ReasoningTrainer {
     let shardResults: UnsafeMutablePointer<ShardResult>
     /// Per slot, written by the slot's shard: exactly right, halting logits, relative residual.
     let slotCorrect: UnsafeMutablePointer<Bool>
-    /// Per slot: `!slotCorrect`, the wrong-motion hinge's mask.
-    let slotWrong: UnsafeMutablePointer<Bool>
     let slotHaltLogits: ScalarBuffer<Float>
     let slotResiduals: UnsafeMutablePointer<Double>
 
@@ -174,8 +172,6 @@ public final class ReasoningTrainer {
         slotHalted = Array(repeating: true, count: batch)
         slotCorrect = .allocate(capacity: batch)
         slotCorrect.initialize(repeating: false, count: batch)
-        slotWrong = .allocate(capacity: batch)
-        slotWrong.initialize(repeating: false, count: batch)
         slotHaltLogits = ScalarBuffer(count: max(1, batch * configuration.haltOutputs.count))
         slotResiduals = .allocate(capacity: batch)
         slotResiduals.initialize(repeating: 0, count: batch)
@@ -185,7 +181,6 @@ public final class ReasoningTrainer {
         shardResults.deinitialize(count: shardCount)
         shardResults.deallocate()
         slotCorrect.deallocate()
-        slotWrong.deallocate()
         slotResiduals.deallocate()
     }
 
@@ -560,9 +555,8 @@ public final class ReasoningTrainer {
         // Equilibrium residual (also the CMM halting signal) and repulsion.
         let motion = wrongMotionActive
             ? ReasoningModel<Float>.WrongMotion(weight: config.loss.wrongMotion * share, margin: config.loss.wrongMotionMargin,
-                                                wrong: UnsafePointer(slotWrong + start))
+                                                correct: UnsafePointer(slotCorrect + start))
             : nil
-        if motion != nil { for r in 0..<rows { slotWrong[start + r] = !slotCorrect[start + r] } }
         if config.halting == .equilibrium || config.loss.residual > 0 || motion != nil {
             let terms = replica.equilibriumTerms(
                 carry, batch: rows, residualWeight: config.loss.residual * share, motion: motion,

@@ -203,10 +203,11 @@ import Testing
             m.store.zeroGradients()
             m.clearCotangents(batch: batch)
             var relative = [Double](repeating: 0, count: batch)
-            return wrong.withUnsafeBufferPointer { w in
+            let correct = wrong.map { !$0 }
+            return correct.withUnsafeBufferPointer { c in
                 relative.withUnsafeMutableBufferPointer {
                     m.equilibriumTerms(s, batch: batch, residualWeight: residualWeight,
-                                       motion: .init(weight: weight, margin: margin, wrong: w.baseAddress!), relative: $0)
+                                       motion: .init(weight: weight, margin: margin, correct: c.baseAddress!), relative: $0)
                 }
             }
         }
