@@ -68,8 +68,8 @@ extension ReasoningModel {
                                  relative: UnsafeMutableBufferPointer<Double>) -> (residual: Double, wrongMotion: Double) {
         let n = batch * width
         relativeResidual(state, batch: batch, into: relative)  // leaves F_H(u) in the workspace, u in scratchInput
-        let hinge = motion.map { $0.weight > 0 } ?? false
-        guard weight > 0 || hinge else { return (0, 0) }
+        let hinge = motion.flatMap { $0.weight > 0 ? $0 : nil }
+        guard weight > 0 || hinge != nil else { return (0, 0) }
         let f = workspaces[highNetwork].output
         let r = regularisers.residual.pointer
         var sum = 0.0
@@ -80,15 +80,14 @@ extension ReasoningModel {
         }
         let loss = weight * sum / Double(n)
         var motionLoss = 0.0
-        // ∂L/∂d per example: 2w/n · d from the residual, −(w'/B) · d/(‖d‖‖z‖) from an active hinge.
+        // ∂L/∂d per example: 2w/n · d from the residual, −(w'/B) · d/(‖d‖‖z‖) = −(w'/B) · d/(r‖z‖²)
+        // from an active hinge.
         for b in 0..<batch {
             var c = 2 * weight / Double(n)
-            if hinge, let m = motion, !m.correct[b], relative[b] < m.margin, relative[b] > 0 {
+            if let m = hinge, !m.correct[b], relative[b] < m.margin, relative[b] > 0 {
                 motionLoss += m.weight * (m.margin - relative[b]) / Double(batch)
-                var zz = 0.0
-                for e in (b * width)..<((b + 1) * width) { zz += Double(state.high.pointer[e]) * Double(state.high.pointer[e]) }
-                let dNorm = relative[b] * zz.squareRoot()
-                c -= m.weight / (Double(batch) * dNorm * zz.squareRoot())
+                let z = state.high.pointer + b * width
+                c -= m.weight / (Double(batch) * relative[b] * VectorKernels.dot(z, z, count: width))
             }
             let ct = T(c)
             for e in (b * width)..<((b + 1) * width) { r[e] *= ct }
