@@ -18,6 +18,9 @@ public enum CheckpointLocator {
             if fm.fileExists(atPath: candidate + "/config.json") { return candidate }
             dir = dir.deletingLastPathComponent()
         }
+        if bundledNames.contains(name) {
+            throw .checkpoint("no checkpoint '\(name)': the bundled checkpoints are looked up in Checkpoints/ of the current directory (\(fm.currentDirectoryPath)) and of the ancestors of the executable (\(executable)), and neither has one; run from the repository or pass the checkpoint's directory (REPOSITORY/Checkpoints/\(name))")
+        }
         throw .checkpoint("no checkpoint '\(name)': not a checkpoint directory, and no bundled checkpoint of that name (bundled: \(bundledNames.joined(separator: ", ")))")
     }
 }

@@ -56,14 +56,18 @@ public enum BasinAnalysis {
     }
 
     /// Basins of the map's row `row` (its input), from fresh random latents.
+    /// `prelude(starts, samples)`, when given, moves the random starts before the iteration
+    /// (e.g. a few segments of a noisy integrator); the report is of where `F` takes them.
     public static func analyze<M: LatentMap>(
-        _ map: M, row: Int = 0, options: Options = Options(), decoder: AnswerDecoder? = nil
+        _ map: M, row: Int = 0, options: Options = Options(), decoder: AnswerDecoder? = nil,
+        prelude: ((_ starts: [M.Scalar], _ samples: Int) -> [M.Scalar])? = nil
     ) throws(StabilityError) -> Report {
         guard options.samples > 0, options.scale > 0, options.clusterTolerance > 0 else {
             throw .invalidArgument("basins: samples, scale and clusterTolerance must be positive")
         }
         let d = map.dimension
-        let z0: [M.Scalar] = LatentBatch.gaussian(rows: options.samples, dimension: d, scale: options.scale, seed: options.seed)
+        let drawn: [M.Scalar] = LatentBatch.gaussian(rows: options.samples, dimension: d, scale: options.scale, seed: options.seed)
+        let z0 = prelude.map { $0(drawn, options.samples) } ?? drawn
         let trace = try ConvergenceDiagnostic.run(
             map, initialState: z0, rows: options.samples,
             originalRows: [Int](repeating: row, count: options.samples), options: options.convergence)

@@ -25,12 +25,18 @@ public enum EquilibriumValidation {
         /// `F` and, where the schedule allows, the segment map's contraction factor (reported
         /// beside the measured basins).
         public var certificate: (lipschitz: Double, segmentFactor: Double?)?
+        /// One segment of the model's own NSDE (test-time noise `σ` at every step) on `rows`
+        /// latents of the bound inputs `originalRows`, row `i`'s noise from `seeds[i]`; nil
+        /// (fields): `z ← F(z) + σξ` (`noisyStep`).
+        public var noisySegment: ((_ states: [M.Scalar], _ originalRows: [Int], _ sigma: Double, _ seeds: [UInt64]) -> [M.Scalar])?
 
         public init(name: String, map: M, inputs: Int = 1, initialState: [M.Scalar]? = nil, decoder: AnswerDecoder? = nil,
                     expected: [[Int]]? = nil,
                     fixedPointInputs: ((Int) throws(StabilityError) -> (M, [M.Scalar], [[Int]]))? = nil,
-                    certificate: (lipschitz: Double, segmentFactor: Double?)? = nil) {
+                    certificate: (lipschitz: Double, segmentFactor: Double?)? = nil,
+                    noisySegment: ((_ states: [M.Scalar], _ originalRows: [Int], _ sigma: Double, _ seeds: [UInt64]) -> [M.Scalar])? = nil) {
             self.certificate = certificate
+            self.noisySegment = noisySegment
             self.name = name
             self.map = map
             self.inputs = inputs
@@ -134,14 +140,31 @@ public enum EquilibriumValidation {
             // A trained model's subject holds several puzzles: the analysis runs per puzzle
             // (its own random starts), up to `puzzles` of them; a field has one input.
             let puzzles = max(1, min(p.integer("puzzles")!, subject.inputs))
+            // With `sigma` and `noisy_segments`: each start first runs that many segments of
+            // the NSDE (noise σ at every step), then the noise-free map to convergence — the
+            // basins of the noisy integrator annealed to its drift.
+            let sigma = p.number("sigma")!, noisySegments = p.integer("noisy_segments")!
+            guard sigma >= 0, noisySegments >= 0 else {
+                throw .invalidArgument("basins: sigma and noisy_segments must be ≥ 0, got \(sigma) and \(noisySegments)")
+            }
             var reports: [BasinAnalysis.Report] = []
             for row in 0..<puzzles {
+                let seed = UInt64(p.integer("seed")!) &+ UInt64(row)
+                let prelude: (([M.Scalar], Int) -> [M.Scalar])? = noisySegments == 0 ? nil : { starts, rows in
+                    var z = starts
+                    for k in 0..<noisySegments {
+                        let seeds = (0..<rows).map { RandomSource.mix(RandomSource.mix(seed, 0x5E6 &+ UInt64(k)), UInt64($0)) }
+                        z = subject.noisySegment?(z, [Int](repeating: row, count: rows), sigma, seeds)
+                            ?? noisyStep(map, z, row: row, rows: rows, sigma: sigma, seeds: seeds)
+                    }
+                    return z
+                }
                 reports.append(try BasinAnalysis.analyze(map, row: row, options: .init(
                     samples: count("samples"), scale: p.number("scale")!, clusterTolerance: p.number("cluster_tolerance")!,
-                    seed: UInt64(p.integer("seed")!) &+ UInt64(row),
+                    seed: seed,
                     convergence: .init(maximumSteps: p.integer("max_steps")!, tolerance: p.number("tolerance")!,
                                        relative: p.flag("relative") ?? false)),
-                    decoder: subject.decoder))
+                    decoder: subject.decoder, prelude: prelude))
             }
             let b = reports[0]
             let expect = p.integer("expect_distinct")
@@ -186,6 +209,15 @@ public enum EquilibriumValidation {
                     }
                 }
             }
+            // Where a puzzle has several end points: how stable each is, the one most starts
+            // reach against the others (and, with the expected answers, right against wrong).
+            var stabilityRows: [CheckResult.Measurement] = []
+            if let s = try secondEndPointStability(map, reports: reports, decoder: subject.decoder, expected: subject.expected) {
+                stabilityRows.append(.init(label: "ρ(J) at the largest basin's end point of puzzles with several (median)", value: s.largest))
+                stabilityRows.append(.init(label: "ρ(J) at their other end points (median)", value: s.others))
+                stabilityRows.append(.init(label: "ρ(J) at their other end points (max)", value: s.othersMax))
+                if let w = s.wrong { stabilityRows.append(.init(label: "ρ(J) at end points with a wrong answer (median)", value: w)) }
+            }
             var certificateNotes: [String] = []
             if let c = subject.certificate {
                 answerRows.append(.init(label: "certified Lipschitz bound of F (contractive structure)", value: c.lipschitz))
@@ -205,7 +237,8 @@ public enum EquilibriumValidation {
                       passed: expect.map { e in distinct.allSatisfy { $0 == e } }),
                 .init(label: puzzles == 1 ? "converged samples" : "converged samples per puzzle (mean)", value: converged),
                 .init(label: "largest basin fraction\(puzzles == 1 ? "" : " (median over puzzles)")", value: Quantiles.median(largest)),
-            ], notes: ["\(puzzles == 1 ? "" : "\(puzzles) puzzles, each from ")\(b.samples) random initial latents, end points merged within \(p.number("cluster_tolerance")!)"]
+            ] + stabilityRows, notes: ["\(puzzles == 1 ? "" : "\(puzzles) puzzles, each from ")\(b.samples) random initial latents, end points merged within \(p.number("cluster_tolerance")!)"]
+                + (noisySegments > 0 ? ["every start first ran \(noisySegments) noisy \(subject.noisySegment == nil ? "steps F(z) + σξ" : "segments (test-time noise at every step)"), σ = \(sigma), then the noise-free map"] : [])
                 + certificateNotes,
                figures: [puzzles == 1
                     ? Figure(title: "Basin sizes (\(targetName)): \(b.distinctEndPoints) distinct end points", kind: .bar,
@@ -267,6 +300,50 @@ public enum EquilibriumValidation {
         default:
             throw .invalidArgument("\(check.kind.rawValue) is not an equilibrium check")
         }
+    }
+
+    /// `z ← F(z) + σξ` on `rows` latents of input `row`, row `i`'s `ξ ~ N(0, I)` from `seeds[i]`:
+    /// the noisy prelude of the basins check on a map without a model's own noise.
+    static func noisyStep<M: LatentMap>(_ map: M, _ z: [M.Scalar], row: Int, rows: Int, sigma: Double, seeds: [UInt64]) -> [M.Scalar] {
+        let d = map.dimension
+        var out = z
+        LatentBatch.withSelection(rows: rows, originalRows: [Int](repeating: row, count: rows)) { sel in
+            z.withUnsafeBufferPointer { zp in
+                out.withUnsafeMutableBufferPointer { op in map.apply(state: zp.baseAddress!, image: op.baseAddress!, rows: sel) }
+            }
+        }
+        guard sigma > 0 else { return out }
+        for r in 0..<rows {
+            let noise: [M.Scalar] = LatentBatch.gaussian(rows: 1, dimension: d, scale: sigma, seed: seeds[r])
+            for e in 0..<d { out[r * d + e] += noise[e] }
+        }
+        return out
+    }
+
+    /// The medians of `ρ(J)` (power iteration, `LocalStability.powerRadius`) over the end
+    /// points of the puzzles with more than one: at each such puzzle's largest basin's end
+    /// point, at the others (and their largest), and, with a decoder and the expected
+    /// answers, at every one whose answer is wrong. nil when every puzzle has one end point.
+    /// `reports[r]` is puzzle (map row) `r`'s analysis.
+    public static func secondEndPointStability<M: LatentMap>(
+        _ map: M, reports: [BasinAnalysis.Report], decoder: AnswerDecoder?, expected: [[Int]]?
+    ) throws(StabilityError) -> (largest: Double, others: Double, othersMax: Double, wrong: Double?)? {
+        var states: [M.Scalar] = [], rows: [Int] = [], isLargest: [Bool] = [], isWrong: [Bool?] = []
+        for (r, report) in reports.enumerated() where report.distinctEndPoints > 1 {
+            let top = report.clusterSizes.indices.max { report.clusterSizes[$0] < report.clusterSizes[$1] }!
+            for (c, point) in report.representatives.enumerated() {
+                states += point.map { M.Scalar($0) }
+                rows.append(r)
+                isLargest.append(c == top)
+                isWrong.append(decoder.flatMap { d in expected.map { d(point[...], r) != $0[r] } })
+            }
+        }
+        guard !rows.isEmpty else { return nil }
+        let radii = LocalStability.powerRadius(map, states, rows: rows.count, originalRows: rows, options: .init())
+        let others = radii.indices.filter { !isLargest[$0] }.map { radii[$0] }
+        let wrong = radii.indices.filter { isWrong[$0] == true }.map { radii[$0] }
+        return (Quantiles.median(radii.indices.filter { isLargest[$0] }.map { radii[$0] }), Quantiles.median(others),
+                others.max()!, wrong.isEmpty ? nil : Quantiles.median(wrong))
     }
 
     /// Up to `samples` end points: fields from seeded random starts to tolerance 1e-10;

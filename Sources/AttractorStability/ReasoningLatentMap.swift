@@ -77,6 +77,22 @@ public final class ReasoningLatentMap: LatentMap {
     /// (batch `c` on worker `c % threads`, at least one batch per worker); rows are independent, so the images are the same
     /// for any thread count. Evaluations are counted on `model` (the replicas' are added).
     public func apply(state z: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>, rows: RowSelection) {
+        segment(state: z, image: image, rows: rows, noise: nil)
+    }
+
+    /// One segment of the model's NSDE on every row: as `apply`, with test-time noise
+    /// `σ√h·ξ` added at every step (`ReasoningModel.sampleSigma`), row `i`'s `ξ` from a
+    /// stream seeded `seeds[i]` — so a row's image depends on its own seed only, never on
+    /// the batch or thread it runs in.
+    public func noisySegment(state z: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>, rows: RowSelection,
+                             sigma: Double, seeds: [UInt64]) {
+        precondition(sigma >= 0 && sigma.isFinite, "σ must be finite and ≥ 0, got \(sigma)")
+        precondition(seeds.count == rows.count, "one noise seed per row")
+        segment(state: z, image: image, rows: rows, noise: (sigma, seeds))
+    }
+
+    private func segment(state z: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>, rows: RowSelection,
+                         noise: (sigma: Double, seeds: [UInt64])?) {
         let w = model.stateWidth, d = dimension
         // At most maxBatch rows per batch, and at least one batch per worker.
         let size = max(1, min(model.maxBatch, (rows.count + pool.threads - 1) / pool.threads))
@@ -96,7 +112,12 @@ public final class ReasoningLatentMap: LatentMap {
                 (state.low.pointer + i * w).update(from: src, count: w)
                 (state.high.pointer + i * w).update(from: src + w, count: w)
             }
+            if let noise {
+                replica.sampleSigma = noise.sigma
+                replica.seedSampleNoise(Array(noise.seeds[start..<(start + b)]))
+            }
             DenormalFlush.run { replica.runSegment(state, input: input, record: false) }
+            replica.sampleSigma = 0
             for i in 0..<b {
                 let dst = image + (start + i) * d
                 dst.update(from: state.low.pointer + i * w, count: w)

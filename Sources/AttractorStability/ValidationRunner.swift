@@ -118,7 +118,18 @@ public enum ValidationRunner {
                                                threads: threads)
                 return (m, m.initialState(rows: inputs.count), Array(set.solutions.prefix(inputs.count)))
             },
-            certificate: model.model.network.contractionCertificate())
+            certificate: model.model.network.contractionCertificate(),
+            noisySegment: { states, rows, sigma, seeds in
+                var image = states
+                LatentBatch.withSelection(rows: rows.count, originalRows: rows) { sel in
+                    states.withUnsafeBufferPointer { z in
+                        image.withUnsafeMutableBufferPointer { out in
+                            map.noisySegment(state: z.baseAddress!, image: out.baseAddress!, rows: sel, sigma: sigma, seeds: seeds)
+                        }
+                    }
+                }
+                return image
+            })
     }
 
     static func seconds(_ d: Duration) -> Double {

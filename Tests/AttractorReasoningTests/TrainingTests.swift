@@ -498,6 +498,15 @@ import Testing
             _ = try ReasoningInference.run(t.model, inputs: [[Int32](repeating: 1, count: 80)])
         }
         #expect(throws: ReasoningError.self) { _ = try CheckpointLocator.resolve(dir + "-missing") }
+        // A bundled name the executable's location cannot reach says where it looked, not
+        // that no checkpoint has that name.
+        do {
+            _ = try CheckpointLocator.resolve("cmm-tiny", executable: "/nonexistent/bin/attractor")
+            let here = FileManager.default.fileExists(atPath: "Checkpoints/cmm-tiny/config.json")
+            #expect(here, "resolved a bundled checkpoint that is not in the current directory")
+        } catch {
+            #expect("\(error)".contains("/nonexistent/bin/attractor") && "\(error)".contains("Checkpoints/cmm-tiny"), "\(error)")
+        }
     }
 }
 

@@ -124,6 +124,56 @@ import Testing
         #expect(s[0].stable == true && s[1].stable == true && s[2].stable == false)
     }
 
+    @Test func stabilityAtEveryEndPointOfAMultistablePuzzle() throws {
+        // h = ¼: J_F = 1 + ¼(1 − 3) = ½ at both minima; a contraction has one end point.
+        let map = FieldLatentMap(field: DoubleWellField<Double>(dimension: 1), stepSize: 0.25)
+        let sign: AnswerDecoder = { z, _ in [z.first! > 0 ? 1 : -1] }
+        let options = BasinAnalysis.Options(samples: 40, scale: 0.5, clusterTolerance: 1e-3, seed: 9,
+                                            convergence: .init(maximumSteps: 400, tolerance: 1e-10))
+        let b = try BasinAnalysis.analyze(map, options: options, decoder: sign)
+        #expect(b.distinctEndPoints == 2)
+        let s = try #require(try EquilibriumValidation.secondEndPointStability(map, reports: [b], decoder: sign, expected: [[1]]))
+        for value in [s.largest, s.others, s.othersMax, try #require(s.wrong)] { #expect(abs(value - 0.5) < 1e-6, "\(s)") }
+        #expect(try EquilibriumValidation.secondEndPointStability(map, reports: [b], decoder: nil, expected: nil)?.wrong == nil)
+        let one = FieldLatentMap(field: DifferentiableContractionField<Double>(dimension: 4, contraction: 0.5, seed: 1), stepSize: 1)
+        let c = try BasinAnalysis.analyze(one, options: .init(samples: 8, convergence: .init(maximumSteps: 400, tolerance: 1e-10)))
+        #expect(try EquilibriumValidation.secondEndPointStability(one, reports: [c], decoder: nil, expected: nil) == nil)
+        // Through a suite: the rows appear beside the count of end points.
+        let suite = try ValidationSuite.parse(Data(#"""
+        {"suite": "w", "target": {"field": "double-well", "dimension": 1, "step_size": 0.25},
+         "checks": [{"check": "basins", "samples": 24, "scale": 0.5, "max_steps": 400, "expect_distinct": 2}]}
+        """#.utf8))
+        let rows = try ValidationRunner.run(suite).checks[0].measurements
+        let other = try #require(rows.first { $0.label.hasPrefix("ρ(J) at their other end points (median)") })
+        #expect(abs(other.value - 0.5) < 1e-6)
+    }
+
+    @Test func basinsAfterANoisyPrelude() throws {
+        // The double well from starts near its unstable origin: noise-free the sign of each
+        // start picks its well; a noisy prelude of σ = 0.3 (F(z) + σξ on a field) re-deals
+        // them, so which starts end at +1 changes, while every start still converges to ±1.
+        func run(_ extra: String) throws -> (rows: [String: Double], notes: [String]) {
+            let suite = try ValidationSuite.parse(Data(#"""
+            {"suite": "n", "target": {"field": "double-well", "dimension": 1, "step_size": 0.25},
+             "checks": [{"check": "basins", "samples": 32, "scale": 0.01, "max_steps": 400\#(extra)}]}
+            """#.utf8))
+            let c = try ValidationRunner.run(suite).checks[0]
+            var rows: [String: Double] = [:]
+            for m in c.measurements { rows[m.label] = m.value }
+            return (rows, c.notes)
+        }
+        let clean = try run("")
+        let zeroNoise = try run(#", "sigma": 0, "noisy_segments": 3"#)
+        let noisy = try run(#", "sigma": 0.3, "noisy_segments": 3"#)
+        #expect(clean.rows["distinct end points"] == 2 && noisy.rows["distinct end points"] == 2)
+        #expect(noisy.rows["converged samples"] == 32 && zeroNoise.rows["converged samples"] == 32)
+        // σ = 0: three more noise-free steps first, the same basins.
+        #expect(zeroNoise.rows["largest basin fraction"] == clean.rows["largest basin fraction"])
+        #expect(noisy.rows["largest basin fraction"] != clean.rows["largest basin fraction"], "\(noisy.rows) \(clean.rows)")
+        #expect(noisy.notes.contains { $0.contains("3 noisy steps F(z) + σξ, σ = 0.3") }, "\(noisy.notes)")
+        #expect(throws: StabilityError.self) { try run(#", "sigma": -1, "noisy_segments": 3"#) }
+    }
+
     @Test func fixedPointTestKeepsCorrectStatesAndFlagsWrongOnes() throws {
         let map = FieldLatentMap(field: DoubleWellField<Double>(dimension: 1), stepSize: 0.5)
         let sign: AnswerDecoder = { z, _ in [z.first! > 0 ? 1 : -1] }

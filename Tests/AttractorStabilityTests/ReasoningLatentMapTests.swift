@@ -145,6 +145,49 @@ import Testing
         #expect(basins.distinctEndPoints == 1, "\(basins.clusterSizes)")
     }
 
+    /// The NSDE's segment: noise-free it is `apply`; with σ a row's image depends on its own
+    /// seed only (not on the rows beside it or the thread count), and other seeds move it.
+    @Test func noisySegmentIsSeededPerRow() throws {
+        let model = try Self.model(.cmm)
+        var p = Self.solution
+        for i in stride(from: 0, to: 81, by: 4) { p[i] = 0 }
+        let tokens = p.map { Int32($0 == 0 ? 1 : $0 + 1) }
+        func image(_ map: ReasoningLatentMap, _ z: [Float], rows: Int, sigma: Double?, seeds: [UInt64]) -> [Float] {
+            var out = [Float](repeating: 0, count: z.count)
+            let origins = [Int](repeating: 0, count: rows)
+            origins.withUnsafeBufferPointer { o in
+                z.withUnsafeBufferPointer { zp in
+                    out.withUnsafeMutableBufferPointer { op in
+                        let sel = RowSelection(count: rows, indices: o)
+                        if let sigma {
+                            map.noisySegment(state: zp.baseAddress!, image: op.baseAddress!, rows: sel, sigma: sigma, seeds: seeds)
+                        } else {
+                            map.apply(state: zp.baseAddress!, image: op.baseAddress!, rows: sel)
+                        }
+                    }
+                }
+            }
+            return out
+        }
+        let one = try ReasoningLatentMap(model: model, inputs: [tokens], threads: 1)
+        let two = try ReasoningLatentMap(model: model, inputs: [tokens], threads: 2)
+        let d = one.dimension
+        let z: [Float] = (0..<(6 * d)).map { Float(($0 * 37) % 11) * 0.1 - 0.5 }
+        let seeds: [UInt64] = [11, 12, 13, 14, 15, 16]
+        #expect(image(one, z, rows: 6, sigma: 0, seeds: seeds) == image(one, z, rows: 6, sigma: nil, seeds: seeds))
+        let noisy = image(one, z, rows: 6, sigma: 0.1, seeds: seeds)
+        #expect(image(two, z, rows: 6, sigma: 0.1, seeds: seeds) == noisy, "the thread count changed a noisy image")
+        // Row 3 alone, with its seed: the same image as in the batch of six.
+        let alone = image(one, Array(z[(3 * d)..<(4 * d)]), rows: 1, sigma: 0.1, seeds: [14])
+        #expect(alone == Array(noisy[(3 * d)..<(4 * d)]))
+        let clean = image(one, z, rows: 6, sigma: nil, seeds: seeds)
+        let moved = (0..<(6 * d)).map { Double(abs(noisy[$0] - clean[$0])) }.max()!
+        #expect(moved > 1e-3, "σ = 0.1 left the segment unchanged")
+        #expect(image(one, z, rows: 6, sigma: 0.1, seeds: seeds.map { $0 + 100 }) != noisy)
+        // The noise is the model's own test-time noise: the map leaves it off afterwards.
+        #expect(model.sampleSigma == 0)
+    }
+
     @Test func diagnosticsAndComparisonRunOnModels() throws {
         let trm = ReasoningSudokuModel(name: "trm", model: try Self.model(.trm))
         let cmm = ReasoningSudokuModel(name: "cmm", model: try Self.model(.cmm))
