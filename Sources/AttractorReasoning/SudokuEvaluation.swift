@@ -77,14 +77,19 @@ public struct InferenceOptions: Sendable, Equatable {
     public var sigma: Double = 0
     /// Standard deviation of a random initial state (0: the zero state the models train from).
     public var startScale: Double = 0
+    /// The segments that carry the noise `sigma`: nil, every one; `K`, the first `K`, after
+    /// which the trajectory runs its noise-free drift (the NSDE annealed to its ODE). The
+    /// model's own halting waits for the noise-free segments (a verified answer still halts).
+    public var noisySegments: Int? = nil
     /// Record each row's per-cell answer probabilities at its last segment (`Outcome.cellConfidence`).
     public var cellConfidence = false
     public init(segments: Int? = nil, halting: Halting = .model, sigma: Double = 0, startScale: Double = 0,
-                cellConfidence: Bool = false) {
+                noisySegments: Int? = nil, cellConfidence: Bool = false) {
         self.segments = segments
         self.halting = halting
         self.sigma = sigma
         self.startScale = startScale
+        self.noisySegments = noisySegments
         self.cellConfidence = cellConfidence
     }
 }
@@ -136,13 +141,19 @@ public enum ReasoningInference {
         guard options.sigma >= 0, options.sigma.isFinite, options.startScale >= 0, options.startScale.isFinite else {
             throw .invalidConfiguration("sampling σ and start scale must be finite and non-negative")
         }
+        if let k = options.noisySegments {
+            let n = options.segments ?? model.configuration.segments
+            guard options.sigma > 0 else { throw .invalidConfiguration("noisy segments need a test-time noise σ > 0") }
+            guard k >= 1 && k < n else {
+                throw .invalidConfiguration("noisy segments must be at least 1 and fewer than the \(n) segments (the rest run noise-free), got \(k)")
+            }
+        }
         if let seeds, seeds.count != inputs.count { throw .invalidInput("\(seeds.count) seeds for \(inputs.count) inputs") }
         let seeds = seeds ?? inputs.indices.map { UInt64($0) }
         let batches = (inputs.count + model.maxBatch - 1) / model.maxBatch
         let workers = min(threads, max(1, batches))
         var replicas = [model]
         for _ in 1..<max(1, workers) { replicas.append(try ReasoningModel(replicaOf: model, maxBatch: model.maxBatch)) }
-        for r in replicas { r.sampleSigma = options.sigma }
         defer { for r in replicas { r.sampleSigma = 0 } }
         let results = UnsafeMutableBufferPointer<Outcome>.allocate(capacity: inputs.count)
         results.initialize(repeating: Outcome([], segments: 0, functionEvaluations: 0, residual: .nan, haltedEarly: false))
@@ -197,7 +208,9 @@ public enum ReasoningInference {
         }
         for segment in 1...lastSegment {
             model.functionEvaluations = 0
-            if options.sigma > 0 {
+            let noisy = options.sigma > 0 && segment <= (options.noisySegments ?? lastSegment)
+            model.sampleSigma = noisy ? options.sigma : 0
+            if noisy {
                 model.seedSampleNoise(active.prefix(rows).map {
                     RandomSource.mix(RandomSource.mix(seeds[$0], Stream.noise.rawValue), UInt64(segment))
                 })
@@ -219,8 +232,10 @@ public enum ReasoningInference {
                 let signalled: Bool
                 switch options.halting {
                 case .model:
-                    signalled = verified || config.halting.signalsHalt(haltLogits: q, residual: residuals[r],
-                                                                       tolerance: config.equilibriumTolerance)
+                    // Annealed noise: the model's own rule reads the noise-free segments only.
+                    let annealing = options.noisySegments.map { segment <= $0 } ?? false
+                    signalled = verified || (!annealing && config.halting.signalsHalt(haltLogits: q, residual: residuals[r],
+                                                                                       tolerance: config.equilibriumTolerance))
                 case .verified:
                     signalled = verified
                 }

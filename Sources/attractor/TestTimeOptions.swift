@@ -17,6 +17,8 @@ struct TestTimeOptions: ParsableArguments {
     var sigma: Double = 0
     @Option(help: "Standard deviation of each trajectory's random initial state (0: the zero state).")
     var startScale: Double = 0
+    @Option(parsing: .unconditional, help: "Only the first K segments carry the noise --sigma, the rest run noise-free (the NSDE annealed to its drift); the model's halting waits for them.")
+    var noisySegments: Int?
     @Flag(help: "Samples after the first see the puzzle itself, not a digit-permuted and shuffled copy.")
     var noTransforms = false
     @Option(help: "Seed of the transforms, random starts and noise.")
@@ -31,6 +33,10 @@ struct TestTimeOptions: ParsableArguments {
         if !(sigma >= 0 && sigma.isFinite) { throw ValidationError("--sigma must be finite and ≥ 0, got \(sigma)") }
         if !(startScale >= 0 && startScale.isFinite) { throw ValidationError("--start-scale must be finite and ≥ 0, got \(startScale)") }
         if let commit, !(1...80).contains(commit) { throw ValidationError("--commit must be in 1…80 cells, got \(commit)") }
+        if let noisySegments {
+            if noisySegments < 1 { throw ValidationError("--noisy-segments must be at least 1, got \(noisySegments)") }
+            if sigma == 0 { throw ValidationError("--noisy-segments needs --sigma > 0 (the noise they carry)") }
+        }
     }
 
     /// Whether any option departs from one plain trajectory.
@@ -43,7 +49,7 @@ struct TestTimeOptions: ParsableArguments {
     var verifies: Bool { verify || samples > 1 || halting == .verified || budget != nil || commit != nil }
 
     var inferenceOptions: InferenceOptions {
-        InferenceOptions(segments: segments, halting: halting, sigma: sigma, startScale: startScale)
+        InferenceOptions(segments: segments, halting: halting, sigma: sigma, startScale: startScale, noisySegments: noisySegments)
     }
 
     /// Nil for one plain trajectory (the model's own measurement).

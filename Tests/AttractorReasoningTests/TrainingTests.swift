@@ -661,6 +661,40 @@ import Testing
         }
     }
 
+    /// Annealed test-time noise: the first K segments carry σ, the rest are the drift alone,
+    /// and the model's halting waits for them.
+    @Test func noiseOnTheFirstSegmentsOnly() throws {
+        var c = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)  // damped EM, halting head
+        c.block = BlockConfiguration(hidden: 16, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 32)
+        c.training.batch = 8
+        c.training.depthCurriculum = ""
+        c.lowSteps = 2
+        c.cycles = 1
+        c.segments = 6
+        let puzzles = try TrainingTests.puzzles(count: 8, blanks: 6, seed: 12)
+        let t = try ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: puzzles), seed: 13)
+        for _ in 0..<3 { _ = try t.trainStep() }
+        if let head = t.model.haltHead, let bias = head.bias {  // halt at once wherever the head may
+            for i in 0..<bias.count { t.model.store.values.pointer[bias.offset + i] = 50 }
+        }
+        let inputs = puzzles.map { $0.puzzle.tokens.map(Int32.init) }
+        let clean = try ReasoningInference.run(t.model, inputs: inputs)
+        #expect(clean.allSatisfy { $0.segments == 1 }, "\(clean.map(\.segments))")
+        let annealed = try ReasoningInference.run(t.model, inputs: inputs,
+                                                  options: InferenceOptions(sigma: 0.3, startScale: 1, noisySegments: 2))
+        // Halting read only on the noise-free segments: the earliest stop is segment 3.
+        #expect(annealed.allSatisfy { $0.segments == 3 }, "\(annealed.map(\.segments))")
+        // Segment 3 is noise-free: the same run with the noise on every segment ends elsewhere.
+        let noisy = try ReasoningInference.run(t.model, inputs: inputs,
+                                               options: InferenceOptions(segments: 3, halting: .verified, sigma: 0.3, startScale: 1))
+        #expect(noisy.map(\.residual) != annealed.map(\.residual))
+        #expect(t.model.sampleSigma == 0)
+        for bad in [InferenceOptions(sigma: 0, noisySegments: 2), InferenceOptions(sigma: 0.1, noisySegments: 6),
+                    InferenceOptions(sigma: 0.1, noisySegments: 0)] {
+            #expect(throws: ReasoningError.self) { _ = try ReasoningInference.run(t.model, inputs: inputs, options: bad) }
+        }
+    }
+
     @Test func progressCountsEveryPuzzleOnce() throws {
         let c = try TrainingTests.sudokuConfig(.trm)
         let puzzles = try TrainingTests.puzzles(count: 9, blanks: 6, seed: 14)
