@@ -219,6 +219,8 @@ public enum ReasoningInference {
             model.relativeResidual(state, batch: rows, into: &residuals)
             let perExample = model.functionEvaluations / rows
             model.computeHeads(state, batch: rows)
+            // Annealed noise: the model's own halting rule reads the noise-free segments only.
+            let annealing = options.noisySegments.map { segment <= $0 } ?? false
             var kept = 0
             for r in 0..<rows {
                 let i = active[r]
@@ -232,8 +234,6 @@ public enum ReasoningInference {
                 let signalled: Bool
                 switch options.halting {
                 case .model:
-                    // Annealed noise: the model's own rule reads the noise-free segments only.
-                    let annealing = options.noisySegments.map { segment <= $0 } ?? false
                     signalled = verified || (!annealing && config.halting.signalsHalt(haltLogits: q, residual: residuals[r],
                                                                                        tolerance: config.equilibriumTolerance))
                 case .verified:
