@@ -129,7 +129,7 @@ extension ReasoningModel {
         if sampleNoiseBuffer == nil { sampleNoiseBuffer = ScalarBuffer(count: width) }
         let w = sampleNoiseBuffer!.pointer
         let amplitude = sampleSigma * h.squareRoot()
-        for r in 0..<batch {
+        for r in 0..<batch where sampleRowGate.isEmpty || sampleRowGate[r] {
             sampleNoise[r].fillGaussian(UnsafeMutableBufferPointer(start: w, count: width), sigma: amplitude)
             VectorKernels.accumulate(w, into: y + r * width, count: width)
         }

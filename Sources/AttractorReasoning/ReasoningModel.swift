@@ -104,6 +104,10 @@ public final class ReasoningModel<T: Scalar> {
     /// from `sampleNoise[r]`. The caller seeds each row's stream, so a row's trajectory
     /// depends on its own seed only, never on the batch it runs in.
     public var sampleSigma: Double = 0
+    /// Per row, whether the test-time noise reaches it (empty: every row). Inference's
+    /// doubt-gated noise (`InferenceOptions.noiseGate`) switches it off where the model is
+    /// confident; a gated-off row draws nothing.
+    public var sampleRowGate: [Bool] = []
     var sampleNoise: [RandomSource] = []
     var sampleNoiseBuffer: ScalarBuffer<T>? = nil
 

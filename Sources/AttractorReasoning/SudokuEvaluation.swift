@@ -81,10 +81,22 @@ public struct InferenceOptions: Sendable, Equatable {
     /// which the trajectory runs its noise-free drift (the NSDE annealed to its ODE). The
     /// model's own halting waits for the noise-free segments (a verified answer still halts).
     public var noisySegments: Int? = nil
+    /// Which rows carry the noise `sigma` in a segment.
+    public enum NoiseGate: String, Sendable, CaseIterable, Codable {
+        /// Every row (or, with `noisySegments`, every row of the first segments).
+        case none
+        /// Doubt-gated: a row carries the noise through a segment only where the model's own
+        /// halting rule does not fire at the segment's start — the NSDE's diffusion
+        /// `σ·1[no halt](z)`, zero at the states the model trusts. A row halts by its rule
+        /// only after a segment it ran noise-free, and the last segment runs noise-free.
+        case halting
+    }
+    public var noiseGate: NoiseGate = .none
     /// Record each row's per-cell answer probabilities at its last segment (`Outcome.cellConfidence`).
     public var cellConfidence = false
     public init(segments: Int? = nil, halting: Halting = .model, sigma: Double = 0, startScale: Double = 0,
-                noisySegments: Int? = nil, cellConfidence: Bool = false) {
+                noisySegments: Int? = nil, noiseGate: NoiseGate = .none, cellConfidence: Bool = false) {
+        self.noiseGate = noiseGate
         self.segments = segments
         self.halting = halting
         self.sigma = sigma
@@ -148,13 +160,19 @@ public enum ReasoningInference {
                 throw .invalidConfiguration("noisy segments must be at least 1 and fewer than the \(n) segments (the rest run noise-free), got \(k)")
             }
         }
+        if options.noiseGate == .halting {
+            guard options.sigma > 0 else { throw .invalidConfiguration("the halting noise gate needs a test-time noise σ > 0") }
+            guard options.noisySegments == nil else {
+                throw .invalidConfiguration("the halting noise gate and noisy segments are two different schedules: choose one")
+            }
+        }
         if let seeds, seeds.count != inputs.count { throw .invalidInput("\(seeds.count) seeds for \(inputs.count) inputs") }
         let seeds = seeds ?? inputs.indices.map { UInt64($0) }
         let batches = (inputs.count + model.maxBatch - 1) / model.maxBatch
         let workers = min(threads, max(1, batches))
         var replicas = [model]
         for _ in 1..<max(1, workers) { replicas.append(try ReasoningModel(replicaOf: model, maxBatch: model.maxBatch)) }
-        defer { for r in replicas { r.sampleSigma = 0 } }
+        defer { for r in replicas { r.sampleSigma = 0; r.sampleRowGate = [] } }
         let results = UnsafeMutableBufferPointer<Outcome>.allocate(capacity: inputs.count)
         results.initialize(repeating: Outcome([], segments: 0, functionEvaluations: 0, residual: .nan, haltedEarly: false))
         defer { results.deinitialize(); results.deallocate() }
@@ -195,7 +213,7 @@ public enum ReasoningInference {
         var tokens = [Int32](repeating: 0, count: active.count * l)
         for (r, i) in active.enumerated() { for t in 0..<l { tokens[r * l + t] = inputs[i][t] } }
         let state = model.makeState()
-        var residuals = [Double](repeating: 0, count: active.count)
+        var residuals = [Double](repeating: .infinity, count: active.count)
         var rows = active.count
         let input = try model.embedded(tokens, batch: rows)
         for r in 0..<rows {
@@ -206,9 +224,26 @@ public enum ReasoningInference {
                 state.reset(row: r)
             }
         }
+        // Doubt-gated noise: a row is doubted where its halting rule does not fire (at the
+        // start: the heads on the initial state, no residual yet).
+        let gated = options.noiseGate == .halting
+        var doubted = [Bool](repeating: true, count: rows)
+        defer { model.sampleRowGate = [] }
+        if gated {
+            model.computeHeads(state, batch: rows)
+            for r in 0..<rows {
+                doubted[r] = !config.halting.signalsHalt(haltLogits: model.haltLogits.pointer + r * config.haltOutputs.count,
+                                                         residual: .infinity, tolerance: config.equilibriumTolerance)
+            }
+        }
         for segment in 1...lastSegment {
             model.functionEvaluations = 0
-            let noisy = options.sigma > 0 && segment <= (options.noisySegments ?? lastSegment)
+            var noisy = options.sigma > 0 && segment <= (options.noisySegments ?? lastSegment)
+            if gated {
+                noisy = noisy && segment < lastSegment && doubted.prefix(rows).contains(true)
+                model.sampleRowGate = Array(doubted.prefix(rows))
+            }
+            let ranNoisy = (0..<rows).map { noisy && (!gated || doubted[$0]) }
             model.sampleSigma = noisy ? options.sigma : 0
             if noisy {
                 model.seedSampleNoise(active.prefix(rows).map {
@@ -231,11 +266,13 @@ public enum ReasoningInference {
                 }
                 let verified = verify?(i, answer) ?? false
                 let q = model.haltLogits.pointer + r * config.haltOutputs.count
+                let rule = config.halting.signalsHalt(haltLogits: q, residual: residuals[r], tolerance: config.equilibriumTolerance)
+                doubted[r] = !rule
                 let signalled: Bool
                 switch options.halting {
                 case .model:
-                    signalled = verified || (!annealing && config.halting.signalsHalt(haltLogits: q, residual: residuals[r],
-                                                                                       tolerance: config.equilibriumTolerance))
+                    // Annealed or gated noise: the model's rule reads noise-free segments only.
+                    signalled = verified || (!annealing && !(gated && ranNoisy[r]) && rule)
                 case .verified:
                     signalled = verified
                 }
@@ -259,6 +296,7 @@ public enum ReasoningInference {
                     (state.low.pointer + kept * width).update(from: state.low.pointer + r * width, count: width)
                     input.keep(row: r, at: kept)
                     active[kept] = i
+                    doubted[kept] = doubted[r]
                 }
                 kept += 1
             }

@@ -78,7 +78,8 @@ public enum CheckKind: String, CaseIterable, Sendable, Codable {
                     "tolerance": E(.positiveNumber, .number(1e-8)),
                     "expect_distinct": E(.integer, nil), "seed": E(.integer, .number(0)),
                     "relative": E(.flag, .flag(false)), "puzzles": E(.integer, .number(1)),
-                    "sigma": E(.number, .number(0)), "noisy_segments": E(.integer, .number(0))]
+                    "sigma": E(.number, .number(0)), "noisy_segments": E(.integer, .number(0)),
+                    "gate": E(.string, .string("none"), choices: ["none", "halting", "verified"])]
         case .fixedPoint:
             return ["steps": E(.integer, .number(50)), "drift_tolerance": E(.positiveNumber, .number(1e-6)),
                     "puzzles": E(.integer, .number(16)),

@@ -29,13 +29,30 @@ public enum EquilibriumValidation {
         /// latents of the bound inputs `originalRows`, row `i`'s noise from `seeds[i]`; nil
         /// (fields): `z ← F(z) + σξ` (`noisyStep`).
         public var noisySegment: ((_ states: [M.Scalar], _ originalRows: [Int], _ sigma: Double, _ seeds: [UInt64]) -> [M.Scalar])?
+        /// Whether the model's own halting rule fires at a latent row (nil: no rule the
+        /// heads decide): read at every end point of the basins check, and the gate of its
+        /// doubt-gated noise (`gate: "halting"`).
+        public var halts: ((_ latent: ArraySlice<Double>) -> Bool)?
+        /// The answer head's least sure cell at a latent row (the probability of its
+        /// predicted token), read at every end point of the basins check.
+        public var leastConfidence: ((_ latent: ArraySlice<Double>) -> Double)?
+        /// Whether the answer decoded at a latent row of input `row` obeys the task's rules (a
+        /// certificate: for a unique-solution puzzle, the solution) — the gate of the basins
+        /// check's verifier-gated noise (`gate: "verified"`).
+        public var verifies: ((_ latent: ArraySlice<Double>, _ row: Int) -> Bool)?
 
         public init(name: String, map: M, inputs: Int = 1, initialState: [M.Scalar]? = nil, decoder: AnswerDecoder? = nil,
                     expected: [[Int]]? = nil,
                     fixedPointInputs: ((Int) throws(StabilityError) -> (M, [M.Scalar], [[Int]]))? = nil,
                     certificate: (lipschitz: Double, segmentFactor: Double?)? = nil,
+                    leastConfidence: ((_ latent: ArraySlice<Double>) -> Double)? = nil,
+                    verifies: ((_ latent: ArraySlice<Double>, _ row: Int) -> Bool)? = nil,
+                    halts: ((_ latent: ArraySlice<Double>) -> Bool)? = nil,
                     noisySegment: ((_ states: [M.Scalar], _ originalRows: [Int], _ sigma: Double, _ seeds: [UInt64]) -> [M.Scalar])? = nil) {
             self.certificate = certificate
+            self.halts = halts
+            self.leastConfidence = leastConfidence
+            self.verifies = verifies
             self.noisySegment = noisySegment
             self.name = name
             self.map = map
@@ -143,9 +160,23 @@ public enum EquilibriumValidation {
             // With `sigma` and `noisy_segments`: each start first runs that many segments of
             // the NSDE (noise σ at every step), then the noise-free map to convergence — the
             // basins of the noisy integrator annealed to its drift.
+            // With `gate: "halting"` the noise is doubt-gated: a start carries it through a
+            // segment only while the model's halting rule does not fire at its state (the
+            // diffusion σ·1[no halt](z) of the NSDE), so confident states move noise-free;
+            // with `gate: "verified"` only while its decoded answer breaks the task's rules.
             let sigma = p.number("sigma")!, noisySegments = p.integer("noisy_segments")!
             guard sigma >= 0, noisySegments >= 0 else {
                 throw .invalidArgument("basins: sigma and noisy_segments must be ≥ 0, got \(sigma) and \(noisySegments)")
+            }
+            let gate = p.string("gate")!, gated = gate != "none"
+            if gate == "halting" && subject.halts == nil {
+                throw .invalidArgument("basins: gate \"halting\" needs a model whose heads decide halting (\(targetName) has none)")
+            }
+            if gate == "verified" && subject.verifies == nil {
+                throw .invalidArgument("basins: gate \"verified\" needs a task whose answers can be checked (\(targetName) has none)")
+            }
+            func trusted(_ latent: ArraySlice<Double>, _ row: Int) -> Bool {
+                gate == "halting" ? subject.halts!(latent) : subject.verifies!(latent, row)
             }
             var reports: [BasinAnalysis.Report] = []
             for row in 0..<puzzles {
@@ -154,8 +185,18 @@ public enum EquilibriumValidation {
                     var z = starts
                     for k in 0..<noisySegments {
                         let seeds = (0..<rows).map { RandomSource.mix(RandomSource.mix(seed, 0x5E6 &+ UInt64(k)), UInt64($0)) }
-                        z = subject.noisySegment?(z, [Int](repeating: row, count: rows), sigma, seeds)
-                            ?? noisyStep(map, z, row: row, rows: rows, sigma: sigma, seeds: seeds)
+                        // Gated: the noisy segment runs on the doubted rows only, the others noise-free.
+                        let doubted = gated ? (0..<rows).filter { r in !trusted(z[(r * d)..<((r + 1) * d)].map(Double.init)[...], row) }
+                                            : Array(0..<rows)
+                        let part = doubted.flatMap { z[($0 * d)..<(($0 + 1) * d)] }
+                        let moved = doubted.isEmpty ? [] : subject.noisySegment?(part, [Int](repeating: row, count: doubted.count), sigma,
+                                                                                  doubted.map { seeds[$0] })
+                            ?? noisyStep(map, part, row: row, rows: doubted.count, sigma: sigma, seeds: doubted.map { seeds[$0] })
+                        let confident = gated ? Set(0..<rows).subtracting(doubted).sorted() : []
+                        let still = confident.isEmpty ? [] : noisyStep(map, confident.flatMap { z[($0 * d)..<(($0 + 1) * d)] }, row: row,
+                                                                       rows: confident.count, sigma: 0, seeds: confident.map { seeds[$0] })
+                        for (j, r) in doubted.enumerated() { z.replaceSubrange((r * d)..<((r + 1) * d), with: moved[(j * d)..<((j + 1) * d)]) }
+                        for (j, r) in confident.enumerated() { z.replaceSubrange((r * d)..<((r + 1) * d), with: still[(j * d)..<((j + 1) * d)]) }
                     }
                     return z
                 }
@@ -218,6 +259,31 @@ public enum EquilibriumValidation {
                 stabilityRows.append(.init(label: "ρ(J) at their other end points (max)", value: s.othersMax))
                 if let w = s.wrong { stabilityRows.append(.init(label: "ρ(J) at end points with a wrong answer (median)", value: w)) }
             }
+            // Does the model know where it is wrong? Its halting rule read at every end point.
+            if let halts = subject.halts, let h = endPointHalting(reports: reports, halts: halts, decoder: subject.decoder,
+                                                                  expected: subject.expected) {
+                stabilityRows.append(.init(label: "end points with a right answer where the halting rule fires (fraction)", value: h.right))
+                if let w = h.wrong {
+                    stabilityRows.append(.init(label: "end points with a wrong answer where the halting rule fires (fraction of \(h.wrongCount))",
+                                               value: w))
+                }
+            }
+            if let confidence = subject.leastConfidence, let decoder = subject.decoder, let expected = subject.expected {
+                var right: [Double] = [], wrong: [Double] = []
+                for (r, report) in reports.enumerated() {
+                    for point in report.representatives {
+                        if decoder(point[...], r) == expected[r] { right.append(confidence(point[...])) } else { wrong.append(confidence(point[...])) }
+                    }
+                }
+                if !right.isEmpty {
+                    stabilityRows.append(.init(label: "least cell confidence at end points with a right answer (min)", value: right.min()!))
+                    stabilityRows.append(.init(label: "least cell confidence at end points with a right answer (median)", value: Quantiles.median(right)))
+                }
+                if !wrong.isEmpty {
+                    stabilityRows.append(.init(label: "least cell confidence at end points with a wrong answer (max)", value: wrong.max()!))
+                    stabilityRows.append(.init(label: "least cell confidence at end points with a wrong answer (median)", value: Quantiles.median(wrong)))
+                }
+            }
             var certificateNotes: [String] = []
             if let c = subject.certificate {
                 answerRows.append(.init(label: "certified Lipschitz bound of F (contractive structure)", value: c.lipschitz))
@@ -238,7 +304,7 @@ public enum EquilibriumValidation {
                 .init(label: puzzles == 1 ? "converged samples" : "converged samples per puzzle (mean)", value: converged),
                 .init(label: "largest basin fraction\(puzzles == 1 ? "" : " (median over puzzles)")", value: Quantiles.median(largest)),
             ] + stabilityRows, notes: ["\(puzzles == 1 ? "" : "\(puzzles) puzzles, each from ")\(b.samples) random initial latents, end points merged within \(p.number("cluster_tolerance")!)"]
-                + (noisySegments > 0 ? ["every start first ran \(noisySegments) noisy \(subject.noisySegment == nil ? "steps F(z) + σξ" : "segments (test-time noise at every step)"), σ = \(sigma), then the noise-free map"] : [])
+                + (noisySegments > 0 ? ["every start first ran \(noisySegments) noisy \(subject.noisySegment == nil ? "steps F(z) + σξ" : "segments (test-time noise at every step)"), σ = \(sigma)\(gate == "halting" ? ", each only where the halting rule did not fire at its start" : gate == "verified" ? ", each only where the answer at its start broke the rules" : ""), then the noise-free map"] : [])
                 + certificateNotes,
                figures: [puzzles == 1
                     ? Figure(title: "Basin sizes (\(targetName)): \(b.distinctEndPoints) distinct end points", kind: .bar,
@@ -318,6 +384,25 @@ public enum EquilibriumValidation {
             for e in 0..<d { out[r * d + e] += noise[e] }
         }
         return out
+    }
+
+    /// The halting rule read at every end point of every puzzle (each cluster's
+    /// representative once): the fraction where it fires among those whose decoded answer is
+    /// right, and among the wrong ones (nil when there are none) with their count. nil
+    /// without a decoder and the expected answers.
+    public static func endPointHalting(reports: [BasinAnalysis.Report], halts: (ArraySlice<Double>) -> Bool,
+                                       decoder: AnswerDecoder?, expected: [[Int]]?) -> (right: Double, wrong: Double?, wrongCount: Int)? {
+        guard let decoder, let expected else { return nil }
+        var right: [Bool] = [], wrong: [Bool] = []
+        for (r, report) in reports.enumerated() {
+            for point in report.representatives {
+                let fires = halts(point[...])
+                if decoder(point[...], r) == expected[r] { right.append(fires) } else { wrong.append(fires) }
+            }
+        }
+        func fraction(_ v: [Bool]) -> Double { Double(v.filter { $0 }.count) / Double(max(v.count, 1)) }
+        guard !right.isEmpty || !wrong.isEmpty else { return nil }
+        return (fraction(right), wrong.isEmpty ? nil : fraction(wrong), wrong.count)
     }
 
     /// The medians of `ρ(J)` (power iteration, `LocalStability.powerRadius`) over the end

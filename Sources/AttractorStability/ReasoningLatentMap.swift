@@ -135,6 +135,31 @@ public final class ReasoningLatentMap: LatentMap {
         state: UnsafePointer<Float>, cotangent: UnsafePointer<Float>, product: UnsafeMutablePointer<Float>, rows: RowSelection
     ) { product.update(repeating: .nan, count: rows.count * dimension) }
 
+    /// Whether the model's own halting rule fires at one latent row (its heads read `z_H`,
+    /// the second half): `q_halt > 0` (TRM, CMM), `q_halt > q_continue` (HRM); nil for rules
+    /// the heads do not decide (equilibrium residual, verified, never).
+    public func haltingSignal(_ latent: ArraySlice<Double>) -> Bool? {
+        let rule = model.configuration.halting
+        guard rule == .haltLogit || rule == .qLearning else { return nil }
+        let w = model.stateWidth
+        precondition(latent.count == 2 * w, "a latent row has \(2 * w) scalars, got \(latent.count)")
+        var i = 0
+        for v in latent.dropFirst(w) { state.high.pointer[i] = Float(v); i += 1 }
+        model.computeHeads(state, batch: 1)
+        return rule.signalsHalt(haltLogits: model.haltLogits.pointer, residual: .nan, tolerance: 0)
+    }
+
+    /// The answer head's least sure cell at one latent row: the smallest over positions of
+    /// the probability of the predicted token (`ReasoningModel.predictedConfidence`).
+    public func leastCellConfidence(_ latent: ArraySlice<Double>) -> Double {
+        let w = model.stateWidth
+        precondition(latent.count == 2 * w, "a latent row has \(2 * w) scalars, got \(latent.count)")
+        var i = 0
+        for v in latent.dropFirst(w) { state.high.pointer[i] = Float(v); i += 1 }
+        model.computeHeads(state, batch: 1)
+        return Double(model.predictedConfidence(example: 0).min()!)
+    }
+
     /// The answer tokens the heads read off `z_H` (the second half) of one latent row.
     public func answerTokens(_ latent: ArraySlice<Double>) -> [Int32] {
         let w = model.stateWidth

@@ -1,5 +1,6 @@
 import AttractorDynamics
 import AttractorNumerics
+import AttractorTasks
 import Foundation
 
 /// Runs validation suites: the library side of `attractor validate`.
@@ -119,6 +120,14 @@ public enum ValidationRunner {
                 return (m, m.initialState(rows: inputs.count), Array(set.solutions.prefix(inputs.count)))
             },
             certificate: model.model.network.contractionCertificate(),
+            leastConfidence: { map.leastCellConfidence($0) },
+            verifies: { latent, row in
+                let answer = model.decode(latent, row: row)
+                guard let grid = SudokuGrid(cells: answer.map(UInt8.init)), let puzzle = SudokuGrid(cells: set.puzzles[row].map(UInt8.init))
+                else { return false }
+                return grid.isSolution(of: puzzle)
+            },
+            halts: map.haltingSignal(map.initialState(rows: 1).map(Double.init)[...]) == nil ? nil : { map.haltingSignal($0)! },
             noisySegment: { states, rows, sigma, seeds in
                 var image = states
                 LatentBatch.withSelection(rows: rows.count, originalRows: rows) { sel in

@@ -19,6 +19,8 @@ struct TestTimeOptions: ParsableArguments {
     var startScale: Double = 0
     @Option(parsing: .unconditional, help: "Only the first K segments carry the noise --sigma, the rest run noise-free (the NSDE annealed to its drift); the model's halting waits for them.")
     var noisySegments: Int?
+    @Option(help: "Which trajectories carry the noise --sigma in a segment: none (all of them) or halting (only where the model's halting rule does not fire at the segment's start: noise where the model doubts; the last segment runs noise-free).")
+    var noiseGate: InferenceOptions.NoiseGate = .none
     @Flag(help: "Samples after the first see the puzzle itself, not a digit-permuted and shuffled copy.")
     var noTransforms = false
     @Option(help: "Seed of the transforms, random starts and noise.")
@@ -37,6 +39,10 @@ struct TestTimeOptions: ParsableArguments {
             if noisySegments < 1 { throw ValidationError("--noisy-segments must be at least 1, got \(noisySegments)") }
             if sigma == 0 { throw ValidationError("--noisy-segments needs --sigma > 0 (the noise they carry)") }
         }
+        if noiseGate == .halting {
+            if sigma == 0 { throw ValidationError("--noise-gate halting needs --sigma > 0 (the noise it gates)") }
+            if noisySegments != nil { throw ValidationError("--noise-gate halting and --noisy-segments are two schedules of the noise: choose one") }
+        }
     }
 
     /// Whether any option departs from one plain trajectory.
@@ -49,7 +55,8 @@ struct TestTimeOptions: ParsableArguments {
     var verifies: Bool { verify || samples > 1 || halting == .verified || budget != nil || commit != nil }
 
     var inferenceOptions: InferenceOptions {
-        InferenceOptions(segments: segments, halting: halting, sigma: sigma, startScale: startScale, noisySegments: noisySegments)
+        InferenceOptions(segments: segments, halting: halting, sigma: sigma, startScale: startScale, noisySegments: noisySegments,
+                         noiseGate: noiseGate)
     }
 
     /// Nil for one plain trajectory (the model's own measurement).
@@ -68,3 +75,4 @@ struct TestTimeOptions: ParsableArguments {
 }
 
 extension InferenceOptions.Halting: ExpressibleByArgument {}
+extension InferenceOptions.NoiseGate: ExpressibleByArgument {}

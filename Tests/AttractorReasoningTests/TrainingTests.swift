@@ -695,6 +695,47 @@ import Testing
         }
     }
 
+    /// Doubt-gated test-time noise: a row carries σ only while the halting rule does not
+    /// fire at its state, halts only after a noise-free segment, and the last segment is
+    /// noise-free.
+    @Test func noiseGatedByTheHaltingRule() throws {
+        var c = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)
+        c.block = BlockConfiguration(hidden: 16, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 32)
+        c.training.batch = 8
+        c.training.depthCurriculum = ""
+        c.lowSteps = 2
+        c.cycles = 1
+        c.segments = 6
+        let puzzles = try TrainingTests.puzzles(count: 8, blanks: 6, seed: 12)
+        let t = try ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: puzzles), seed: 13)
+        for _ in 0..<3 { _ = try t.trainStep() }
+        func setBias(_ value: Float) {
+            if let head = t.model.haltHead, let bias = head.bias {
+                for i in 0..<bias.count { t.model.store.values.pointer[bias.offset + i] = value }
+            }
+        }
+        let inputs = puzzles.map { $0.puzzle.tokens.map(Int32.init) }
+        let gate = InferenceOptions(sigma: 0.3, noiseGate: .halting)
+        // The rule fires everywhere: nothing is doubted, the run is the noise-free one.
+        setBias(50)
+        let clean = try ReasoningInference.run(t.model, inputs: inputs)
+        let trusted = try ReasoningInference.run(t.model, inputs: inputs, options: gate)
+        let ungated = try ReasoningInference.run(t.model, inputs: inputs, options: InferenceOptions(sigma: 0.3))
+        #expect(trusted.map(\.residual) == clean.map(\.residual) && trusted.allSatisfy { $0.segments == 1 })
+        #expect(ungated.map(\.residual) != clean.map(\.residual))
+        // The rule never fires: every segment but the last is noisy, as the annealed schedule
+        // with five noisy segments of six, bit for bit.
+        setBias(-50)
+        let doubted = try ReasoningInference.run(t.model, inputs: inputs, options: gate)
+        let annealed = try ReasoningInference.run(t.model, inputs: inputs, options: InferenceOptions(sigma: 0.3, noisySegments: 5))
+        #expect(doubted.map(\.residual) == annealed.map(\.residual) && doubted.allSatisfy { $0.segments == 6 })
+        #expect(doubted.map(\.answer) == annealed.map(\.answer))
+        #expect(t.model.sampleSigma == 0 && t.model.sampleRowGate.isEmpty)
+        for bad in [InferenceOptions(sigma: 0, noiseGate: .halting), InferenceOptions(sigma: 0.1, noisySegments: 2, noiseGate: .halting)] {
+            #expect(throws: ReasoningError.self) { _ = try ReasoningInference.run(t.model, inputs: inputs, options: bad) }
+        }
+    }
+
     @Test func progressCountsEveryPuzzleOnce() throws {
         let c = try TrainingTests.sudokuConfig(.trm)
         let puzzles = try TrainingTests.puzzles(count: 9, blanks: 6, seed: 14)

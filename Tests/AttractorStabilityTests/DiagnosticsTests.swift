@@ -174,6 +174,38 @@ import Testing
         #expect(throws: StabilityError.self) { try run(#", "sigma": -1, "noisy_segments": 3"#) }
     }
 
+    @Test func doubtGatedNoiseLeavesOnlyTrustedEndPoints() throws {
+        // The double well with a "halting rule" that trusts the right well (z > ½) only: the
+        // gated prelude shakes the starts in the wrong well until they cross, and leaves the
+        // trusted ones alone; the same noise ungated leaves both wells occupied.
+        let map = FieldLatentMap(field: DoubleWellField<Double>(dimension: 1), stepSize: 0.25)
+        let sign: AnswerDecoder = { z, _ in [z.first! > 0 ? 1 : -1] }
+        let subject = EquilibriumValidation.Subject(name: "w", map: map, decoder: sign, expected: [[1]],
+                                                    verifies: { z, _ in z.first! > 0.5 }, halts: { $0.first! > 0.5 })
+        func run(_ extra: String) throws -> [String: Double] {
+            let suite = try ValidationSuite.parse(Data(#"""
+            {"suite": "g", "target": {"field": "double-well", "dimension": 1, "step_size": 0.25},
+             "checks": [{"check": "basins", "samples": 32, "scale": 0.5, "max_steps": 400, "sigma": 0.4, "noisy_segments": 600\#(extra)}]}
+            """#.utf8))
+            var rows: [String: Double] = [:]
+            for m in try EquilibriumValidation.run(suite.checks[0], on: subject).measurements { rows[m.label] = m.value }
+            return rows
+        }
+        let gated = try run(#", "gate": "halting""#), ungated = try run(""), verified = try run(#", "gate": "verified""#)
+        #expect(gated["distinct end points"] == 1 && gated["majority answer correct"] == 1, "\(gated)")
+        #expect(verified["distinct end points"] == 1 && verified["majority answer correct"] == 1, "\(verified)")
+        #expect(ungated["distinct end points"] == 2, "\(ungated)")
+        // The readouts at the end points: the rule fires at +1, not at −1.
+        #expect(ungated["end points with a right answer where the halting rule fires (fraction)"] == 1)
+        #expect(ungated["end points with a wrong answer where the halting rule fires (fraction of 1)"] == 0)
+        // A subject without a halting rule cannot be gated.
+        let suite = try ValidationSuite.parse(Data(#"""
+        {"suite": "g", "target": {"field": "double-well", "dimension": 1},
+         "checks": [{"check": "basins", "sigma": 0.5, "noisy_segments": 2, "gate": "halting"}]}
+        """#.utf8))
+        #expect(throws: StabilityError.self) { try EquilibriumValidation.run(suite.checks[0], on: .init(name: "w", map: map)) }
+    }
+
     @Test func fixedPointTestKeepsCorrectStatesAndFlagsWrongOnes() throws {
         let map = FieldLatentMap(field: DoubleWellField<Double>(dimension: 1), stepSize: 0.5)
         let sign: AnswerDecoder = { z, _ in [z.first! > 0 ? 1 : -1] }
