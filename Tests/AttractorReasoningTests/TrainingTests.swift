@@ -731,6 +731,16 @@ import Testing
         #expect(doubted.map(\.residual) == annealed.map(\.residual) && doubted.allSatisfy { $0.segments == 6 })
         #expect(doubted.map(\.answer) == annealed.map(\.answer))
         #expect(t.model.sampleSigma == 0 && t.model.sampleRowGate.isEmpty)
+        // A row's gate is its own: other batch sizes and thread counts give the same outcomes.
+        // The bias at the median halting logit: some rows trusted, some doubted, some retiring.
+        setBias(0)
+        let logits = try ReasoningInference.run(t.model, inputs: inputs).compactMap(\.confidence).sorted()
+        setBias(-logits[logits.count / 2])
+        let whole = try ReasoningInference.run(t.model, inputs: inputs, options: gate)
+        let split = try ReasoningInference.run(try ReasoningModel(replicaOf: t.model, maxBatch: 3), inputs: inputs, threads: 2,
+                                               options: gate)
+        #expect(whole.map(\.residual) == split.map(\.residual) && whole.map(\.segments) == split.map(\.segments))
+        #expect(Set(whole.map(\.segments)).count > 1, "\(whole.map(\.segments))")
         for bad in [InferenceOptions(sigma: 0, noiseGate: .halting), InferenceOptions(sigma: 0.1, noisySegments: 2, noiseGate: .halting)] {
             #expect(throws: ReasoningError.self) { _ = try ReasoningInference.run(t.model, inputs: inputs, options: bad) }
         }
