@@ -264,3 +264,35 @@ import Testing
         #expect(wrong == 0 ? entries == nil : (entries.map { $0 >= 1 && $0 <= 81 } ?? false), "\(wrong) \(String(describing: entries))")
     }
 }
+
+/// The readouts a bundled checkpoint's subject gives the basins check (its halting rule, its
+/// least sure cell, the verifier of its decoded answer), on puzzles it solves.
+@Suite struct ReasoningSubjectReadoutTests {
+    @Test func verifierHaltingAndConfidenceAtASolvedState() throws {
+        let subject = try ValidationRunner.modelSubject(checkpoint: "cmm-tiny", puzzles: "Data/sudoku/serg_benchmark.txt", limit: 2,
+                                                        blanks: 10, seed: 0, threads: 1)
+        let map = subject.map, d = map.dimension
+        // Four segments from the model's own start: cmm-tiny solves 10-blank grids in one.
+        var z = try #require(subject.initialState)
+        for _ in 0..<4 {
+            var image = z
+            z.withUnsafeBufferPointer { zp in
+                image.withUnsafeMutableBufferPointer { map.apply(state: zp.baseAddress!, image: $0.baseAddress!, rows: RowSelection(count: 2)) }
+            }
+            z = image
+        }
+        let expected = try #require(subject.expected)
+        let verifies = try #require(subject.verifies), halts = try #require(subject.halts)
+        let confidence = try #require(subject.leastConfidence), decoder = try #require(subject.decoder)
+        for row in 0..<2 {
+            let latent = z[(row * d)..<((row + 1) * d)].map(Double.init)[...]
+            #expect(decoder(latent, row) == expected[row])
+            #expect(verifies(latent, row) && halts(latent) && confidence(latent) > 0.5)
+            // The same state read as the other puzzle's answer keeps not its givens.
+            #expect(!verifies(latent, 1 - row))
+        }
+        // The model's initial latent decodes to no solution, and the model doubts it.
+        let start = try #require(subject.initialState).prefix(d).map(Double.init)[...]
+        #expect(!verifies(start, 0) && !halts(start))
+    }
+}
