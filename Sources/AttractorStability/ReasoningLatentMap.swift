@@ -141,32 +141,29 @@ public final class ReasoningLatentMap: LatentMap {
     public func haltingSignal(_ latent: ArraySlice<Double>) -> Bool? {
         let rule = model.configuration.halting
         guard rule == .haltLogit || rule == .qLearning else { return nil }
-        let w = model.stateWidth
-        precondition(latent.count == 2 * w, "a latent row has \(2 * w) scalars, got \(latent.count)")
-        var i = 0
-        for v in latent.dropFirst(w) { state.high.pointer[i] = Float(v); i += 1 }
-        model.computeHeads(state, batch: 1)
+        computeHeads(latent)
         return rule.signalsHalt(haltLogits: model.haltLogits.pointer, residual: .nan, tolerance: 0)
     }
 
     /// The answer head's least sure cell at one latent row: the smallest over positions of
     /// the probability of the predicted token (`ReasoningModel.predictedConfidence`).
     public func leastCellConfidence(_ latent: ArraySlice<Double>) -> Double {
+        computeHeads(latent)
+        return Double(model.predictedConfidence(example: 0).min()!)
+    }
+
+    /// Runs the heads on `z_H` (the second half) of one latent row, into the model's buffers.
+    private func computeHeads(_ latent: ArraySlice<Double>) {
         let w = model.stateWidth
         precondition(latent.count == 2 * w, "a latent row has \(2 * w) scalars, got \(latent.count)")
         var i = 0
         for v in latent.dropFirst(w) { state.high.pointer[i] = Float(v); i += 1 }
         model.computeHeads(state, batch: 1)
-        return Double(model.predictedConfidence(example: 0).min()!)
     }
 
     /// The answer tokens the heads read off `z_H` (the second half) of one latent row.
     public func answerTokens(_ latent: ArraySlice<Double>) -> [Int32] {
-        let w = model.stateWidth
-        precondition(latent.count == 2 * w, "a latent row has \(2 * w) scalars, got \(latent.count)")
-        var i = 0
-        for v in latent.dropFirst(w) { state.high.pointer[i] = Float(v); i += 1 }
-        model.computeHeads(state, batch: 1)
+        computeHeads(latent)
         return model.predictedTokens(example: 0)
     }
 }

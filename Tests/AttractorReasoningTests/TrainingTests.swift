@@ -661,10 +661,10 @@ import Testing
         }
     }
 
-    /// Annealed test-time noise: the first K segments carry σ, the rest are the drift alone,
-    /// and the model's halting waits for them.
-    @Test func noiseOnTheFirstSegmentsOnly() throws {
-        var c = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)  // damped EM, halting head
+    /// A small damped-EM cmm with a halting head, six segments, three steps trained, and its
+    /// eight 6-blank puzzles: the subject of the test-time noise schedules' tests.
+    static func smallNoisyCMM() throws -> (ReasoningTrainer, [SudokuExample]) {
+        var c = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)
         c.block = BlockConfiguration(hidden: 16, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 32)
         c.training.batch = 8
         c.training.depthCurriculum = ""
@@ -674,6 +674,13 @@ import Testing
         let puzzles = try TrainingTests.puzzles(count: 8, blanks: 6, seed: 12)
         let t = try ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: puzzles), seed: 13)
         for _ in 0..<3 { _ = try t.trainStep() }
+        return (t, puzzles)
+    }
+
+    /// Annealed test-time noise: the first K segments carry σ, the rest are the drift alone,
+    /// and the model's halting waits for them.
+    @Test func noiseOnTheFirstSegmentsOnly() throws {
+        let (t, puzzles) = try Self.smallNoisyCMM()
         if let head = t.model.haltHead, let bias = head.bias {  // halt at once wherever the head may
             for i in 0..<bias.count { t.model.store.values.pointer[bias.offset + i] = 50 }
         }
@@ -699,16 +706,7 @@ import Testing
     /// fire at its state, halts only after a noise-free segment, and the last segment is
     /// noise-free.
     @Test func noiseGatedByTheHaltingRule() throws {
-        var c = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)
-        c.block = BlockConfiguration(hidden: 16, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 32, channelInner: 32)
-        c.training.batch = 8
-        c.training.depthCurriculum = ""
-        c.lowSteps = 2
-        c.cycles = 1
-        c.segments = 6
-        let puzzles = try TrainingTests.puzzles(count: 8, blanks: 6, seed: 12)
-        let t = try ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: puzzles), seed: 13)
-        for _ in 0..<3 { _ = try t.trainStep() }
+        let (t, puzzles) = try Self.smallNoisyCMM()
         func setBias(_ value: Float) {
             if let head = t.model.haltHead, let bias = head.bias {
                 for i in 0..<bias.count { t.model.store.values.pointer[bias.offset + i] = value }
