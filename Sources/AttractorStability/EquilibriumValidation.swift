@@ -186,13 +186,12 @@ public enum EquilibriumValidation {
                     for k in 0..<noisySegments {
                         let seeds = (0..<rows).map { RandomSource.mix(RandomSource.mix(seed, 0x5E6 &+ UInt64(k)), UInt64($0)) }
                         // Gated: the noisy segment runs on the doubted rows only, the others noise-free.
-                        let doubted = gated ? (0..<rows).filter { r in !trusted(z[(r * d)..<((r + 1) * d)].map(Double.init)[...], row) }
-                                            : Array(0..<rows)
+                        let trust = (0..<rows).map { r in gated && trusted(z[(r * d)..<((r + 1) * d)].map(Double.init)[...], row) }
+                        let doubted = (0..<rows).filter { !trust[$0] }, confident = (0..<rows).filter { trust[$0] }
                         let part = doubted.flatMap { z[($0 * d)..<(($0 + 1) * d)] }
                         let moved = doubted.isEmpty ? [] : subject.noisySegment?(part, [Int](repeating: row, count: doubted.count), sigma,
                                                                                   doubted.map { seeds[$0] })
                             ?? noisyStep(map, part, row: row, rows: doubted.count, sigma: sigma, seeds: doubted.map { seeds[$0] })
-                        let confident = gated ? Set(0..<rows).subtracting(doubted).sorted() : []
                         let still = confident.isEmpty ? [] : noisyStep(map, confident.flatMap { z[($0 * d)..<(($0 + 1) * d)] }, row: row,
                                                                        rows: confident.count, sigma: 0, seeds: confident.map { seeds[$0] })
                         for (j, r) in doubted.enumerated() { z.replaceSubrange((r * d)..<((r + 1) * d), with: moved[(j * d)..<((j + 1) * d)]) }
@@ -268,13 +267,9 @@ public enum EquilibriumValidation {
                                                value: w))
                 }
             }
-            if let confidence = subject.leastConfidence, let decoder = subject.decoder, let expected = subject.expected {
-                var right: [Double] = [], wrong: [Double] = []
-                for (r, report) in reports.enumerated() {
-                    for point in report.representatives {
-                        if decoder(point[...], r) == expected[r] { right.append(confidence(point[...])) } else { wrong.append(confidence(point[...])) }
-                    }
-                }
+            if let confidence = subject.leastConfidence,
+               let points = endPointsByAnswer(reports: reports, decoder: subject.decoder, expected: subject.expected) {
+                let right = points.right.map(confidence), wrong = points.wrong.map(confidence)
                 if !right.isEmpty {
                     stabilityRows.append(.init(label: "least cell confidence at end points with a right answer (min)", value: right.min()!))
                     stabilityRows.append(.init(label: "least cell confidence at end points with a right answer (median)", value: Quantiles.median(right)))
@@ -392,17 +387,25 @@ public enum EquilibriumValidation {
     /// without a decoder and the expected answers.
     public static func endPointHalting(reports: [BasinAnalysis.Report], halts: (ArraySlice<Double>) -> Bool,
                                        decoder: AnswerDecoder?, expected: [[Int]]?) -> (right: Double, wrong: Double?, wrongCount: Int)? {
-        guard let decoder, let expected else { return nil }
-        var right: [Bool] = [], wrong: [Bool] = []
-        for (r, report) in reports.enumerated() {
-            for point in report.representatives {
-                let fires = halts(point[...])
-                if decoder(point[...], r) == expected[r] { right.append(fires) } else { wrong.append(fires) }
-            }
-        }
+        guard let points = endPointsByAnswer(reports: reports, decoder: decoder, expected: expected) else { return nil }
+        let right = points.right.map(halts), wrong = points.wrong.map(halts)
         func fraction(_ v: [Bool]) -> Double { Double(v.filter { $0 }.count) / Double(max(v.count, 1)) }
         guard !right.isEmpty || !wrong.isEmpty else { return nil }
         return (fraction(right), wrong.isEmpty ? nil : fraction(wrong), wrong.count)
+    }
+
+    /// Every puzzle's end points (each cluster's representative once), split by whether the
+    /// answer decoded there is the expected one. nil without a decoder and the expected answers.
+    static func endPointsByAnswer(reports: [BasinAnalysis.Report], decoder: AnswerDecoder?, expected: [[Int]]?)
+        -> (right: [ArraySlice<Double>], wrong: [ArraySlice<Double>])? {
+        guard let decoder, let expected else { return nil }
+        var right: [ArraySlice<Double>] = [], wrong: [ArraySlice<Double>] = []
+        for (r, report) in reports.enumerated() {
+            for point in report.representatives {
+                if decoder(point[...], r) == expected[r] { right.append(point[...]) } else { wrong.append(point[...]) }
+            }
+        }
+        return (right, wrong)
     }
 
     /// The medians of `ρ(J)` (power iteration, `LocalStability.powerRadius`) over the end
