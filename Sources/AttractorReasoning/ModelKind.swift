@@ -30,6 +30,16 @@ public enum HaltHead: Int, Codable, Sendable, CaseIterable {
     public var count: Int { rawValue }
 }
 
+/// What the halting head reads (`ReasoningConfiguration.haltReadout`).
+public enum HaltReadout: String, Codable, Sendable, CaseIterable {
+    /// `z_H` averaged over positions (HRM/TRM): blind to which position holds what, so a
+    /// state with positions swapped halts exactly as the original.
+    case mean
+    /// The mean head plus a readout of learned mixtures of positions
+    /// (`RelationalHaltHead`), which can tell a swapped state from the original.
+    case relational
+}
+
 /// How many networks `F` a model has. Saved in `config.json` as the count (1, 2).
 public enum NetworkSharing: Int, Codable, Sendable, CaseIterable {
     /// One shared `F` for both levels (TRM, CMM).

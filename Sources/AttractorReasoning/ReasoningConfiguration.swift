@@ -157,6 +157,15 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         public var wrongMotionMargin: Double = 0.01
         /// The fraction of the schedule from which the hinge acts (0: from the first step).
         public var wrongMotionFrom: Double = 0
+        /// Halting BCE on swapped end states: for every training example whose answer is right
+        /// after the segment, `z_H` with `swappedHaltingPositions` positions rotated among
+        /// themselves (a confident grid with cells in the wrong places; the target is whether
+        /// the rotated answer still equals the labels), read by the halting head only (no
+        /// gradient into the state). Teaches the head to doubt a wrong answer the model is sure
+        /// of; useful with `haltReadout = relational` (the mean head cannot see a rotation).
+        public var swappedHalting: Double = 0
+        /// Positions rotated per swapped state (≥ 2).
+        public var swappedHaltingPositions: Int = 4
         /// The Jacobian regularisers run every `regulariserEvery` steps …
         public var regulariserEvery: Int = 4
         /// … on the first `regulariserBatch` examples, with one probe vector.
@@ -168,6 +177,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case answer, halting, residual, traceHinge, repellerHinge, frobenius, spectral, spectralMargin, repulsion
             case chord, chordMargin, chordSegments, wrongMotion, wrongMotionMargin, wrongMotionFrom
+            case swappedHalting, swappedHaltingPositions
             case regulariserEvery, regulariserBatch, powerIterations
         }
 
@@ -191,6 +201,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             wrongMotion = try c.decodeIfPresent(Double.self, forKey: .wrongMotion) ?? 0
             wrongMotionMargin = try c.decodeIfPresent(Double.self, forKey: .wrongMotionMargin) ?? 0.01
             wrongMotionFrom = try c.decodeIfPresent(Double.self, forKey: .wrongMotionFrom) ?? 0
+            // … nor swapped halting states.
+            swappedHalting = try c.decodeIfPresent(Double.self, forKey: .swappedHalting) ?? 0
+            swappedHaltingPositions = try c.decodeIfPresent(Int.self, forKey: .swappedHaltingPositions) ?? 4
             regulariserEvery = try c.decode(Int.self, forKey: .regulariserEvery)
             regulariserBatch = try c.decode(Int.self, forKey: .regulariserBatch)
             powerIterations = try c.decode(Int.self, forKey: .powerIterations)
@@ -336,6 +349,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
     public var halting: HaltingRule
     /// Outputs of the halting head: 0 (none), 1 (`q_halt`), 2 (`q_halt`, `q_continue`).
     public var haltOutputs: HaltHead
+    /// What the halting head reads: the mean of `z_H` over positions (HRM/TRM, the default and
+    /// every checkpoint written before this field), or that plus a relational readout.
+    public var haltReadout: HaltReadout = .mean
     public var equilibriumTolerance: Double
     /// `N_sup`: the most segments an example gets.
     public var segments: Int
@@ -372,7 +388,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case model, task, preset, vocabulary, block, networks, lowSteps, cycles, integrator, stepSize, lowStepSize, epsilon
-        case noise, sigma, discretisation, gradient, implicitIterations, halting, haltOutputs, equilibriumTolerance, segments
+        case noise, sigma, discretisation, gradient, implicitIterations, halting, haltOutputs, haltReadout, equilibriumTolerance, segments
         case exploration, answerLoss, loss, training
     }
 
@@ -419,6 +435,16 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         guard loss.wrongMotion >= 0 && loss.wrongMotion.isFinite, loss.wrongMotionMargin > 0 && loss.wrongMotionMargin.isFinite,
               (0...1).contains(loss.wrongMotionFrom) else {
             throw .invalidConfiguration("loss.wrongMotion must be finite and ≥ 0, loss.wrongMotionMargin finite and > 0 (a relative residual), loss.wrongMotionFrom a fraction of the schedule in [0, 1]; got \(loss.wrongMotion), \(loss.wrongMotionMargin) and \(loss.wrongMotionFrom)")
+        }
+        guard loss.swappedHalting >= 0 && loss.swappedHalting.isFinite,
+              (2...block.sequence).contains(loss.swappedHaltingPositions) else {
+            throw .invalidConfiguration("loss.swappedHalting must be finite and ≥ 0 and loss.swappedHaltingPositions between 2 and the sequence length \(block.sequence); got \(loss.swappedHalting) and \(loss.swappedHaltingPositions)")
+        }
+        if loss.swappedHalting > 0 && haltOutputs == .absent {
+            throw .invalidConfiguration("loss.swappedHalting trains the halting head: the model has none")
+        }
+        if haltReadout == .relational && haltOutputs == .absent {
+            throw .invalidConfiguration("haltReadout=relational is a halting head's readout: the model has none (haltOutputs 0)")
         }
         guard training.shards >= 1 else { throw .invalidConfiguration("shards must be positive, got \(training.shards)") }
         guard (0...1).contains(training.easierCopies) else {
@@ -479,6 +505,7 @@ extension ReasoningConfiguration {
         implicitIterations = try c.decode(Int.self, forKey: .implicitIterations)
         halting = try c.decode(HaltingRule.self, forKey: .halting)
         haltOutputs = try c.decode(HaltHead.self, forKey: .haltOutputs)
+        haltReadout = try c.decodeIfPresent(HaltReadout.self, forKey: .haltReadout) ?? .mean
         equilibriumTolerance = try c.decode(Double.self, forKey: .equilibriumTolerance)
         segments = try c.decode(Int.self, forKey: .segments)
         exploration = try c.decode(Double.self, forKey: .exploration)

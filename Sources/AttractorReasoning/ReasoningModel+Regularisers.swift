@@ -14,8 +14,12 @@ extension ReasoningModel {
         public var chord = 0.0
         /// The wrong-motion hinge (`loss.wrongMotion`).
         public var wrongMotion = 0.0
+        /// The halting BCE on swapped end states (`loss.swappedHalting`).
+        public var swappedHalting = 0.0
         public init() {}
-        public var total: Double { residual + traceHinge + repellerHinge + frobenius + spectral + repulsion + chord + wrongMotion }
+        public var total: Double {
+            residual + traceHinge + repellerHinge + frobenius + spectral + repulsion + chord + wrongMotion + swappedHalting
+        }
     }
 
     /// Equilibrium residual of the high level, one evaluation of `F_H` on `batch` examples:

@@ -3,7 +3,8 @@ import AttractorNumerics
 
 /// The learned part of a reasoning model: every parameter in one flat store, the input
 /// embedding, the field networks (`[F]` shared, or `[F_L, F_H]`) and the two heads (answer
-/// logits on `z_H`; halting Q-values on the mean of `z_H` over positions), with their forward
+/// logits on `z_H`; halting Q-values on the mean of `z_H` over positions, with
+/// `haltReadout = relational` plus a readout of mixtures of positions), with their forward
 /// passes and VJPs.
 ///
 /// It keeps nothing between calls: every pass reads and writes buffers and workspaces its
@@ -19,6 +20,9 @@ public final class ReasoningNetwork<T: Scalar> {
     public let networks: [BlockStack]
     public let answerHead: Linear
     public let haltHead: Linear?
+    /// The relational readout added to the halting head (`haltReadout = relational`).
+    let relationalHalt: RelationalHaltHead?
+    let relationalBuffers = RelationalHaltHead.Buffers<T>()
 
     /// A network with freshly initialised parameters (the configuration's initialisation,
     /// seeded; the halting bias at −5, HRM/TRM's "continue").
@@ -62,6 +66,10 @@ public final class ReasoningNetwork<T: Scalar> {
         haltHead = configuration.haltOutputs != .absent
             ? Linear("halt", inFeatures: block.hidden, outFeatures: configuration.haltOutputs.count, bias: true,
                      layout: &layout, initializer: .zeros)
+            : nil
+        relationalHalt = haltHead != nil && configuration.haltReadout == .relational
+            ? RelationalHaltHead(sequence: block.sequence, hidden: block.hidden, outputs: configuration.haltOutputs.count,
+                                 initialization: block.initialization, layout: &layout)
             : nil
         switch parameters {
         case .fresh(let seed):
@@ -204,6 +212,33 @@ public final class ReasoningNetwork<T: Scalar> {
         guard let haltHead else { return }
         meanOverPositions(read, batch: batch, into: pooled)
         haltHead.forward(UnsafePointer(pooled), rows: batch, parameters: p, into: haltLogits)
+        relationalHalt?.forward(read, batch: batch, parameters: p, addingInto: haltLogits, buffers: relationalBuffers)
+    }
+
+    /// The halting logits alone of the states `high` (`batch × sequence × hidden`) into
+    /// `haltLogits`; `pooled` is the caller's scratch. Nothing to do without a halting head.
+    public func haltLogits(_ high: UnsafePointer<T>, batch: Int, into haltLogits: UnsafeMutablePointer<T>,
+                           pooled: UnsafeMutablePointer<T>) {
+        guard let haltHead else { return }
+        let p = UnsafePointer(store.values.pointer)
+        let read = headInput(high, batch: batch)
+        meanOverPositions(read, batch: batch, into: pooled)
+        haltHead.forward(UnsafePointer(pooled), rows: batch, parameters: p, into: haltLogits)
+        relationalHalt?.forward(read, batch: batch, parameters: p, addingInto: haltLogits, buffers: relationalBuffers)
+    }
+
+    /// The halting head's parameter gradients for the cotangent `haltCotangent` of
+    /// `haltLogits(high, …)`, added into `store.gradients`; nothing flows into the states.
+    public func backwardHaltLogits(_ high: UnsafePointer<T>, batch: Int, haltCotangent: UnsafePointer<T>,
+                                   pooled: UnsafeMutablePointer<T>) {
+        guard let haltHead else { return }
+        let p = UnsafePointer(store.values.pointer), g = store.gradients.pointer
+        let read = headInput(high, batch: batch)
+        meanOverPositions(read, batch: batch, into: pooled)
+        haltHead.backward(haltCotangent, input: UnsafePointer(pooled), rows: batch, parameters: p, gradients: g,
+                          inputCotangent: nil)
+        relationalHalt?.backward(haltCotangent, read: read, batch: batch, parameters: p, gradients: g,
+                                 readCotangent: nil, buffers: relationalBuffers)
     }
 
     /// VJP of `heads`: adds `∂L/∂z_H` into `highCotangent` and the heads' parameter gradients
@@ -238,6 +273,8 @@ public final class ReasoningNetwork<T: Scalar> {
                     for j in 0..<d { r[j] += inv * pc[j] }
                 }
             }
+            relationalHalt?.backward(haltCotangent, read: read, batch: batch, parameters: p, gradients: g,
+                                     readCotangent: readCotangent, buffers: relationalBuffers)
         }
         guard normalised else { return }
         // n = z/rms(z) per position: dz = (dn − n·mean(dn ⊙ n)) / rms(z), added into z_H's cotangent.

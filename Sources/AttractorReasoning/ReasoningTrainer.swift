@@ -104,6 +104,8 @@ public final class ReasoningTrainer {
     /// The embedded shard input, one per worker (a shard's segment, look-ahead, backward and
     /// regularisers all read it).
     let segmentInputs: [SegmentInput<Float>]
+    /// `loss.swappedHalting`'s buffers, one per worker (empty without it).
+    let swapScratch: [SwapScratch]
     let shardGradients: [ScalarBuffer<Float>]
     /// `training.depthCurriculum`, parsed (empty: the configured depth on every step).
     public let curriculum: DepthCurriculum
@@ -161,6 +163,10 @@ public final class ReasoningTrainer {
         chordOrigins = chord ? (0..<shards).map { _ in model.makeState() } : []
         chordStates = chord ? replicas.map { $0.makeState() } : []
         segmentInputs = replicas.map { $0.makeInput() }
+        swapScratch = configuration.loss.swappedHalting > 0
+            ? replicas.map { _ in SwapScratch(rows: largestShard, width: configuration.stateWidth,
+                                              outputs: configuration.haltOutputs.count, hidden: configuration.block.hidden) }
+            : []
         shardGradients = (0..<shards).map { _ in ScalarBuffer(count: model.store.count) }
         shardRandom = (0..<shards).map { _ in RandomSource(seed: 0) }
         shardResults = .allocate(capacity: shards)
@@ -324,6 +330,7 @@ public final class ReasoningTrainer {
             report.regularisers.spectral += r.regularisers.spectral
             report.regularisers.chord += r.regularisers.chord
             report.regularisers.wrongMotion += r.regularisers.wrongMotion
+            report.regularisers.swappedHalting += r.regularisers.swappedHalting
             cellsRight += r.cellsRight
             report.forwardExamples += r.forwardExamples
             report.backwardExamples += r.backwardExamples
@@ -550,6 +557,7 @@ public final class ReasoningTrainer {
             let scale = config.loss.halting * Double(outputs) * share
             result.haltingLoss = scale * bce.loss
             for i in 0..<(rows * outputs) { replica.haltCotangent.pointer[i] *= Float(scale) }
+            result.regularisers.swappedHalting = swappedHaltingLoss(pass)
         }
 
         // Equilibrium residual (also the CMM halting signal) and repulsion.

@@ -183,6 +183,7 @@ public final class TrainingSession {
                                                      rate, mean { $0.totalLoss }, mean { $0.answerLoss },
                                                      mean { $0.haltingLoss }, mean { $0.regularisers.total }, mean { $0.cellAccuracy })
             + (trainer.configuration.loss.wrongMotion > 0 ? String(format: "  motion %.5f", mean { $0.regularisers.wrongMotion }) : "")
+            + (trainer.configuration.loss.swappedHalting > 0 ? String(format: "  swapped %.4f", mean { $0.regularisers.swappedHalting }) : "")
             + "  exact \(finishedExact)/\(finished) " + String(format: "(%.3f)  segs %.1f  lr %.2e  ", exactRate,
                                                                meanSegments, learningRate) + depth + spectral + remaining
         window.removeAll(keepingCapacity: true)
