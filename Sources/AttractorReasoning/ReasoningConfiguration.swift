@@ -163,6 +163,8 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// the rotated answer still equals the labels), read by the halting head only (no
         /// gradient into the state). Teaches the head to doubt a wrong answer the model is sure
         /// of; useful with `haltReadout = relational` (the mean head cannot see a rotation).
+        /// A batch mean (the examples that are not right contribute 0), so each right example's
+        /// negative weighs `swappedHalting` against its positive's `halting`.
         public var swappedHalting: Double = 0
         /// Positions rotated per swapped state (≥ 2).
         public var swappedHaltingPositions: Int = 4

@@ -43,8 +43,9 @@ extension ReasoningTrainer {
     /// The swapped-halting BCE on the shard's right examples: each one's `z_H` with
     /// `loss.swappedHaltingPositions` positions rotated, read by the halting head (its `q_halt`
     /// toward whether the rotated answer is still right), gradient into the head's parameters
-    /// only. Returns the weighted value (the shard's share of the batch mean; 0 when no example
-    /// of the shard is right).
+    /// only; the examples that are not right contribute 0 to the batch mean. Returns the
+    /// weighted value (the shard's share of the batch mean; 0 when no example of the shard is
+    /// right).
     func swappedHaltingLoss(_ pass: ShardPass) -> Double {
         let config = configuration, replica = pass.replica
         let weight = config.loss.swappedHalting
@@ -75,8 +76,11 @@ extension ReasoningTrainer {
         let network = replica.network
         network.haltLogits(UnsafePointer(scratch.states.pointer), batch: rows, into: scratch.logits.pointer,
                            pooled: scratch.pooled.pointer)
-        // BCE on q_halt (output 0) only, mean over the swapped rows, times the shard's share.
-        let scale = weight * pass.share
+        // BCE on q_halt (output 0) only, summed over the swapped rows and divided by the
+        // shard's rows, times its share: a batch mean in which every right example weighs
+        // as much as in the halting loss (where it is a positive) — a mean over the right
+        // examples alone would outweigh each positive by batch / right and silence halting.
+        let scale = weight * pass.share / Double(pass.rows)
         var value = 0.0
         let q = scratch.logits.pointer, dq = scratch.cotangent.pointer
         dq.update(repeating: 0, count: rows * outputs)
@@ -85,10 +89,10 @@ extension ReasoningTrainer {
             let softplus: Double = Double.log(1 + Double.exp(-abs(x)))
             value += max(x, 0) - x * y + softplus
             let sigmoid: Double = 1 / (1 + Double.exp(-x))
-            dq[r * outputs] = Float(scale * (sigmoid - y) / Double(rows))
+            dq[r * outputs] = Float(scale * (sigmoid - y))
         }
         network.backwardHaltLogits(UnsafePointer(scratch.states.pointer), batch: rows, haltCotangent: UnsafePointer(dq),
                                    pooled: scratch.pooled.pointer)
-        return scale * value / Double(rows)
+        return scale * value
     }
 }

@@ -40,6 +40,12 @@ public enum EquilibriumValidation {
         /// certificate: for a unique-solution puzzle, the solution) — the gate of the basins
         /// check's verifier-gated noise (`gate: "verified"`).
         public var verifies: ((_ latent: ArraySlice<Double>, _ row: Int) -> Bool)?
+        /// Whether the halting rule fires at a latent row with a few positions' states rotated
+        /// among themselves so that its answer changes (probe `index` picks them; nil when no
+        /// rotation tried changes the answer): read at every right end point of the basins
+        /// check — a confident grid with cells in the wrong places, which a head on the mean
+        /// over positions cannot tell from the original.
+        public var haltsRotated: ((_ latent: ArraySlice<Double>, _ index: Int) -> Bool?)?
 
         public init(name: String, map: M, inputs: Int = 1, initialState: [M.Scalar]? = nil, decoder: AnswerDecoder? = nil,
                     expected: [[Int]]? = nil,
@@ -48,9 +54,11 @@ public enum EquilibriumValidation {
                     leastConfidence: ((_ latent: ArraySlice<Double>) -> Double)? = nil,
                     verifies: ((_ latent: ArraySlice<Double>, _ row: Int) -> Bool)? = nil,
                     halts: ((_ latent: ArraySlice<Double>) -> Bool)? = nil,
+                    haltsRotated: ((_ latent: ArraySlice<Double>, _ index: Int) -> Bool?)? = nil,
                     noisySegment: ((_ states: [M.Scalar], _ originalRows: [Int], _ sigma: Double, _ seeds: [UInt64]) -> [M.Scalar])? = nil) {
             self.certificate = certificate
             self.halts = halts
+            self.haltsRotated = haltsRotated
             self.leastConfidence = leastConfidence
             self.verifies = verifies
             self.noisySegment = noisySegment
@@ -267,6 +275,11 @@ public enum EquilibriumValidation {
                                                value: w))
                 }
             }
+            if let rotated = subject.haltsRotated,
+               let f = rotatedHalting(reports: reports, haltsRotated: rotated, decoder: subject.decoder, expected: subject.expected) {
+                stabilityRows.append(.init(label: "right end points with \(ReasoningProbe.rotatedPositions) positions' states rotated (a wrong answer) where the halting rule fires (fraction of \(f.count))",
+                                           value: f.fraction))
+            }
             if let confidence = subject.leastConfidence,
                let points = endPointsByAnswer(reports: reports, decoder: subject.decoder, expected: subject.expected) {
                 let right = points.right.map(confidence), wrong = points.wrong.map(confidence)
@@ -392,6 +405,17 @@ public enum EquilibriumValidation {
         func fraction(_ v: [Bool]) -> Double { Double(v.filter { $0 }.count) / Double(max(v.count, 1)) }
         guard !right.isEmpty || !wrong.isEmpty else { return nil }
         return (fraction(right), wrong.isEmpty ? nil : fraction(wrong), wrong.count)
+    }
+
+    /// The halting rule at every right end point with a few positions' states rotated (probe
+    /// `i` for the `i`-th such end point): the fraction where it fires, over those where a
+    /// rotation changed the answer, and their count. nil without right end points.
+    public static func rotatedHalting(reports: [BasinAnalysis.Report], haltsRotated: (ArraySlice<Double>, Int) -> Bool?,
+                                      decoder: AnswerDecoder?, expected: [[Int]]?) -> (fraction: Double, count: Int)? {
+        guard let points = endPointsByAnswer(reports: reports, decoder: decoder, expected: expected) else { return nil }
+        let fired = points.right.enumerated().compactMap { haltsRotated($0.element, $0.offset) }
+        guard !fired.isEmpty else { return nil }
+        return (Double(fired.filter { $0 }.count) / Double(fired.count), fired.count)
     }
 
     /// Every puzzle's end points (each cluster's representative once), split by whether the

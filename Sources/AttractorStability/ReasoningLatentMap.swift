@@ -145,6 +145,35 @@ public final class ReasoningLatentMap: LatentMap {
         return rule.signalsHalt(haltLogits: model.haltLogits.pointer, residual: .nan, tolerance: 0)
     }
 
+    /// `haltingSignal` at one latent row with `ReasoningProbe.rotatedPositions` positions'
+    /// `z_H` rotated among themselves (position `p_i` gets `p_{i+1}`'s), the positions drawn
+    /// from `seed` and redrawn (up to 32 times) until the rotation changes the answer the
+    /// heads read; nil when none did, or for rules the heads do not decide.
+    public func haltingSignal(rotated latent: ArraySlice<Double>, seed: UInt64) -> Bool? {
+        let rule = model.configuration.halting
+        guard rule == .haltLogit || rule == .qLearning else { return nil }
+        let tokens = answerTokens(latent)
+        let w = model.stateWidth, l = model.sequence, d = model.hidden
+        let count = min(ReasoningProbe.rotatedPositions, l)
+        let random = RandomSource(seed: seed)
+        for _ in 0..<32 {
+            var order = Array(0..<l)
+            for i in 0..<count { order.swapAt(i, i + random.integer(below: l - i)) }
+            let positions = order.prefix(count)
+            guard positions.contains(where: { tokens[$0] != tokens[positions.first!] }) else { continue }
+            let high = Array(latent.dropFirst(w))
+            var i = 0
+            for v in high { state.high.pointer[i] = Float(v); i += 1 }
+            for (k, p) in positions.enumerated() {
+                let q = positions[positions.startIndex + (k + 1) % count]
+                for e in 0..<d { state.high.pointer[p * d + e] = Float(high[q * d + e]) }
+            }
+            model.computeHeads(state, batch: 1)
+            return rule.signalsHalt(haltLogits: model.haltLogits.pointer, residual: .nan, tolerance: 0)
+        }
+        return nil
+    }
+
     /// The answer head's least sure cell at one latent row: the smallest over positions of
     /// the probability of the predicted token (`ReasoningModel.predictedConfidence`).
     public func leastCellConfidence(_ latent: ArraySlice<Double>) -> Double {
@@ -207,4 +236,10 @@ public final class ReasoningSudokuModel: PuzzleModel {
         guard let map else { return [] }
         return map.answerTokens(latent).map { $0 >= 2 ? Int($0) - 1 : 0 }
     }
+}
+
+/// Settings of the model probes the basins check reads.
+public enum ReasoningProbe {
+    /// Positions whose states the rotated-halting probe rotates.
+    public static let rotatedPositions = 4
 }

@@ -128,6 +128,8 @@ public enum ValidationRunner {
                 return grid.isSolution(of: puzzle)
             },
             halts: map.haltingSignal(map.initialState(rows: 1).map(Double.init)[...]) == nil ? nil : { map.haltingSignal($0)! },
+            haltsRotated: map.haltingSignal(map.initialState(rows: 1).map(Double.init)[...]) == nil
+                ? nil : { map.haltingSignal(rotated: $0, seed: UInt64($1)) },
             noisySegment: { states, rows, sigma, seeds in
                 var image = states
                 LatentBatch.withSelection(rows: rows.count, originalRows: rows) { sel in

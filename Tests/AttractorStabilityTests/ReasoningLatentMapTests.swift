@@ -290,6 +290,10 @@ import Testing
             #expect(verifies(latent, row) && halts(latent) && confidence(latent) > 0.5)
             // The same state read as the other puzzle's answer keeps not its givens.
             #expect(!verifies(latent, 1 - row))
+            // Four positions' states rotated: a wrong grid, and cmm-tiny's halting head (on the
+            // mean over positions) cannot tell — it fires as at the solution.
+            let rotated = try #require(subject.haltsRotated)
+            #expect(rotated(latent, row) == true)
         }
         // The model's initial latent decodes to no solution, and the model doubts it.
         let start = try #require(subject.initialState).prefix(d).map(Double.init)[...]
