@@ -173,3 +173,31 @@ import Testing
         #expect(ok.haltReadout == .relational && ok.loss.swappedHalting == 0.5 && ok.loss.swappedHaltingPositions == 4)
     }
 }
+
+/// The swapped-state halting term in the trainer.
+@Suite struct SwappedHaltingTrainerTests {
+    /// A batch mean: the examples that are not right contribute 0, so the terms of two right
+    /// examples add (a mean over the right examples alone would average them, and with few
+    /// right examples outweigh each one's halting positive — what silenced halting in run 20a).
+    @Test func isABatchMeanOverTheRightExamples() throws {
+        var c = try ReasoningTestSupport.trm()
+        c.haltReadout = .relational
+        c.loss.swappedHalting = 1
+        c.loss.swappedHaltingPositions = 2
+        c.training.shards = 1
+        let t = try ReasoningTrainer(configuration: c, examples: HaltingTests.examples(), seed: 2)
+        _ = try t.trainStep()
+        // Labels all distinct within each example: every rotation makes the answer wrong.
+        for b in 0..<3 { for p in 0..<4 { t.slotLabels[b * 4 + p] = Int32(1 + p) } }
+        let pass = ReasoningTrainer.ShardPass(index: 0, worker: 0, start: 0, rows: 3, share: 1, replica: t.workers[0],
+                                              input: t.segmentInputs[0], carry: t.carries[0])
+        func value(right: Set<Int>) -> Double {
+            for b in 0..<3 { t.slotCorrect[b] = right.contains(b) }
+            return t.swappedHaltingLoss(pass)
+        }
+        let first = value(right: [0]), second = value(right: [1]), both = value(right: [0, 1])
+        #expect(first > 0 && second > 0 && first != second)
+        #expect(abs(both - (first + second)) <= 1e-12 * both)
+        #expect(value(right: []) == 0)
+    }
+}
