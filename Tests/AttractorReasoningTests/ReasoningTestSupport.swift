@@ -78,6 +78,19 @@ enum ReasoningTestSupport {
                 Array(m.logits.buffer.prefix(batch * m.sequence * m.vocabulary)))
     }
 
+    /// `∂loss/∂θ_k` by central differences of step `h` (the parameter restored after).
+    static func centralDifference<T: Scalar>(_ m: ReasoningModel<T>, parameter k: Int, h: T = 1e-6,
+                                             _ loss: () throws -> Double) rethrows -> Double {
+        let p = m.store.values.pointer + k
+        let saved = p.pointee
+        p.pointee = saved + h
+        let up = try loss()
+        p.pointee = saved - h
+        let down = try loss()
+        p.pointee = saved
+        return (up - down) / (2 * Double(h))
+    }
+
     static func maxRelativeDifference<T: Scalar>(_ a: [T], _ b: [T]) -> Double {
         precondition(a.count == b.count)
         var num = 0.0, den = 0.0

@@ -68,14 +68,7 @@ import Testing
         for v in relationalViews(m) { indices += Array(stride(from: v.offset, to: v.end, by: 5)) }
         var worst = 0.0, largest = 0.0
         for k in indices {
-            let p = m.store.values.pointer + k
-            let saved = p.pointee, h = 1e-6
-            p.pointee = saved + h
-            let up = try loss()
-            p.pointee = saved - h
-            let down = try loss()
-            p.pointee = saved
-            let fd = (up - down) / (2 * h)
+            let fd = try ReasoningTestSupport.centralDifference(m, parameter: k, loss)
             worst = max(worst, abs(fd - analytic[k]) / max(1, abs(fd)))
             if k >= relationalViews(m)[0].offset { largest = max(largest, abs(analytic[k])) }
         }
@@ -123,19 +116,12 @@ import Testing
         let heads = m.store.layout.views.filter { $0.name.hasPrefix("halt.") }
         let headIndices = Set(heads.flatMap { Array($0.offset..<$0.end) })
         #expect(gradient.indices.allSatisfy { headIndices.contains($0) || gradient[$0] == 0 })
+        func value() -> Double {
+            m.network.haltLogits(UnsafePointer(s.high.pointer), batch: batch, into: &q, pooled: &pooled)
+            return zip(c, q).map(*).reduce(0, +)
+        }
         for k in heads.flatMap({ Array(stride(from: $0.offset, to: $0.end, by: 3)) }) {
-            let p = m.store.values.pointer + k
-            let saved = p.pointee, h = 1e-6
-            func value() -> Double {
-                m.network.haltLogits(UnsafePointer(s.high.pointer), batch: batch, into: &q, pooled: &pooled)
-                return zip(c, q).map(*).reduce(0, +)
-            }
-            p.pointee = saved + h
-            let up = value()
-            p.pointee = saved - h
-            let down = value()
-            p.pointee = saved
-            let fd = (up - down) / (2 * h)
+            let fd = ReasoningTestSupport.centralDifference(m, parameter: k, value)
             #expect(abs(fd - gradient[k]) <= 1e-6 * max(1, abs(fd)), "parameter \(k)")
         }
     }
