@@ -107,6 +107,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         case redraw
         /// Chosen positions' vectors rotated among themselves.
         case swap
+        /// Sudoku: one segment without gradient on the puzzle with a few blank cells given
+        /// wrong digits, then the trained segment on the true puzzle from the state it left.
+        case wrongClues
     }
 
     /// Weights of the loss terms and how often the (costly) regularisers run.
@@ -266,7 +269,14 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// distribution (each position with probability `perturbedPositions`), or `swap` —
         /// rotate the `z_H`/`z_L` pairs of `max(2, round(perturbedPositions · L))` random
         /// positions among themselves, so those cells hold a state that reads confidently as
-        /// another cell's digit, as at a wrong end point, rather than an uncertain one.
+        /// another cell's digit, as at a wrong end point, rather than an uncertain one — or
+        /// `wrongClues` (Sudoku only): before the segment, one segment without gradient runs
+        /// from the carried state on the puzzle with `max(2, round(perturbedPositions · L))`
+        /// of its blank cells given wrong digits (pairs of cells of one row, column or box
+        /// exchanging their solution digits where such a pair is left, else a wrong digit of
+        /// the cell's own), and the trained segment starts from the state that prelude left —
+        /// a confident, self-consistent wrong grid of the model's own making, the kind of state
+        /// a wrong end point is, rather than states moved between cells.
         public var perturbation: Perturbation = .redraw
         /// An annealed spectral bound for the `contractive` structure: the projection after
         /// each optimiser step allows spectral norms up to `spectralBoundStart^(1 − s/(f·T))`
@@ -460,6 +470,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         }
         guard training.perturbedPositions > 0 && training.perturbedPositions <= 1 else {
             throw .invalidConfiguration("training.perturbedPositions is a fraction in (0, 1], got \(training.perturbedPositions)")
+        }
+        if training.perturbedSegments > 0 && training.perturbation == .wrongClues && (task != .sudoku || block.sequence != 81) {
+            throw .invalidConfiguration("training.perturbation=wrongClues gives Sudoku puzzles wrong givens; this is a \(task.rawValue) model")
         }
         guard training.spectralBoundStart >= 1 && training.spectralBoundStart.isFinite,
               training.spectralBoundUntil > 0 && training.spectralBoundUntil <= 1 else {

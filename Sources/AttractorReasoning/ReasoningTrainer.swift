@@ -86,6 +86,12 @@ public final class ReasoningTrainer {
     public internal(set) var slotLabels: [Int32]
     public internal(set) var slotSegments: [Int]
     public internal(set) var slotHalted: [Bool]
+    /// `training.perturbation = wrongClues`: per slot, whether this step's segment starts with
+    /// a prelude on wrong givens, and those givens (`batch × sequence` tokens).
+    public internal(set) var slotPrelude: [Bool]
+    var preludeTokens: [Int32]
+    /// The prelude's state, one per worker (empty without `wrongClues`).
+    let preludeStates: [LatentState<Float>]
     /// Optimiser steps taken.
     public internal(set) var step = 0
     /// Examples drawn so far.
@@ -163,6 +169,8 @@ public final class ReasoningTrainer {
         chordOrigins = chord ? (0..<shards).map { _ in model.makeState() } : []
         chordStates = chord ? replicas.map { $0.makeState() } : []
         segmentInputs = replicas.map { $0.makeInput() }
+        let prelude = t.perturbedSegments > 0 && t.perturbation == .wrongClues
+        preludeStates = prelude ? replicas.map { $0.makeState() } : []
         swapScratch = configuration.loss.swappedHalting > 0
             ? replicas.map { _ in SwapScratch(rows: largestShard, width: configuration.stateWidth,
                                               outputs: configuration.haltOutputs.count, hidden: configuration.block.hidden) }
@@ -176,6 +184,8 @@ public final class ReasoningTrainer {
         slotLabels = Array(repeating: 0, count: batch * l)
         slotSegments = Array(repeating: 0, count: batch)
         slotHalted = Array(repeating: true, count: batch)
+        slotPrelude = Array(repeating: false, count: batch)
+        preludeTokens = prelude ? Array(repeating: 0, count: batch * l) : []
         slotCorrect = .allocate(capacity: batch)
         slotCorrect.initialize(repeating: false, count: batch)
         slotHaltLogits = ScalarBuffer(count: max(1, batch * configuration.haltOutputs.count))
@@ -364,6 +374,7 @@ public final class ReasoningTrainer {
     func refillHaltedSlots() {
         let l = configuration.block.sequence
         if configuration.training.perturbedSegments > 0 {
+            for b in 0..<batch { slotPrelude[b] = false }
             for b in 0..<batch where !slotHalted[b] { perturbCarriedSlot(b) }
         }
         for b in 0..<batch where slotHalted[b] {
@@ -406,6 +417,36 @@ public final class ReasoningTrainer {
         case .swap:
             carries[s].swapPositions(row: b - shardStarts[s], sequence: l,
                                      count: Int((t.perturbedPositions * Double(l)).rounded()), random: perturbRandom)
+        case .wrongClues:
+            let range = (b * l)..<((b + 1) * l)
+            let wrong = TrainingExamples.wrongClues(Array(slotInputs[range]), label: Array(slotLabels[range]),
+                                                    cells: max(2, Int((t.perturbedPositions * Double(l)).rounded())),
+                                                    using: perturbRandom)
+            preludeTokens.replaceSubrange(range, with: wrong)
+            slotPrelude[b] = true
+        }
+    }
+
+    /// `training.perturbation = wrongClues`: the shard's slots marked for a prelude, gathered
+    /// into the worker's prelude state, run one segment without gradient (and without noise)
+    /// on their wrong givens, and scattered back into the carried state. Uses the worker's
+    /// segment input, which `forward` then embeds the true puzzles into.
+    func runPrelude(_ pass: ShardPass) throws(ReasoningError) {
+        let rows = (0..<pass.rows).filter { slotPrelude[pass.start + $0] }
+        guard !rows.isEmpty else { return }
+        let state = preludeStates[pass.worker], w = configuration.stateWidth, l = configuration.block.sequence
+        var tokens: [Int32] = []
+        tokens.reserveCapacity(rows.count * l)
+        for (i, r) in rows.enumerated() {
+            (state.high.pointer + i * w).update(from: pass.carry.high.pointer + r * w, count: w)
+            (state.low.pointer + i * w).update(from: pass.carry.low.pointer + r * w, count: w)
+            tokens += preludeTokens[((pass.start + r) * l)..<((pass.start + r + 1) * l)]
+        }
+        try pass.replica.embed(tokens, batch: rows.count, into: pass.input)
+        pass.replica.runSegment(state, input: pass.input, record: false)
+        for (i, r) in rows.enumerated() {
+            (pass.carry.high.pointer + r * w).update(from: state.high.pointer + i * w, count: w)
+            (pass.carry.low.pointer + r * w).update(from: state.low.pointer + i * w, count: w)
         }
     }
 
@@ -483,6 +524,7 @@ public final class ReasoningTrainer {
     /// carried state (training noise from the shard's stream), the heads.
     func forward(_ pass: ShardPass) throws(ReasoningError) {
         let config = configuration, replica = pass.replica
+        if !preludeStates.isEmpty { try runPrelude(pass) }
         try slotInputs.withUnsafeBufferPointer { (p) throws(ReasoningError) in
             try replica.embed(p.baseAddress! + pass.start * config.block.sequence, batch: pass.rows, into: pass.input)
         }

@@ -103,6 +103,39 @@ public struct TrainingExamples: Sendable {
         return out
     }
 
+    /// `input` (9 × 9 Sudoku tokens) with `cells` of its blank cells turned into wrong givens
+    /// (`training.perturbation = wrongClues`): a blank cell chosen at random and, while a
+    /// second one is still wanted, a blank cell of the same row, column or box with another
+    /// solution digit exchange their solution digits (the grid stays plausible, as a near
+    /// miss is); a cell with no such partner gets a uniformly drawn wrong digit. Givens are
+    /// kept; fewer cells change when the puzzle has fewer blanks.
+    static func wrongClues(_ input: [Int32], label: [Int32], cells: Int, using r: RandomSource) -> [Int32] {
+        precondition(input.count == 81 && label.count == 81, "wrong clues are for 9 × 9 Sudoku")
+        func sharesUnit(_ a: Int, _ b: Int) -> Bool {
+            a / 9 == b / 9 || a % 9 == b % 9 || (a / 27 == b / 27 && (a % 9) / 3 == (b % 9) / 3)
+        }
+        var out = input
+        var open = input.indices.filter { input[$0] == Int32(SudokuToken.blank) }
+        var placed = 0
+        while placed < cells && !open.isEmpty {
+            let a = open.remove(at: r.integer(below: open.count))
+            let partners = placed + 1 < cells ? open.filter { sharesUnit(a, $0) && label[$0] != label[a] } : []
+            if !partners.isEmpty {
+                let b = partners[r.integer(below: partners.count)]
+                open.removeAll { $0 == b }
+                out[a] = label[b]
+                out[b] = label[a]
+                placed += 2
+            } else {
+                var d = Int32(SudokuToken.digit(1)) + Int32(r.integer(below: 8))  // one of the 8 wrong digits
+                if d >= label[a] { d += 1 }
+                out[a] = d
+                placed += 1
+            }
+        }
+        return out
+    }
+
     /// A seeded Fisher–Yates permutation of `0..<count`.
     static func permutation(count: Int, seed: UInt64) -> [Int] {
         let random = RandomSource(seed: seed)
