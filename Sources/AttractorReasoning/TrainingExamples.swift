@@ -109,7 +109,7 @@ public struct TrainingExamples: Sendable {
     /// solution digit exchange their solution digits (the grid stays plausible, as a near
     /// miss is); a cell with no such partner gets a uniformly drawn wrong digit. Givens are
     /// kept; fewer cells change when the puzzle has fewer blanks.
-    static func wrongClues(_ input: [Int32], label: [Int32], cells: Int, using r: RandomSource) -> [Int32] {
+    public static func wrongClues(_ input: [Int32], label: [Int32], cells: Int, using r: RandomSource) -> [Int32] {
         precondition(input.count == 81 && label.count == 81, "wrong clues are for 9 × 9 Sudoku")
         func sharesUnit(_ a: Int, _ b: Int) -> Bool {
             a / 9 == b / 9 || a % 9 == b % 9 || (a / 27 == b / 27 && (a % 9) / 3 == (b % 9) / 3)

@@ -79,7 +79,8 @@ public enum CheckKind: String, CaseIterable, Sendable, Codable {
                     "expect_distinct": E(.integer, nil), "seed": E(.integer, .number(0)),
                     "relative": E(.flag, .flag(false)), "puzzles": E(.integer, .number(1)),
                     "sigma": E(.number, .number(0)), "noisy_segments": E(.integer, .number(0)),
-                    "gate": E(.string, .string("none"), choices: ["none", "halting", "verified"])]
+                    "gate": E(.string, .string("none"), choices: ["none", "halting", "verified"]),
+                    "wrong_clues": E(.integer, .number(0)), "wrong_clue_segments": E(.integer, .number(8))]
         case .fixedPoint:
             return ["steps": E(.integer, .number(50)), "drift_tolerance": E(.positiveNumber, .number(1e-6)),
                     "puzzles": E(.integer, .number(16)),

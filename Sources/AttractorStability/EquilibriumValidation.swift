@@ -46,6 +46,12 @@ public enum EquilibriumValidation {
         /// check — a confident grid with cells in the wrong places, which a head on the mean
         /// over positions cannot tell from the original.
         public var haltsRotated: ((_ latent: ArraySlice<Double>, _ index: Int) -> Bool?)?
+        /// Sudoku: `segments` segments of the map on input `row`'s puzzle with `cells` of its
+        /// blank cells given wrong digits, a different corruption per start row of `states`
+        /// (start `i`'s from `(seed, i)`) — the basins check's `wrong_clues` starts: states
+        /// the model itself wrote for a near miss, where a second end point would sit.
+        public var wrongClueSegments: ((_ states: [M.Scalar], _ row: Int, _ cells: Int, _ segments: Int, _ seed: UInt64)
+                                       throws(StabilityError) -> [M.Scalar])?
 
         public init(name: String, map: M, inputs: Int = 1, initialState: [M.Scalar]? = nil, decoder: AnswerDecoder? = nil,
                     expected: [[Int]]? = nil,
@@ -55,10 +61,13 @@ public enum EquilibriumValidation {
                     verifies: ((_ latent: ArraySlice<Double>, _ row: Int) -> Bool)? = nil,
                     halts: ((_ latent: ArraySlice<Double>) -> Bool)? = nil,
                     haltsRotated: ((_ latent: ArraySlice<Double>, _ index: Int) -> Bool?)? = nil,
+                    wrongClueSegments: ((_ states: [M.Scalar], _ row: Int, _ cells: Int, _ segments: Int, _ seed: UInt64)
+                                        throws(StabilityError) -> [M.Scalar])? = nil,
                     noisySegment: ((_ states: [M.Scalar], _ originalRows: [Int], _ sigma: Double, _ seeds: [UInt64]) -> [M.Scalar])? = nil) {
             self.certificate = certificate
             self.halts = halts
             self.haltsRotated = haltsRotated
+            self.wrongClueSegments = wrongClueSegments
             self.leastConfidence = leastConfidence
             self.verifies = verifies
             self.noisySegment = noisySegment
@@ -177,6 +186,20 @@ public enum EquilibriumValidation {
                 throw .invalidArgument("basins: sigma and noisy_segments must be ≥ 0, got \(sigma) and \(noisySegments)")
             }
             let gate = p.string("gate")!, gated = gate != "none"
+            // With `wrong_clues: K`: each random start first runs `wrong_clue_segments` segments on
+            // the puzzle with K blank cells given wrong digits (its own corruption), then the
+            // true puzzle's map to convergence — starts at a near miss the model believed.
+            let wrongClues = p.integer("wrong_clues")!, wrongClueSegments = p.integer("wrong_clue_segments")!
+            if wrongClues > 0 {
+                guard subject.wrongClueSegments != nil else {
+                    throw .invalidArgument("basins: wrong_clues needs a Sudoku model (\(targetName) has no puzzles to give wrong givens)")
+                }
+                guard wrongClueSegments >= 1, noisySegments == 0 else {
+                    throw .invalidArgument("basins: wrong_clues needs wrong_clue_segments ≥ 1 and no noisy_segments, got \(wrongClueSegments) and \(noisySegments)")
+                }
+            } else if wrongClues < 0 {
+                throw .invalidArgument("basins: wrong_clues must be ≥ 0, got \(wrongClues)")
+            }
             if gate == "halting" && subject.halts == nil {
                 throw .invalidArgument("basins: gate \"halting\" needs a model whose heads decide halting (\(targetName) has none)")
             }
@@ -189,7 +212,14 @@ public enum EquilibriumValidation {
             var reports: [BasinAnalysis.Report] = []
             for row in 0..<puzzles {
                 let seed = UInt64(p.integer("seed")!) &+ UInt64(row)
-                let prelude: (([M.Scalar], Int) -> [M.Scalar])? = noisySegments == 0 ? nil : { starts, rows in
+                var wrongClueError: StabilityError? = nil
+                let misled: (([M.Scalar], Int) -> [M.Scalar])? = wrongClues == 0 ? nil : { starts, _ in
+                    do throws(StabilityError) { return try subject.wrongClueSegments!(starts, row, wrongClues, wrongClueSegments, seed) } catch {
+                        wrongClueError = error
+                        return starts
+                    }
+                }
+                let prelude: (([M.Scalar], Int) -> [M.Scalar])? = noisySegments == 0 ? misled : { starts, rows in
                     var z = starts
                     for k in 0..<noisySegments {
                         let seeds = (0..<rows).map { RandomSource.mix(RandomSource.mix(seed, 0x5E6 &+ UInt64(k)), UInt64($0)) }
@@ -213,6 +243,7 @@ public enum EquilibriumValidation {
                     convergence: .init(maximumSteps: p.integer("max_steps")!, tolerance: p.number("tolerance")!,
                                        relative: p.flag("relative") ?? false)),
                     decoder: subject.decoder, prelude: prelude))
+                if let wrongClueError { throw wrongClueError }
             }
             let b = reports[0]
             let expect = p.integer("expect_distinct")

@@ -1,5 +1,6 @@
 import AttractorDynamics
 import AttractorNumerics
+import AttractorReasoning
 import AttractorTasks
 import Foundation
 
@@ -130,6 +131,27 @@ public enum ValidationRunner {
             halts: map.haltingSignal(map.initialState(rows: 1).map(Double.init)[...]) == nil ? nil : { map.haltingSignal($0)! },
             haltsRotated: map.haltingSignal(map.initialState(rows: 1).map(Double.init)[...]) == nil
                 ? nil : { map.haltingSignal(rotated: $0, seed: UInt64($1)) },
+            wrongClueSegments: { (states: [Float], row: Int, cells: Int, segments: Int, seed: UInt64) throws(StabilityError) -> [Float] in
+                let d = map.dimension, rows = states.count / d
+                let blank = Int32(SudokuToken.blank)
+                let input = set.puzzles[row].map { Int32($0 == 0 ? Int(blank) : $0 + 1) }
+                let label = set.solutions[row].map { Int32($0 + 1) }
+                let inputs = (0..<rows).map {
+                    TrainingExamples.wrongClues(input, label: label, cells: cells,
+                                                using: RandomSource(seed: RandomSource.mix(RandomSource.mix(seed, 0x3C1E), UInt64($0))))
+                }
+                let misled = try ReasoningLatentMap(model: model.model, inputs: inputs, threads: threads)
+                var z = states, image = states
+                for _ in 0..<segments {
+                    z.withUnsafeBufferPointer { zp in
+                        image.withUnsafeMutableBufferPointer { ip in
+                            misled.apply(state: zp.baseAddress!, image: ip.baseAddress!, rows: RowSelection(count: rows))
+                        }
+                    }
+                    swap(&z, &image)
+                }
+                return z
+            },
             noisySegment: { states, rows, sigma, seeds in
                 var image = states
                 LatentBatch.withSelection(rows: rows.count, originalRows: rows) { sel in

@@ -206,6 +206,40 @@ import Testing
         #expect(throws: StabilityError.self) { try EquilibriumValidation.run(suite.checks[0], on: .init(name: "w", map: map)) }
     }
 
+    @Test func wrongClueStartsRunTheSubjectsMisledSegmentsFirst() throws {
+        // The double well with a stand-in for "a puzzle with wrong givens": its segments drive
+        // every start into the left (wrong) well, from which the true map keeps it there; the
+        // check must run them before the true map, with the suite's cells, segments and seed.
+        let map = FieldLatentMap(field: DoubleWellField<Double>(dimension: 1), stepSize: 0.25)
+        let sign: AnswerDecoder = { z, _ in [z.first! > 0 ? 1 : -1] }
+        var calls: [(row: Int, cells: Int, segments: Int, seed: UInt64, rows: Int)] = []
+        var subject = EquilibriumValidation.Subject(name: "w", map: map, decoder: sign, expected: [[1]])
+        subject.wrongClueSegments = { (states: [Double], row: Int, cells: Int, segments: Int, seed: UInt64) throws(StabilityError) -> [Double] in
+            calls.append((row, cells, segments, seed, states.count))
+            return states.map { _ in -0.9 }
+        }
+        func run(_ extra: String, on s: EquilibriumValidation.Subject<FieldLatentMap<DoubleWellField<Double>>>) throws -> [String: Double] {
+            let suite = try ValidationSuite.parse(Data(#"""
+            {"suite": "c", "target": {"field": "double-well", "dimension": 1, "step_size": 0.25},
+             "checks": [{"check": "basins", "samples": 16, "scale": 0.5, "max_steps": 400, "seed": 5\#(extra)}]}
+            """#.utf8))
+            var rows: [String: Double] = [:]
+            for m in try EquilibriumValidation.run(suite.checks[0], on: s).measurements { rows[m.label] = m.value }
+            return rows
+        }
+        let plain = try run("", on: subject)
+        #expect(calls.isEmpty && plain["distinct end points"] == 2, "\(plain)")
+        let misled = try run(#", "wrong_clues": 6, "wrong_clue_segments": 3"#, on: subject)
+        #expect(misled["distinct end points"] == 1 && misled["majority answer correct"] == 0, "\(misled)")
+        #expect(calls.count == 1 && calls[0].row == 0 && calls[0].cells == 6 && calls[0].segments == 3
+                && calls[0].seed == 5 && calls[0].rows == 16, "\(calls)")
+        // Refused: no such segments on the subject, no segments, or mixed with the noisy prelude.
+        #expect(throws: StabilityError.self) { try run(#", "wrong_clues": 6"#, on: .init(name: "w", map: map)) }
+        #expect(throws: StabilityError.self) { try run(#", "wrong_clues": 6, "wrong_clue_segments": 0"#, on: subject) }
+        #expect(throws: StabilityError.self) { try run(#", "wrong_clues": 6, "sigma": 0.1, "noisy_segments": 2"#, on: subject) }
+        #expect(throws: StabilityError.self) { try run(#", "wrong_clues": -1"#, on: subject) }
+    }
+
     @Test func fixedPointTestKeepsCorrectStatesAndFlagsWrongOnes() throws {
         let map = FieldLatentMap(field: DoubleWellField<Double>(dimension: 1), stepSize: 0.5)
         let sign: AnswerDecoder = { z, _ in [z.first! > 0 ? 1 : -1] }

@@ -295,6 +295,25 @@ import Testing
             let rotated = try #require(subject.haltsRotated)
             #expect(rotated(latent, row) == true)
         }
+        // Wrong-clue starts: segments on puzzle 1 with 8 of its 10 blank cells given wrong
+        // digits, one corruption per start — not the true puzzle's segments from the same
+        // starts, different per start, reproducible.
+        let misledSegments = try #require(subject.wrongClueSegments)
+        let initial = try #require(subject.initialState)
+        let starts = Array(initial.suffix(d)) + Array(initial.suffix(d))
+        let misled = try misledSegments(starts, 1, 8, 1, 3)
+        var plain = starts
+        let puzzleOne = [1, 1]
+        starts.withUnsafeBufferPointer { zp in
+            plain.withUnsafeMutableBufferPointer { ip in
+                puzzleOne.withUnsafeBufferPointer {
+                    map.apply(state: zp.baseAddress!, image: ip.baseAddress!, rows: RowSelection(count: 2, indices: $0))
+                }
+            }
+        }
+        #expect(misled[0..<d] != plain[0..<d] && misled[d..<(2 * d)] != plain[d..<(2 * d)], "the true puzzle's segment")
+        #expect(misled[0..<d] != misled[d..<(2 * d)], "both starts got the same corruption")
+        #expect(try misledSegments(starts, 1, 8, 1, 3) == misled, "not reproducible")
         // The model's initial latent decodes to no solution, and the model doubts it.
         let start = try #require(subject.initialState).prefix(d).map(Double.init)[...]
         #expect(!verifies(start, 0) && !halts(start))
