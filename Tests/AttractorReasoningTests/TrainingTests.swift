@@ -35,6 +35,24 @@ import Testing
         return c
     }
 
+    /// Three steps' total losses of two trainers of `c` with every carried segment perturbed
+    /// and of one without (`c` is left with `perturbedSegments = 0`), all with seed 3.
+    static func perturbedAndPlainLosses(_ c: inout ReasoningConfiguration, examples: TrainingExamples)
+        throws -> (perturbed: [Double], again: [Double], plain: [Double]) {
+        c.training.perturbedSegments = 1
+        let a = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        let b = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        c.training.perturbedSegments = 0
+        let plain = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        var la: [Double] = [], lb: [Double] = [], lp: [Double] = []
+        for _ in 0..<3 {
+            la.append(try a.trainStep().totalLoss)
+            lb.append(try b.trainStep().totalLoss)
+            lp.append(try plain.trainStep().totalLoss)
+        }
+        return (la, lb, lp)
+    }
+
     static func puzzles(count: Int, blanks: Int, seed: UInt64) throws -> [SudokuExample] {
         let g = SudokuGenerator(seed: seed)
         return try (0..<count).map { _ in
@@ -235,17 +253,7 @@ import Testing
         let rows = (0..<half.batch).map { b in half.carryRows(high: true)[(b * w)..<((b + 1) * w)].contains { $0 != 0 } }
         #expect(rows.contains(true) && rows.contains(false), "perturbed slots: \(rows)")
         // Training with it is reproducible and differs from training without it once states carry.
-        c.training.perturbedSegments = 1
-        let a = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
-        let b = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
-        c.training.perturbedSegments = 0
-        let plain = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
-        var la: [Double] = [], lb: [Double] = [], lp: [Double] = []
-        for _ in 0..<3 {
-            la.append(try a.trainStep().totalLoss)
-            lb.append(try b.trainStep().totalLoss)
-            lp.append(try plain.trainStep().totalLoss)
-        }
+        let (la, lb, lp) = try Self.perturbedAndPlainLosses(&c, examples: examples)
         #expect(la == lb)
         #expect(la[0] == lp[0], "the first segment starts fresh: nothing to perturb")
         #expect(la[1] != lp[1], "the carried segment was not perturbed")

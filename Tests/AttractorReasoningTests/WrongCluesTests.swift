@@ -91,17 +91,7 @@ import Testing
         }
         // Training with it: the first step is the plain run's, later ones are not; reproducible.
         c.training.shards = 1
-        c.training.perturbedSegments = 1
-        let a = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
-        let b = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
-        c.training.perturbedSegments = 0
-        let plain = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
-        var la: [Double] = [], lb: [Double] = [], lp: [Double] = []
-        for _ in 0..<3 {
-            la.append(try a.trainStep().totalLoss)
-            lb.append(try b.trainStep().totalLoss)
-            lp.append(try plain.trainStep().totalLoss)
-        }
+        let (la, lb, lp) = try TrainingTests.perturbedAndPlainLosses(&c, examples: examples)
         #expect(la == lb)
         #expect(la[0] == lp[0], "the first segment starts fresh: no prelude")
         #expect(la[1] != lp[1], "the carried segment had no prelude")
