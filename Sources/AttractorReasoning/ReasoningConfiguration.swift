@@ -149,6 +149,13 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// segment: with 0 the chord is to a fresh start; with a few, `b` is on its way to
         /// its own end point, and two points near two different end points give a ratio near 1.
         public var chordSegments: Int = 0
+        /// The chord's other end `b`: 0 = a random start (above); `k > 0` = the trajectory
+        /// point `a` itself with the `z_H`/`z_L` pairs of `k` random positions rotated among
+        /// themselves (`LatentState.swapPositions`) — a state a few cells away from `a` that
+        /// reads confidently as other digits there, where the wrong end points sit (median 4
+        /// cells from the right one). A hinge ratio below 1 on every such chord leaves no
+        /// second fixed point that near. Then `chordSegments` runs from it.
+        public var chordSwaps: Int = 0
         /// The wrong-motion hinge (`ReasoningModel.equilibriumTerms`): on every training example
         /// whose answer is wrong after the segment, `ReLU(m − r)` with `r` its relative
         /// equilibrium residual and `m = wrongMotionMargin` (mean over the batch), so a wrong
@@ -181,7 +188,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case answer, halting, residual, traceHinge, repellerHinge, frobenius, spectral, spectralMargin, repulsion
-            case chord, chordMargin, chordSegments, wrongMotion, wrongMotionMargin, wrongMotionFrom
+            case chord, chordMargin, chordSegments, chordSwaps, wrongMotion, wrongMotionMargin, wrongMotionFrom
             case swappedHalting, swappedHaltingPositions
             case regulariserEvery, regulariserBatch, powerIterations
         }
@@ -202,6 +209,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             chord = try c.decodeIfPresent(Double.self, forKey: .chord) ?? 0
             chordMargin = try c.decodeIfPresent(Double.self, forKey: .chordMargin) ?? 0
             chordSegments = try c.decodeIfPresent(Int.self, forKey: .chordSegments) ?? 0
+            chordSwaps = try c.decodeIfPresent(Int.self, forKey: .chordSwaps) ?? 0
             // … nor a wrong-motion hinge.
             wrongMotion = try c.decodeIfPresent(Double.self, forKey: .wrongMotion) ?? 0
             wrongMotionMargin = try c.decodeIfPresent(Double.self, forKey: .wrongMotionMargin) ?? 0.01
@@ -225,6 +233,12 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         public var beta1: Double = 0.9
         public var beta2: Double = 0.95
         public var emaDecay: Double = 0.999
+        /// Adam-style bias correction of the EMA (`ExponentialMovingAverage.correctedDecay`):
+        /// the average of the run's own weights from the first step, so evaluation uses it at
+        /// any length. Without it the average starts at the initialisation and evaluation
+        /// uses the raw weights until `emaDecay^step < 0.01` (≈ 4 600 steps at 0.999), which a
+        /// 90-CPU-minute run on a slower machine may never reach.
+        public var emaCorrection: Bool = false
         public var clipNorm: Double = 1.0
         /// Steps of the cosine schedule (set from `--steps`, or estimated for `--minutes`).
         public var scheduleSteps: Int = 10_000
@@ -300,6 +314,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             case batch, learningRate, warmupSteps, minimumRateRatio, weightDecay, beta1, beta2, emaDecay, clipNorm
             case scheduleSteps, shards, easierCopies, startScale, depthCurriculum, embeddingStd
             case perturbedSegments, perturbedPositions, perturbation, spectralBoundStart, spectralBoundUntil
+            case emaCorrection
         }
 
         public init(from decoder: any Decoder) throws {
@@ -327,6 +342,8 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             perturbation = try c.decodeIfPresent(Perturbation.self, forKey: .perturbation) ?? .redraw
             spectralBoundStart = try c.decodeIfPresent(Double.self, forKey: .spectralBoundStart) ?? 1
             spectralBoundUntil = try c.decodeIfPresent(Double.self, forKey: .spectralBoundUntil) ?? 0.7
+            // Runs before the correction existed kept the plain average.
+            emaCorrection = try c.decodeIfPresent(Bool.self, forKey: .emaCorrection) ?? false
         }
     }
 
@@ -443,6 +460,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         guard loss.chord >= 0 && loss.chord.isFinite && loss.chordMargin >= 0 && loss.chordMargin.isFinite,
               loss.chordSegments >= 0 else {
             throw .invalidConfiguration("loss.chord, loss.chordMargin and loss.chordSegments must be finite and ≥ 0, got \(loss.chord), \(loss.chordMargin) and \(loss.chordSegments)")
+        }
+        guard loss.chordSwaps == 0 || (2...block.sequence).contains(loss.chordSwaps) else {
+            throw .invalidConfiguration("loss.chordSwaps is 0 (a random start) or a number of positions between 2 and the sequence length \(block.sequence), got \(loss.chordSwaps)")
         }
         guard loss.wrongMotion >= 0 && loss.wrongMotion.isFinite, loss.wrongMotionMargin > 0 && loss.wrongMotionMargin.isFinite,
               (0...1).contains(loss.wrongMotionFrom) else {

@@ -204,7 +204,10 @@ public final class ReasoningTrainer {
     /// average has forgotten its starting point, `decay^step < 0.01` (≈ 4 600 steps at
     /// 0.999). Before that the EMA is still mostly the random initialisation (0.999⁴⁰⁰ =
     /// 0.67), and the raw weights are used.
-    public var evaluationUsesEMA: Bool { Double.pow(ema.decay, Double(step)) < 0.01 }
+    /// With `training.emaCorrection` the average is the run's own from the first step on.
+    public var evaluationUsesEMA: Bool {
+        configuration.training.emaCorrection ? step > 0 : Double.pow(ema.decay, Double(step)) < 0.01
+    }
 
     /// Swaps the evaluation weights into the model (call again to swap back); a no-op
     /// when the raw weights are the evaluation weights.
@@ -359,7 +362,11 @@ public final class ReasoningTrainer {
         optimizer.update(model.store, learningRate: report.learningRate)
         let bound = configuration.training.spectralBound(step: step + 1, totalSteps: schedule.totalSteps)
         model.network.projectSpectralNorms(bound: bound)
-        ema.update(model.store)
+        if configuration.training.emaCorrection {
+            ema.update(model.store, decay: ExponentialMovingAverage<Float>.correctedDecay(ema.decay, update: step + 1))
+        } else {
+            ema.update(model.store)
+        }
         if configuration.training.spectralBoundStart > 1 {
             // An average of weights from a looser bound can sit outside the current one: the
             // evaluated (EMA) weights are held to it too, so the certificate holds at the end.
@@ -655,7 +662,8 @@ public final class ReasoningTrainer {
     /// The chord hinge (`ReasoningModel.chordHinge`) on the shard's first
     /// `regulariserBatch / shards` rows: each row's trajectory point `a` (saved before this
     /// step's segment; the carry now holds `S(a)`) against a random start `b` of the same
-    /// puzzle (`training.startScale`, 1 when the starts are zero) advanced
+    /// puzzle (`training.startScale`, 1 when the starts are zero) — or, with
+    /// `loss.chordSwaps = k`, `a` with `k` positions rotated — advanced
     /// `loss.chordSegments` segments without gradient. Runs after the main
     /// backward pass (it reuses the tape). Returns the weighted value (this shard's share).
     func chordHinge(_ pass: ShardPass) throws(ReasoningError) -> Double {
@@ -663,8 +671,17 @@ public final class ReasoningTrainer {
         let sub = regulariserRows(pass)
         let other = chordStates[pass.worker]
         let source = random(0xC40D, shard: pass.index, into: shardRandom[pass.index])
-        let scale = configuration.training.startScale > 0 ? configuration.training.startScale : 1
-        for r in 0..<sub { other.randomStart(row: r, scale: scale, random: source) }
+        if lw.chordSwaps > 0 {
+            let origin = chordOrigins[pass.index], n = sub * other.width
+            other.high.pointer.update(from: origin.high.pointer, count: n)
+            other.low.pointer.update(from: origin.low.pointer, count: n)
+            for r in 0..<sub {
+                other.swapPositions(row: r, sequence: configuration.block.sequence, count: lw.chordSwaps, random: source)
+            }
+        } else {
+            let scale = configuration.training.startScale > 0 ? configuration.training.startScale : 1
+            for r in 0..<sub { other.randomStart(row: r, scale: scale, random: source) }
+        }
         let full = input.batch
         input.batch = sub
         defer { input.batch = full }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import AttractorNeural
 import AttractorNumerics
@@ -131,6 +132,27 @@ import AttractorNumerics
         ema.swap(with: store)
         #expect(abs(store.values.pointer[0] - 1.29) < 1e-15)
         #expect(ema.shadow.array == [3, 0])
+    }
+
+    /// The corrected factors give Adam's bias-corrected average `m_t/(1 − δ^t)` (`m_0 = 0`)
+    /// whatever the average started at: the start leaves it at the first update.
+    @Test func emaCorrectedDecayIsAdamsBiasCorrection() {
+        var layout = ParameterLayout()
+        _ = layout.add("w", shape: [1], initializer: .zeros)
+        let store = ParameterStore<Double>(layout: layout)
+        store.values.assign([100])  // the initialisation: must not survive
+        let ema = ExponentialMovingAverage(copying: store, decay: 0.9)
+        var m = 0.0
+        for (t, theta) in [2.0, -1, 4, 0.5, 3, 7, -2].enumerated() {
+            store.values.assign([theta])
+            ema.update(store, decay: ExponentialMovingAverage<Double>.correctedDecay(0.9, update: t + 1))
+            m = 0.9 * m + 0.1 * theta
+            let corrected = m / (1 - Foundation.pow(0.9, Double(t + 1)))
+            #expect(abs(ema.shadow.pointer[0] - corrected) < 1e-12, "update \(t + 1): \(ema.shadow.pointer[0]) vs \(corrected)")
+        }
+        #expect(ExponentialMovingAverage<Double>.correctedDecay(0.9, update: 1) == 0)
+        #expect(abs(ExponentialMovingAverage<Double>.correctedDecay(0.999, update: 2) - 0.999 / 1.999) < 1e-13)
+        #expect(abs(ExponentialMovingAverage<Double>.correctedDecay(0.9, update: 500) - 0.9) < 1e-15)
     }
 
     /// Warm-up 100 then cosine to 10% over 1100 steps: η(50) = η₀/2, η(100) = η₀,

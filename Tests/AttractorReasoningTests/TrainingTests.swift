@@ -105,6 +105,69 @@ import Testing
         #expect(t.model.store.values.array == raw && Array(t.ema.shadow.buffer) == shadow)
     }
 
+    /// `training.emaCorrection`: the average is the run's own weights from the first step (the
+    /// initialisation leaves it at once) and evaluation uses it; without, the average still
+    /// holds the initialisation and the raw weights are evaluated.
+    @Test func correctedEMAIsTheRunsOwnAverageFromTheFirstStep() throws {
+        var c = try Self.learningConfig()
+        c.training.emaDecay = 0.999
+        let examples = TrainingExamples(sudoku: try Self.puzzles(count: 40, blanks: 2, seed: 3))
+        c.training.emaCorrection = true
+        let t = try ReasoningTrainer(configuration: c, examples: examples, seed: 0)
+        #expect(!t.evaluationUsesEMA)  // no update yet: the average is the initialisation
+        _ = try t.trainStep()
+        #expect(t.evaluationUsesEMA)
+        let first = t.model.store.values.array
+        let startLeft = Array(t.ema.shadow.buffer) == first
+        #expect(startLeft, "β₁ = 0: after one update the average is the weights")
+        _ = try t.trainStep()
+        let second = t.model.store.values.array, beta = 0.999 / 1.999
+        let worst = zip(zip(first, second), t.ema.shadow.buffer).map { pair, s in
+            abs(Double(s) - (beta * Double(pair.0) + (1 - beta) * Double(pair.1)))
+        }.max() ?? 0
+        #expect(worst < 1e-6, "largest deviation from β₂θ₁ + (1 − β₂)θ₂: \(worst)")
+        let evaluated = t.withEvaluationWeights { t.model.store.values.array } == Array(t.ema.shadow.buffer)
+        #expect(evaluated)
+
+        c.training.emaCorrection = false
+        let plain = try ReasoningTrainer(configuration: c, examples: examples, seed: 0)
+        _ = try plain.trainStep()
+        #expect(!plain.evaluationUsesEMA)
+        let plainDiffers = Array(plain.ema.shadow.buffer) != plain.model.store.values.array
+        #expect(plainDiffers)
+        // Checkpoints written before the option existed decode without it.
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]
+        var training = json["training"] as! [String: Any]
+        #expect(training.removeValue(forKey: "emaCorrection") != nil)
+        json["training"] = training
+        let old = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old.training.emaCorrection == false)
+    }
+
+    /// `loss.chordSwaps`: the chord's other end is the trajectory point with a few positions
+    /// rotated, not a random start — another hinge value, positive at margin 0, the same on
+    /// any thread count; a count outside 2…L is refused.
+    @Test func chordToASwappedStateReplacesTheRandomStart() throws {
+        var c = try Self.sudokuConfig(.cmm)
+        c.loss.regulariserEvery = 1
+        c.loss.chord = 1
+        c.loss.chordMargin = 0
+        let examples = TrainingExamples(sudoku: try Self.puzzles(count: 12, blanks: 4, seed: 8))
+        func chordValues(_ swaps: Int, threads: Int) throws -> [Double] {
+            c.loss.chordSwaps = swaps
+            let t = try ReasoningTrainer(configuration: c, examples: examples, seed: 3, threads: threads)
+            return try (0..<3).map { _ in try t.trainStep().regularisers.chord }
+        }
+        let random = try chordValues(0, threads: 1), swapped = try chordValues(4, threads: 1)
+        #expect(swapped.allSatisfy { $0 > 0 && $0.isFinite }, "\(swapped)")
+        #expect(swapped != random)
+        #expect(try chordValues(4, threads: 2) == swapped)
+        for bad in [1, 82] {
+            c.loss.chordSwaps = bad
+            #expect(throws: ReasoningError.self) { try c.validate() }
+        }
+    }
+
     /// Easier copies (`training.easierCopies`): the puzzle with some blanks filled from its
     /// solution — its givens kept, blanks between the minimum and its own, still its
     /// solution; seeded per draw; a fraction of 0 leaves every draw as it was.
