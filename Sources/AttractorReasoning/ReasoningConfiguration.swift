@@ -237,7 +237,10 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// the average of the run's own weights from the first step, so evaluation uses it at
         /// any length. Without it the average starts at the initialisation and evaluation
         /// uses the raw weights until `emaDecay^step < 0.01` (≈ 4 600 steps at 0.999), which a
-        /// 90-CPU-minute run on a slower machine may never reach.
+        /// 90-CPU-minute run on a slower machine may never reach. Off in every preset: at 3580
+        /// steps of the CMM `tiny` recipe it lost 0.165 at 50 blanks to the same run's raw
+        /// weights (the average still held the depth curriculum's shallower stage;
+        /// `Docs/Training.md`, round 22).
         public var emaCorrection: Bool = false
         public var clipNorm: Double = 1.0
         /// Steps of the cosine schedule (set from `--steps`, or estimated for `--minutes`).
