@@ -101,15 +101,34 @@ public enum ReasoningCheckpoint {
         }
     }
 
-    /// Loads a checkpoint's EMA weights into a fresh model for up to `maxBatch` examples.
+    /// Loads a checkpoint's evaluation weights (`model.safetensors`) into a fresh model for up
+    /// to `maxBatch` examples — or, with `rawWeights`, the training weights of its last step
+    /// (`state.safetensors`' `parameters`), to compare them with the saved average.
     /// With `expecting`, a different model kind, preset or task is an error naming both.
     public static func loadModel(_ directory: String, maxBatch: Int, expecting model: ModelKind? = nil,
-                                 preset: Preset? = nil, task: TaskKind? = nil) throws(ReasoningError)
+                                 preset: Preset? = nil, task: TaskKind? = nil, rawWeights: Bool = false) throws(ReasoningError)
         -> (model: ReasoningModel<Float>, manifest: Manifest) {
         let m = try manifest(at: directory)
         try check(m, model: model, preset: preset, task: task, directory: directory)
         try requireMemory(m.configuration, maxBatch: maxBatch, directory: directory)
         let net = try ReasoningModel<Float>(configuration: m.configuration, maxBatch: maxBatch, seed: m.seed)
+        if rawWeights {
+            let file = directory + "/state.safetensors"
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw .checkpoint("\(directory) has no state.safetensors (a bundled or exported checkpoint keeps only its evaluation weights); drop --raw-weights")
+            }
+            do {
+                let (_, v) = try SafetensorsArchive(contentsOfFile: file).scalars("parameters", as: Float.self)
+                guard v.count == net.store.count else {
+                    throw ReasoningError.mismatch("\(file): parameters holds \(v.count) scalars, the model \(net.store.count)")
+                }
+                try requireFinite(v, tensor: "parameters", file: file)
+                net.store.values.assign(v)
+            } catch let e as ReasoningError { throw e } catch {
+                throw .checkpoint("cannot read \(file): \(error)")
+            }
+            return (net, m)
+        }
         let archive: SafetensorsArchive
         do { archive = try SafetensorsArchive(contentsOfFile: directory + "/model.safetensors") } catch {
             throw .checkpoint("cannot read \(directory)/model.safetensors: \(error)")

@@ -32,7 +32,7 @@ extension EvalCommand {
                     if let blanks { items = try items.reblanked(blanks: blanks, seed: seed) }
                     let workers = threads ?? Distributed.threadsPerRank(world)
                     let maxBatch = max(1, min(batch, (items.count + workers - 1) / workers))
-                    let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: maxBatch, task: .sudoku)
+                    let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: maxBatch, task: .sudoku, rawWeights: rawWeights)
                     guard model.configuration.task == .sudoku else {
                         throw CommandFailure("the model was trained on \(model.configuration.task.rawValue), not sudoku")
                     }

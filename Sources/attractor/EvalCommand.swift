@@ -17,6 +17,7 @@ struct EvalCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Batch size (≥ 1).") var batch = 64
     @Option(help: "Worker threads (default: all cores); the results do not depend on it.") var threads: Int?
     @Flag(help: "Accept puzzles with several solutions (scored against one of them; read valid accuracy for them).") var allowMultiple = false
+    @Flag(help: "Evaluate the training weights of the checkpoint's last step (state.safetensors) instead of its evaluation weights (model.safetensors: the EMA once it has forgotten its start).") var rawWeights = false
     @OptionGroup(title: "Test-time scaling (Docs/TestTimeScaling.md)") var scaling: TestTimeOptions
 
     func validate() throws {
@@ -43,7 +44,8 @@ struct EvalCommand: ParsableCommand {
             }
             var items = try Self.loadPuzzles(puzzles, limit: limit, allowMultiple: allowMultiple, reblanking: blanks != nil)
             if let blanks { items = try items.reblanked(blanks: blanks, seed: seed) }
-            let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: batchSize(items.count), task: .sudoku)
+            let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: batchSize(items.count), task: .sudoku,
+                                                                      rawWeights: rawWeights)
             let name = "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset)"
             let progress = ProgressLine("eval", unit: "puzzles")
             let e = try ReasoningInference.evaluateSudoku(model, name: name, puzzles: items, threads: workerThreads,
@@ -82,7 +84,8 @@ struct EvalCommand: ParsableCommand {
         } catch { throw CommandFailure("\(puzzles) is not a maze dataset (\(error)); make one with `attractor data maze`", status: .dataError) }
         if let limit { mazes = Array(mazes.prefix(limit)) }
         guard !mazes.isEmpty else { throw CommandFailure("\(puzzles) holds no mazes; make a dataset with `attractor data maze`", status: .dataError) }
-        let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: batchSize(mazes.count), task: .maze)
+        let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: batchSize(mazes.count), task: .maze,
+                                                                  rawWeights: rawWeights)
         guard model.sequence == mazes[0].maze.tokens.count else {
             throw CommandFailure("the checkpoint was trained on mazes of \(model.sequence) cells, \(puzzles) holds mazes of \(mazes[0].maze.tokens.count); use a dataset of the same size", status: .dataError)
         }

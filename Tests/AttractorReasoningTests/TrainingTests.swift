@@ -500,6 +500,26 @@ import Testing
         NSTemporaryDirectory() + "attractor-reasoning-\(UUID().uuidString)"
     }
 
+    /// `loadModel(rawWeights:)`: the saved evaluation weights are the EMA here; the raw ones
+    /// are the trainer's last step, read from `state.safetensors`; without that file, an error.
+    @Test func rawWeightsLoadTheLastStepInsteadOfTheAverage() throws {
+        var c = try Self.sudokuConfig(.trm)
+        c.training.emaDecay = 0.5  // 0.5^7 < 0.01: model.safetensors holds the EMA after 8 steps
+        let t = try ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: try Self.puzzles(count: 8, blanks: 4, seed: 2)),
+                                     seed: 3)
+        for _ in 0..<8 { _ = try t.trainStep() }
+        #expect(t.evaluationUsesEMA)
+        let dir = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ReasoningCheckpoint.save(t, to: dir, trainingSeconds: 1)
+        let saved = try ReasoningCheckpoint.loadModel(dir, maxBatch: 4).model.store.values.array
+        let raw = try ReasoningCheckpoint.loadModel(dir, maxBatch: 4, rawWeights: true).model.store.values.array
+        let (isAverage, isRaw) = (saved == Array(t.ema.shadow.buffer), raw == t.model.store.values.array)
+        #expect(isAverage && isRaw && saved != raw)
+        try FileManager.default.removeItem(atPath: dir + "/state.safetensors")
+        #expect(throws: ReasoningError.self) { _ = try ReasoningCheckpoint.loadModel(dir, maxBatch: 4, rawWeights: true) }
+    }
+
     @Test func saveAndReloadGiveIdenticalOutputs() throws {
         let c = try Self.sudokuConfig(.cmm)
         let train = try Self.puzzles(count: 8, blanks: 4, seed: 2)
