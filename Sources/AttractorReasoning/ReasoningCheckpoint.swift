@@ -115,7 +115,7 @@ public enum ReasoningCheckpoint {
         if rawWeights {
             let file = directory + "/state.safetensors"
             guard FileManager.default.fileExists(atPath: file) else {
-                throw .checkpoint("\(directory) has no state.safetensors (a bundled or exported checkpoint keeps only its evaluation weights); drop --raw-weights")
+                throw .checkpoint("\(directory) has no state.safetensors (a bundled or exported checkpoint, or a training snapshot, keeps only its evaluation weights); drop --raw-weights")
             }
             do {
                 let (_, v) = try SafetensorsArchive(contentsOfFile: file).scalars("parameters", as: Float.self)

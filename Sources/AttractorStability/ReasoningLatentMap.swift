@@ -212,14 +212,18 @@ public final class ReasoningSudokuModel: PuzzleModel {
         self.threads = threads
     }
 
-    /// Loads a checkpoint (directory or bundled name) for batches of up to `maxBatch`.
-    public convenience init(checkpoint: String, maxBatch: Int = 64, threads: Int = WorkerPool.availableCores) throws(StabilityError) {
+    /// Loads a checkpoint (directory or bundled name) for batches of up to `maxBatch`: its
+    /// evaluation weights, or with `rawWeights` the training weights of its last step
+    /// (`ReasoningCheckpoint.loadModel(rawWeights:)`; the name then says so).
+    public convenience init(checkpoint: String, maxBatch: Int = 64, threads: Int = WorkerPool.availableCores,
+                            rawWeights: Bool = false) throws(StabilityError) {
         do {
             let path = try CheckpointLocator.resolve(checkpoint)
-            let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: maxBatch, task: .sudoku)
+            let (model, manifest) = try ReasoningCheckpoint.loadModel(path, maxBatch: maxBatch, task: .sudoku, rawWeights: rawWeights)
             let base = checkpoint.split(separator: "/").last.map(String.init) ?? checkpoint
             let kind = "\(manifest.configuration.model.rawValue)-\(manifest.configuration.preset)"
-            self.init(name: base == kind ? kind : "\(kind) [\(base)]", model: model, threads: threads)
+            let name = base == kind ? kind : "\(kind) [\(base)]"
+            self.init(name: rawWeights ? name + " (raw weights)" : name, model: model, threads: threads)
         } catch { throw .underlying("checkpoint \(checkpoint): \(error)") }
     }
 

@@ -20,12 +20,16 @@ public enum ValidationRunner {
         /// Worker threads of a checkpoint's segment map (default: all cores); the results do
         /// not depend on it.
         public var threads: Int
+        /// Load a checkpoint's training weights of its last step (`state.safetensors`)
+        /// instead of its evaluation weights.
+        public var rawWeights: Bool
         /// Called with a line before and after each check (the CLI prints it on stderr).
         public var progress: (@Sendable (String) -> Void)?
 
         public init(limit: Int? = nil, checkpoint: String? = nil, puzzles: String? = nil, blanks: Int? = nil, seed: UInt64 = 0,
-                    threads: Int = WorkerPool.availableCores) {
+                    threads: Int = WorkerPool.availableCores, rawWeights: Bool = false) {
             self.threads = threads
+            self.rawWeights = rawWeights
             self.limit = limit
             self.checkpoint = checkpoint
             self.puzzles = puzzles
@@ -77,7 +81,8 @@ public enum ValidationRunner {
                 throw .invalidArgument("suite '\(suite.name)' on a checkpoint needs --puzzles FILE")
             }
             subject = try modelSubject(checkpoint: checkpoint, puzzles: puzzles, limit: options.limit,
-                                       blanks: options.blanks, seed: options.seed, threads: options.threads)
+                                       blanks: options.blanks, seed: options.seed, threads: options.threads,
+                                       rawWeights: options.rawWeights)
         } else if options.checkpoint == nil, options.puzzles != nil || options.blanks != nil, suite.checks.contains(where: \.kind.needsTarget) {
             throw .invalidArgument("--puzzles and --blanks need --checkpoint")
         }
@@ -105,11 +110,11 @@ public enum ValidationRunner {
     /// A Sudoku checkpoint bound to the puzzles of `puzzles` (first `limit`, default 16;
     /// with `blanks`, each replaced by a ladder puzzle of its solution with that many blanks).
     public static func modelSubject(checkpoint: String, puzzles: String, limit: Int?, blanks: Int? = nil, seed: UInt64 = 0,
-                                    threads: Int = WorkerPool.availableCores)
+                                    threads: Int = WorkerPool.availableCores, rawWeights: Bool = false)
         throws(StabilityError) -> EquilibriumValidation.Subject<ReasoningLatentMap> {
         guard threads >= 1 else { throw .invalidArgument("threads must be at least 1, got \(threads)") }
         let set = try SudokuPuzzleSet.load(path: puzzles, limit: limit ?? 16, blanks: blanks, seed: seed)
-        let model = try ReasoningSudokuModel(checkpoint: checkpoint, maxBatch: 64, threads: threads)
+        let model = try ReasoningSudokuModel(checkpoint: checkpoint, maxBatch: 64, threads: threads, rawWeights: rawWeights)
         let (map, initial) = try model.bind(puzzles: set.puzzles)
         return EquilibriumValidation.Subject(
             name: model.name, map: map, inputs: set.puzzles.count, initialState: initial,

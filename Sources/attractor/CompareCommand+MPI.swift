@@ -23,7 +23,8 @@ extension CompareCommand {
                     puzzleCount = set.puzzles.count
                     for (i, name) in names.enumerated() where i % world.size == world.rank {
                         let model = try ReasoningSudokuModel(checkpoint: name, maxBatch: min(64, set.puzzles.count),
-                                                             threads: threads ?? Distributed.threadsPerRank(world))
+                                                             threads: threads ?? Distributed.threadsPerRank(world),
+                                                             rawWeights: rawWeights)
                         let r = try ModelComparison.run([model], puzzles: set.puzzles, solutions: set.solutions, options: options)
                         mine += r.models
                     }

@@ -45,6 +45,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: Format = .text
 
+    @Flag(help: "Compare the training weights of each checkpoint's last step (state.safetensors) instead of its evaluation weights (model.safetensors: the EMA once it has forgotten its start).")
+    var rawWeights = false
+
     @Flag(help: "Accept puzzles with several solutions (scored against one of them; read validity for them).")
     var allowMultiple = false
 
@@ -70,7 +73,7 @@ struct CompareCommand: ParsableCommand {
             }
             let models = try checkpoints.split(separator: ",").map { name throws(StabilityError) in
                 try ReasoningSudokuModel(checkpoint: String(name), maxBatch: min(64, set.puzzles.count),
-                                         threads: threads ?? WorkerPool.availableCores)
+                                         threads: threads ?? WorkerPool.availableCores, rawWeights: rawWeights)
             }
             standardError("compare: \(models.count) model(s) on \(set.puzzles.count) puzzles, up to \(steps) segments each …")
             result = try ModelComparison.run(models, puzzles: set.puzzles, solutions: set.solutions, options: options)

@@ -26,7 +26,7 @@ extension ValidateCommand {
                 let names = suites.isEmpty ? (directory.map(ValidationRunner.suiteNames(in:)) ?? []) : suites
                 guard !names.isEmpty else { throw CommandFailure("no suites given and no Validation/ folder found; run from the repository or give a suite .json path", status: .noInput) }
                 let options = ValidationRunner.Options(limit: limit, checkpoint: checkpoint, puzzles: puzzles, blanks: blanks, seed: seed,
-                                                       threads: threads ?? Distributed.threadsPerRank(world))
+                                                       threads: threads ?? Distributed.threadsPerRank(world), rawWeights: rawWeights)
                 var pieces: [Piece] = []
                 do {
                     loaded = try names.map { name throws(StabilityError) in try ValidationRunner.load(name, directory: directory) }

@@ -27,6 +27,9 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Seed for --blanks.")
     var seed: UInt64 = 0
 
+    @Flag(help: "Check the training weights of the checkpoint's last step (state.safetensors) instead of its evaluation weights (model.safetensors: the EMA once it has forgotten its start).")
+    var rawWeights = false
+
     @Option(help: "Cap the number of samples of equilibrium checks.")
     var limit: Int?
 
@@ -46,6 +49,7 @@ struct ValidateCommand: ParsableCommand {
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
         if let blanks, !(0...64).contains(blanks) { throw ValidationError("--blanks must be in 0…64, got \(blanks)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if rawWeights && checkpoint == nil { throw ValidationError("--raw-weights needs --checkpoint") }
     }
 
     func run() throws {
@@ -54,7 +58,7 @@ struct ValidateCommand: ParsableCommand {
         let names = suites.isEmpty ? (directory.map(ValidationRunner.suiteNames(in:)) ?? []) : suites
         guard !names.isEmpty else { throw CommandFailure("no suites given and no Validation/ folder found; run from the repository or give a suite .json path", status: .noInput) }
         var options = ValidationRunner.Options(limit: limit, checkpoint: checkpoint, puzzles: puzzles, blanks: blanks, seed: seed,
-                                               threads: threads ?? WorkerPool.availableCores)
+                                               threads: threads ?? WorkerPool.availableCores, rawWeights: rawWeights)
         if !quiet { options.progress = { standardError($0) } }
         var results: [SuiteResult] = []
         do {

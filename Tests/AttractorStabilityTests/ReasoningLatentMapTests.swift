@@ -3,6 +3,7 @@ import AttractorNeural
 import AttractorNumerics
 import AttractorReasoning
 import AttractorStability
+import AttractorTasks
 import Foundation
 import Testing
 
@@ -317,5 +318,47 @@ import Testing
         // The model's initial latent decodes to no solution, and the model doubts it.
         let start = try #require(subject.initialState).prefix(d).map(Double.init)[...]
         #expect(!verifies(start, 0) && !halts(start))
+    }
+}
+
+/// `validate --raw-weights` and `compare --raw-weights`: a checkpoint's subject built from the
+/// training weights of its last step (`state.safetensors`) instead of its evaluation weights,
+/// and named so; an error where the checkpoint keeps no training state.
+@Suite struct RawWeightSubjectTests {
+    @Test func rawWeightsBindTheLastStepAndSayItsName() throws {
+        var c = try ReasoningConfiguration.preset("tiny", model: .trm, task: .sudoku)
+        c.block = BlockConfiguration(hidden: 8, sequence: 81, layers: 1, mixer: .mlp, tokenInner: 16, channelInner: 16)
+        c.cycles = 1
+        c.lowSteps = 1
+        c.segments = 2
+        c.training.batch = 4
+        c.training.emaDecay = 0.5  // 0.5^7 < 0.01: the evaluation weights are the average after 8 steps
+        let solution = ReasoningLatentMapTests.solution
+        let examples = (0..<4).map { k -> SudokuExample in
+            var puzzle = solution
+            for i in stride(from: k, to: 81, by: 9) { puzzle[i] = 0 }
+            return SudokuExample(puzzle: SudokuGrid(cells: puzzle.map(UInt8.init))!, solution: SudokuGrid(cells: solution.map(UInt8.init))!)
+        }
+        let t = try ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: examples), seed: 3)
+        for _ in 0..<8 { _ = try t.trainStep() }
+        #expect(t.evaluationUsesEMA)
+        let dir = NSTemporaryDirectory() + "attractor-raw-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ReasoningCheckpoint.save(t, to: dir, trainingSeconds: 1)
+        let average = try ReasoningSudokuModel(checkpoint: dir, maxBatch: 4, threads: 1)
+        let raw = try ReasoningSudokuModel(checkpoint: dir, maxBatch: 4, threads: 1, rawWeights: true)
+        #expect(average.model.store.values.array == Array(t.ema.shadow.buffer))
+        #expect(raw.model.store.values.array == t.model.store.values.array)
+        #expect(raw.model.store.values.array != average.model.store.values.array)
+        #expect(raw.name.hasSuffix("(raw weights)") && !average.name.hasSuffix("(raw weights)"))
+        // The runner passes the choice through to the subject the checks run on.
+        let file = dir + "/puzzles.txt"
+        try examples.map { String($0.puzzle.cells.map { $0 == 0 ? "." : Character(String($0)) }) }.joined(separator: "\n")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let subject = try ValidationRunner.modelSubject(checkpoint: dir, puzzles: file, limit: 2, threads: 1, rawWeights: true)
+        #expect(subject.name == raw.name)
+        try FileManager.default.removeItem(atPath: dir + "/state.safetensors")
+        #expect(throws: StabilityError.self) { _ = try ReasoningSudokuModel(checkpoint: dir, maxBatch: 4, threads: 1, rawWeights: true) }
+        _ = try ReasoningSudokuModel(checkpoint: dir, maxBatch: 4, threads: 1)
     }
 }
