@@ -156,6 +156,15 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// cells from the right one). A hinge ratio below 1 on every such chord leaves no
         /// second fixed point that near. Then `chordSegments` runs from it.
         public var chordSwaps: Int = 0
+        /// The chord's other end `b` as a near miss of the model's own making (Sudoku): `K > 0`
+        /// = the trajectory point `a` run one segment (no gradient, no noise) on its puzzle with
+        /// `K` blank cells given wrong digits (`TrainingExamples.wrongClues`, as
+        /// `training.perturbation = wrongClues` and the basins check's `wrong_clues`), then
+        /// `chordSegments` segments on the true puzzle. Where such a start would settle at a
+        /// wrong fixed point `w`, `S(w) = w` makes the chord's ratio about 1, so the hinge pushes
+        /// exactly the second fixed points the near-miss check finds. 0 = off; not with
+        /// `chordSwaps`.
+        public var chordWrongClues: Int = 0
         /// The wrong-motion hinge (`ReasoningModel.equilibriumTerms`): on every training example
         /// whose answer is wrong after the segment, `ReLU(m − r)` with `r` its relative
         /// equilibrium residual and `m = wrongMotionMargin` (mean over the batch), so a wrong
@@ -188,7 +197,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case answer, halting, residual, traceHinge, repellerHinge, frobenius, spectral, spectralMargin, repulsion
-            case chord, chordMargin, chordSegments, chordSwaps, wrongMotion, wrongMotionMargin, wrongMotionFrom
+            case chord, chordMargin, chordSegments, chordSwaps, chordWrongClues, wrongMotion, wrongMotionMargin, wrongMotionFrom
             case swappedHalting, swappedHaltingPositions
             case regulariserEvery, regulariserBatch, powerIterations
         }
@@ -210,6 +219,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             chordMargin = try c.decodeIfPresent(Double.self, forKey: .chordMargin) ?? 0
             chordSegments = try c.decodeIfPresent(Int.self, forKey: .chordSegments) ?? 0
             chordSwaps = try c.decodeIfPresent(Int.self, forKey: .chordSwaps) ?? 0
+            chordWrongClues = try c.decodeIfPresent(Int.self, forKey: .chordWrongClues) ?? 0
             // … nor a wrong-motion hinge.
             wrongMotion = try c.decodeIfPresent(Double.self, forKey: .wrongMotion) ?? 0
             wrongMotionMargin = try c.decodeIfPresent(Double.self, forKey: .wrongMotionMargin) ?? 0.01
@@ -466,6 +476,14 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         }
         guard loss.chordSwaps == 0 || (2...block.sequence).contains(loss.chordSwaps) else {
             throw .invalidConfiguration("loss.chordSwaps is 0 (a random start) or a number of positions between 2 and the sequence length \(block.sequence), got \(loss.chordSwaps)")
+        }
+        if loss.chordWrongClues != 0 {
+            guard task == .sudoku && block.sequence == 81 else {
+                throw .invalidConfiguration("loss.chordWrongClues gives Sudoku puzzles wrong givens; this is a \(task.rawValue) model")
+            }
+            guard (2...64).contains(loss.chordWrongClues), loss.chordSwaps == 0 else {
+                throw .invalidConfiguration("loss.chordWrongClues is 0 (off) or a number of wrong givens between 2 and 64, and not with loss.chordSwaps; got \(loss.chordWrongClues) with chordSwaps \(loss.chordSwaps)")
+            }
         }
         guard loss.wrongMotion >= 0 && loss.wrongMotion.isFinite, loss.wrongMotionMargin > 0 && loss.wrongMotionMargin.isFinite,
               (0...1).contains(loss.wrongMotionFrom) else {

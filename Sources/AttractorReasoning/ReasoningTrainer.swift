@@ -107,6 +107,8 @@ public final class ReasoningTrainer {
     /// random-start states (one per worker); empty without the hinge.
     let chordOrigins: [LatentState<Float>]
     let chordStates: [LatentState<Float>]
+    /// `loss.chordWrongClues`: per worker, the embedding of the chord rows' wrong givens.
+    let chordInputs: [SegmentInput<Float>]
     /// The embedded shard input, one per worker (a shard's segment, look-ahead, backward and
     /// regularisers all read it).
     let segmentInputs: [SegmentInput<Float>]
@@ -168,6 +170,7 @@ public final class ReasoningTrainer {
         let chord = configuration.loss.chord > 0
         chordOrigins = chord ? (0..<shards).map { _ in model.makeState() } : []
         chordStates = chord ? replicas.map { $0.makeState() } : []
+        chordInputs = chord && configuration.loss.chordWrongClues > 0 ? replicas.map { $0.makeInput() } : []
         segmentInputs = replicas.map { $0.makeInput() }
         let prelude = t.perturbedSegments > 0 && t.perturbation == .wrongClues
         preludeStates = prelude ? replicas.map { $0.makeState() } : []
@@ -663,7 +666,8 @@ public final class ReasoningTrainer {
     /// `regulariserBatch / shards` rows: each row's trajectory point `a` (saved before this
     /// step's segment; the carry now holds `S(a)`) against a random start `b` of the same
     /// puzzle (`training.startScale`, 1 when the starts are zero) — or, with
-    /// `loss.chordSwaps = k`, `a` with `k` positions rotated — advanced
+    /// `loss.chordSwaps = k`, `a` with `k` positions rotated; with `loss.chordWrongClues = K`,
+    /// `a` run one segment on its puzzle with `K` wrong givens — advanced
     /// `loss.chordSegments` segments without gradient. Runs after the main
     /// backward pass (it reuses the tape). Returns the weighted value (this shard's share).
     func chordHinge(_ pass: ShardPass) throws(ReasoningError) -> Double {
@@ -671,12 +675,24 @@ public final class ReasoningTrainer {
         let sub = regulariserRows(pass)
         let other = chordStates[pass.worker]
         let source = random(0xC40D, shard: pass.index, into: shardRandom[pass.index])
-        if lw.chordSwaps > 0 {
-            let origin = chordOrigins[pass.index], n = sub * other.width
+        if lw.chordSwaps > 0 || lw.chordWrongClues > 0 {
+            let origin = chordOrigins[pass.index], n = sub * other.width, l = configuration.block.sequence
             other.high.pointer.update(from: origin.high.pointer, count: n)
             other.low.pointer.update(from: origin.low.pointer, count: n)
-            for r in 0..<sub {
-                other.swapPositions(row: r, sequence: configuration.block.sequence, count: lw.chordSwaps, random: source)
+            for r in 0..<sub where lw.chordSwaps > 0 {
+                other.swapPositions(row: r, sequence: l, count: lw.chordSwaps, random: source)
+            }
+            if lw.chordWrongClues > 0 {
+                var tokens: [Int32] = []
+                tokens.reserveCapacity(sub * l)
+                for r in 0..<sub {
+                    let range = ((pass.start + r) * l)..<((pass.start + r + 1) * l)
+                    tokens += TrainingExamples.wrongClues(Array(slotInputs[range]), label: Array(slotLabels[range]),
+                                                          cells: lw.chordWrongClues, using: source)
+                }
+                let misled = chordInputs[pass.worker]
+                try pass.replica.embed(tokens, batch: sub, into: misled)
+                pass.replica.runSegment(other, input: misled, record: false)
             }
         } else {
             let scale = configuration.training.startScale > 0 ? configuration.training.startScale : 1

@@ -168,6 +168,32 @@ import Testing
         }
     }
 
+    /// `loss.chordWrongClues`: the chord's other end is the trajectory point run one segment
+    /// on its puzzle with K wrong givens. A positive hinge at margin 0 (so `b ≠ a`), values
+    /// that depend on K (so the segment reads the wrong givens, not the true puzzle), another
+    /// than the random start's, the same on two threads; bad values refused.
+    @Test func chordToAWrongClueStateRunsTheMisledSegment() throws {
+        var c = try Self.sudokuConfig(.cmm)
+        c.loss.regulariserEvery = 1
+        c.loss.chord = 1
+        c.loss.chordMargin = 0
+        let examples = TrainingExamples(sudoku: try Self.puzzles(count: 12, blanks: 30, seed: 8))
+        func chordValues(_ wrong: Int, threads: Int) throws -> [Double] {
+            c.loss.chordWrongClues = wrong
+            let t = try ReasoningTrainer(configuration: c, examples: examples, seed: 3, threads: threads)
+            return try (0..<3).map { _ in try t.trainStep().regularisers.chord }
+        }
+        let random = try chordValues(0, threads: 1), eight = try chordValues(8, threads: 1), two = try chordValues(2, threads: 1)
+        #expect(eight.allSatisfy { $0 > 0 && $0.isFinite } && two.allSatisfy { $0 > 0 && $0.isFinite }, "\(eight) \(two)")
+        #expect(eight != random && eight != two)
+        #expect(try chordValues(8, threads: 2) == eight)
+        for (wrong, swaps) in [(1, 0), (65, 0), (8, 4)] {
+            c.loss.chordWrongClues = wrong
+            c.loss.chordSwaps = swaps
+            #expect(throws: ReasoningError.self) { try c.validate() }
+        }
+    }
+
     /// Easier copies (`training.easierCopies`): the puzzle with some blanks filled from its
     /// solution — its givens kept, blanks between the minimum and its own, still its
     /// solution; seeded per draw; a fraction of 0 leaves every draw as it was.
