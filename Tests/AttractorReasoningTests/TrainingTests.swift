@@ -144,24 +144,29 @@ import Testing
         #expect(old.training.emaCorrection == false)
     }
 
+    /// The chord hinge's value on three steps of a CMM with the hinge on every step at margin
+    /// 0 (positive whenever `b ≠ a`), `chord` choosing its other end.
+    static func chordValues(blanks: Int, threads: Int, _ chord: (inout ReasoningConfiguration.LossWeights) -> Void) throws -> [Double] {
+        var c = try sudokuConfig(.cmm)
+        c.loss.regulariserEvery = 1
+        c.loss.chord = 1
+        c.loss.chordMargin = 0
+        chord(&c.loss)
+        let t = try ReasoningTrainer(configuration: c, examples: TrainingExamples(sudoku: try puzzles(count: 12, blanks: blanks, seed: 8)),
+                                     seed: 3, threads: threads)
+        return try (0..<3).map { _ in try t.trainStep().regularisers.chord }
+    }
+
     /// `loss.chordSwaps`: the chord's other end is the trajectory point with a few positions
     /// rotated, not a random start — another hinge value, positive at margin 0, the same on
     /// any thread count; a count outside 2…L is refused.
     @Test func chordToASwappedStateReplacesTheRandomStart() throws {
-        var c = try Self.sudokuConfig(.cmm)
-        c.loss.regulariserEvery = 1
-        c.loss.chord = 1
-        c.loss.chordMargin = 0
-        let examples = TrainingExamples(sudoku: try Self.puzzles(count: 12, blanks: 4, seed: 8))
-        func chordValues(_ swaps: Int, threads: Int) throws -> [Double] {
-            c.loss.chordSwaps = swaps
-            let t = try ReasoningTrainer(configuration: c, examples: examples, seed: 3, threads: threads)
-            return try (0..<3).map { _ in try t.trainStep().regularisers.chord }
-        }
-        let random = try chordValues(0, threads: 1), swapped = try chordValues(4, threads: 1)
+        let random = try Self.chordValues(blanks: 4, threads: 1) { _ in }
+        let swapped = try Self.chordValues(blanks: 4, threads: 1) { $0.chordSwaps = 4 }
         #expect(swapped.allSatisfy { $0 > 0 && $0.isFinite }, "\(swapped)")
         #expect(swapped != random)
-        #expect(try chordValues(4, threads: 2) == swapped)
+        #expect(try Self.chordValues(blanks: 4, threads: 2) { $0.chordSwaps = 4 } == swapped)
+        var c = try Self.sudokuConfig(.cmm)
         for bad in [1, 82] {
             c.loss.chordSwaps = bad
             #expect(throws: ReasoningError.self) { try c.validate() }
@@ -173,20 +178,13 @@ import Testing
     /// that depend on K (so the segment reads the wrong givens, not the true puzzle), another
     /// than the random start's, the same on two threads; bad values refused.
     @Test func chordToAWrongClueStateRunsTheMisledSegment() throws {
-        var c = try Self.sudokuConfig(.cmm)
-        c.loss.regulariserEvery = 1
-        c.loss.chord = 1
-        c.loss.chordMargin = 0
-        let examples = TrainingExamples(sudoku: try Self.puzzles(count: 12, blanks: 30, seed: 8))
-        func chordValues(_ wrong: Int, threads: Int) throws -> [Double] {
-            c.loss.chordWrongClues = wrong
-            let t = try ReasoningTrainer(configuration: c, examples: examples, seed: 3, threads: threads)
-            return try (0..<3).map { _ in try t.trainStep().regularisers.chord }
-        }
-        let random = try chordValues(0, threads: 1), eight = try chordValues(8, threads: 1), two = try chordValues(2, threads: 1)
+        let random = try Self.chordValues(blanks: 30, threads: 1) { _ in }
+        let eight = try Self.chordValues(blanks: 30, threads: 1) { $0.chordWrongClues = 8 }
+        let two = try Self.chordValues(blanks: 30, threads: 1) { $0.chordWrongClues = 2 }
         #expect(eight.allSatisfy { $0 > 0 && $0.isFinite } && two.allSatisfy { $0 > 0 && $0.isFinite }, "\(eight) \(two)")
         #expect(eight != random && eight != two)
-        #expect(try chordValues(8, threads: 2) == eight)
+        #expect(try Self.chordValues(blanks: 30, threads: 2) { $0.chordWrongClues = 8 } == eight)
+        var c = try Self.sudokuConfig(.cmm)
         for (wrong, swaps) in [(1, 0), (65, 0), (8, 4)] {
             c.loss.chordWrongClues = wrong
             c.loss.chordSwaps = swaps
