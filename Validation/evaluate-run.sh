@@ -2,7 +2,7 @@
 # Everything the round tables in Docs/Training.md report for one 90-minute run:
 # the ladder on all 200 held-out grids (10-50 blanks) and its first 100 at 40/50, the
 # original puzzles (100 per source), basins (16 and 64 starts on 64 puzzles, with the
-# fixed-point test; and 16 starts on 192 puzzles), compare on 64 puzzles and validate
+# fixed-point test; 16 starts on 192 puzzles; 8 near-miss starts on 32), compare on 64 puzzles and validate
 # equilibrium on 16.
 # Usage: Validation/evaluate-run.sh CHECKPOINT LABEL DATASET_DIR OUT_DIR   (run from the repository root)
 #   WAIT_PID=PID waits for that process (the training run) to end first.
@@ -36,6 +36,7 @@ for suite in basins64 basins64x64; do
   "$bin" validate "Validation/study/$suite.json" --checkpoint "$ckpt" --puzzles "$grids" --blanks 30 --limit 64 --format json > "$out/$suite.json"
 done
 "$bin" validate Validation/study/basins192.json --checkpoint "$ckpt" --puzzles "$grids" --blanks 30 --limit 192 --format json > "$out/basins192.json"
+"$bin" validate Validation/study/basins32-wrongclues.json --checkpoint "$ckpt" --puzzles "$grids" --blanks 30 --limit 32 --format json > "$out/basins32-wrongclues.json"
 "$bin" compare --checkpoints "$ckpt" --puzzles "$grids" --blanks 30 --limit 64 --stability-puzzles 64 --threads 1 > "$out/compare.txt"
 "$bin" validate equilibrium --checkpoint "$ckpt" --puzzles "$grids" --blanks 30 --limit 16 > "$out/validate.txt" 2>&1 || true
 echo "wrote $out"
