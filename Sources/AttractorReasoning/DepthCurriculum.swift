@@ -96,18 +96,25 @@ public struct DepthCurriculum: Equatable, Sendable {
     /// The relative cost of steps `from..<to` of a schedule of `totalSteps`.
     public func cost(from: Int, to: Int, totalSteps: Int, full: (lowSteps: Int, cycles: Int),
                      tapedSteps: (Int) -> Int, overhead: Overhead = .none) -> Double {
+        cost(from: from, to: to, totalSteps: totalSteps, full: full) {
+            Self.segmentCost(lowSteps: $0, cycles: $1, tapedSteps: tapedSteps, overhead: overhead)
+        }
+    }
+
+    /// Steps `from..<to` of a schedule of `totalSteps`, each priced by `price(n, T)` at its
+    /// stage's depth.
+    public func cost(from: Int, to: Int, totalSteps: Int, full: (lowSteps: Int, cycles: Int),
+                     price: (Int, Int) -> Double) -> Double {
         guard to > from else { return 0 }
         var total = 0.0, start = from
         for s in stages {
             let end = min(to, Int((s.until * Double(totalSteps)).rounded(.up)))
             if end > start {
-                total += Double(end - start) * Self.segmentCost(lowSteps: s.lowSteps, cycles: s.cycles, tapedSteps: tapedSteps, overhead: overhead)
+                total += Double(end - start) * price(s.lowSteps, s.cycles)
                 start = end
             }
         }
-        if to > start {
-            total += Double(to - start) * Self.segmentCost(lowSteps: full.lowSteps, cycles: full.cycles, tapedSteps: tapedSteps, overhead: overhead)
-        }
+        if to > start { total += Double(to - start) * price(full.lowSteps, full.cycles) }
         return total
     }
 }

@@ -165,6 +165,10 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// exactly the second fixed points the near-miss check finds. 0 = off; not with
         /// `chordSwaps`.
         public var chordWrongClues: Int = 0
+        /// The fraction of the schedule from which the chord hinge acts (0: from the first
+        /// step), so a model first learns to solve and then has its second fixed points pushed
+        /// apart. The budget fit prices the chord's segments for the steps it runs.
+        public var chordFrom: Double = 0
         /// The wrong-motion hinge (`ReasoningModel.equilibriumTerms`): on every training example
         /// whose answer is wrong after the segment, `ReLU(m − r)` with `r` its relative
         /// equilibrium residual and `m = wrongMotionMargin` (mean over the batch), so a wrong
@@ -197,7 +201,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case answer, halting, residual, traceHinge, repellerHinge, frobenius, spectral, spectralMargin, repulsion
-            case chord, chordMargin, chordSegments, chordSwaps, chordWrongClues, wrongMotion, wrongMotionMargin, wrongMotionFrom
+            case chord, chordMargin, chordSegments, chordSwaps, chordWrongClues, chordFrom, wrongMotion, wrongMotionMargin, wrongMotionFrom
             case swappedHalting, swappedHaltingPositions
             case regulariserEvery, regulariserBatch, powerIterations
         }
@@ -220,6 +224,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             chordSegments = try c.decodeIfPresent(Int.self, forKey: .chordSegments) ?? 0
             chordSwaps = try c.decodeIfPresent(Int.self, forKey: .chordSwaps) ?? 0
             chordWrongClues = try c.decodeIfPresent(Int.self, forKey: .chordWrongClues) ?? 0
+            chordFrom = try c.decodeIfPresent(Double.self, forKey: .chordFrom) ?? 0
             // … nor a wrong-motion hinge.
             wrongMotion = try c.decodeIfPresent(Double.self, forKey: .wrongMotion) ?? 0
             wrongMotionMargin = try c.decodeIfPresent(Double.self, forKey: .wrongMotionMargin) ?? 0.01
@@ -473,6 +478,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         guard loss.chord >= 0 && loss.chord.isFinite && loss.chordMargin >= 0 && loss.chordMargin.isFinite,
               loss.chordSegments >= 0 else {
             throw .invalidConfiguration("loss.chord, loss.chordMargin and loss.chordSegments must be finite and ≥ 0, got \(loss.chord), \(loss.chordMargin) and \(loss.chordSegments)")
+        }
+        guard (0...1).contains(loss.chordFrom) else {
+            throw .invalidConfiguration("loss.chordFrom is a fraction of the schedule in [0, 1], got \(loss.chordFrom)")
         }
         guard loss.chordSwaps == 0 || (2...block.sequence).contains(loss.chordSwaps) else {
             throw .invalidConfiguration("loss.chordSwaps is 0 (a random start) or a number of positions between 2 and the sequence length \(block.sequence), got \(loss.chordSwaps)")

@@ -44,6 +44,8 @@ public final class ReasoningTrainer {
         /// The depth the step's segment ran, `(lowSteps, cycles)` (a depth curriculum's stage).
         public var lowSteps = 0
         public var cycles = 0
+        /// Whether the chord hinge acted at this step of the schedule (`loss.chordFrom`).
+        public var chordActive = false
     }
 
     /// What one shard contributes to a step (written by its worker, read after the join).
@@ -290,6 +292,7 @@ public final class ReasoningTrainer {
         if !curriculum.isEmpty { for w in workers { w.setDepth(lowSteps: d.0, cycles: d.1) } }
         report.lowSteps = d.0
         report.cycles = d.1
+        report.chordActive = chordActive
     }
 
     func leaveStepDepth() {
@@ -298,27 +301,44 @@ public final class ReasoningTrainer {
 
     /// The schedule length a budget fit proposes: the last step `N` such that steps
     /// `step..<N` cost at most `remainingSeconds`, measured at `secondsPerStep` on steps of
-    /// depth `measured`. Without a curriculum every step costs the same and this is
-    /// `step + ⌊remainingSeconds / secondsPerStep⌋`; with one, each stage's steps are priced
-    /// by `DepthCurriculum.segmentCost` relative to the measured depth (the stages move with
-    /// `N`, so `N` is searched). `passes`, the forward and backward passes of `F` per example
-    /// counted on the measured steps, give the overhead that does not shrink with the depth.
+    /// depth `measured`. Without a curriculum or a delayed chord hinge every step costs the
+    /// same and this is `step + ⌊remainingSeconds / secondsPerStep⌋`; with one, each stage's
+    /// steps are priced by `DepthCurriculum.segmentCost` relative to the measured depth (the
+    /// stages move with `N`, so `N` is searched). `passes`, the forward and backward passes of
+    /// `F` per example counted on the measured steps, give the overhead that does not shrink
+    /// with the depth. The chord hinge's passes (`chordSegmentShare`) do scale with it: they
+    /// are priced per stage, on the steps from `loss.chordFrom · N` on; `chordMeasured` is the
+    /// fraction of the measured steps on which it acted (default: all of them when it acts
+    /// from the first step, none otherwise).
     public func fittedScheduleLength(remainingSeconds: Double, secondsPerStep: Double,
                                      measured: (lowSteps: Int, cycles: Int),
-                                     passes: (forward: Double, backward: Double)? = nil) -> Int {
+                                     passes: (forward: Double, backward: Double)? = nil,
+                                     chordMeasured: Double? = nil) -> Int {
         let affordable = max(0, remainingSeconds / secondsPerStep)
-        guard !curriculum.isEmpty else { return step + Int(affordable.rounded(.down)) }
+        let chord = chordSegmentShare, from = configuration.loss.chordFrom
+        let chordSeen = chordMeasured ?? (from == 0 ? 1 : 0)
+        let chordUniform = chord.forward == 0 || (from == 0 && chordSeen == 1)
+        guard !curriculum.isEmpty || !chordUniform else { return step + Int(affordable.rounded(.down)) }
         let gradient = configuration.gradient
         let taped: (Int) -> Int = { n in gradient == .oneStep ? 2 : n + 1 }
+        func chordCost(_ n: Int, _ t: Int) -> Double {
+            chord.forward * Double((n + 1) * t) + 2 * chord.backward * Double(taped(n))
+        }
+        // The measured passes include the chord's where it acted; it is priced on its own.
         let overhead = passes.map {
-            DepthCurriculum.Overhead(measuredForward: $0.forward, backward: $0.backward,
+            DepthCurriculum.Overhead(measuredForward: $0.forward - chordSeen * chord.forward * Double((measured.lowSteps + 1) * measured.cycles),
+                                     backward: $0.backward - chordSeen * chord.backward * Double(taped(measured.lowSteps)),
                                      lowSteps: measured.lowSteps, cycles: measured.cycles, tapedSteps: taped)
         } ?? .none
         let unit = DepthCurriculum.segmentCost(lowSteps: measured.lowSteps, cycles: measured.cycles,
                                                tapedSteps: taped, overhead: overhead)
+            + chordSeen * chordCost(measured.lowSteps, measured.cycles)
         let full = (configuration.lowSteps, configuration.cycles)
         func fits(_ n: Int) -> Bool {
-            curriculum.cost(from: step, to: n, totalSteps: n, full: full, tapedSteps: taped, overhead: overhead) / unit <= affordable
+            let chordStart = max(step, Int((from * Double(n)).rounded(.up)))
+            let cost = curriculum.cost(from: step, to: n, totalSteps: n, full: full, tapedSteps: taped, overhead: overhead)
+                + curriculum.cost(from: chordStart, to: n, totalSteps: n, full: full) { chordCost($0, $1) }
+            return cost / unit <= affordable
         }
         // The cheapest step costs at least 1/unit of a measured one, so N ≤ step + affordable·unit.
         var low = step, high = step + Int((affordable * unit).rounded(.up)) + 1
@@ -659,8 +679,29 @@ public final class ReasoningTrainer {
         return l.wrongMotion > 0 && Double(step) >= l.wrongMotionFrom * Double(schedule.totalSteps)
     }
 
-    /// Whether this step runs the chord hinge (the Jacobian regularisers' steps).
-    var isChordStep: Bool { configuration.loss.chord > 0 && step % configuration.loss.regulariserEvery == 0 }
+    /// Whether the chord hinge acts at this step of the schedule (`loss.chordFrom` on).
+    var chordActive: Bool {
+        let l = configuration.loss
+        return l.chord > 0 && Double(step) >= l.chordFrom * Double(schedule.totalSteps)
+    }
+
+    /// Whether this step runs the chord hinge (the Jacobian regularisers' steps, from
+    /// `loss.chordFrom` of the schedule on).
+    var isChordStep: Bool { chordActive && step % configuration.loss.regulariserEvery == 0 }
+
+    /// The chord hinge's passes of `F` per example and step while it acts, in segments: every
+    /// `regulariserEvery` steps its rows run the misled segment (`chordWrongClues`), the
+    /// `chordSegments` ones and the hinge's own taped segment forward, and that one backward.
+    /// These scale with the depth (the budget fit prices them per stage); zero without a chord.
+    public var chordSegmentShare: (forward: Double, backward: Double) {
+        let l = configuration.loss
+        guard l.chord > 0 else { return (0, 0) }
+        let perShard = max(1, l.regulariserBatch / shardCount)
+        let rows = (0..<shardCount).reduce(0) { $0 + min(shardStarts[$1 + 1] - shardStarts[$1], perShard) }
+        let share = Double(rows) / Double(batch) / Double(l.regulariserEvery)
+        let segments = l.chordSegments + 1 + (l.chordWrongClues > 0 ? 1 : 0)
+        return (share * Double(segments), share)
+    }
 
     /// The chord hinge (`ReasoningModel.chordHinge`) on the shard's first
     /// `regulariserBatch / shards` rows: each row's trajectory point `a` (saved before this

@@ -53,6 +53,8 @@ public final class TrainingSession {
     private var fitStart: (wall: Double, cpu: Double)?
     /// Passes of `F` (all examples) on the steps the fit measures.
     private var fitPasses = (forward: 0, backward: 0)
+    /// Measured steps on which the chord hinge acted.
+    private var fitChordSteps = 0
 
     // Statistics: since the last progress line, and over the session.
     private var window: [ReasoningTrainer.StepReport] = []
@@ -130,6 +132,7 @@ public final class TrainingSession {
         if done > scheduleFit.skip, done <= scheduleFit.skip + scheduleFit.measure {
             fitPasses.forward += report.forwardExamples
             fitPasses.backward += report.backwardExamples
+            if report.chordActive { fitChordSteps += 1 }
         }
         guard done == scheduleFit.skip + scheduleFit.measure, let start = fitStart else { return nil }
         let n = Double(scheduleFit.measure)
@@ -142,7 +145,8 @@ public final class TrainingSession {
         func fit(remaining: Double, perStep: Double) {
             guard perStep > 0, (remaining / perStep).isFinite else { return }  // no time measured
             let proposed = trainer.fittedScheduleLength(remainingSeconds: remaining, secondsPerStep: perStep,
-                                                        measured: measured, passes: passes)
+                                                        measured: measured, passes: passes,
+                                                        chordMeasured: Double(fitChordSteps) / n)
             length = min(length ?? proposed, proposed)
         }
         if let m = budget.cpuMinutes { fit(remaining: m * 60 - cpuSeconds, perStep: (cpuSeconds - start.cpu) / n) }

@@ -183,4 +183,75 @@ import Testing
         #expect(proposal == priced)
         #expect(priced > 16)
     }
+
+    /// The chord hinge's passes scale with the depth: priced per stage, and only on the steps
+    /// from `loss.chordFrom` on. With every row every step (share 1) and one chord segment,
+    /// the chord runs 2 segments forward and 1 backward: 8 units at (1, 1), 24 at (3, 2), on
+    /// top of the segment's 6 and 16.
+    @Test func theBudgetFitPricesTheChordPerStageFromItsStart() throws {
+        let examples = TrainingExamples(sudoku: try TrainingTests.puzzles(count: 8, blanks: 2, seed: 4))
+        func trainer(from: Double) throws -> ReasoningTrainer {
+            var c = try Self.config("1x1@0.5")
+            c.loss.chord = 0.1
+            c.loss.chordSegments = 1
+            c.loss.regulariserEvery = 1
+            c.loss.regulariserBatch = c.training.batch
+            c.loss.chordFrom = from
+            return try ReasoningTrainer(configuration: c, examples: examples, seed: 1)
+        }
+        let always = try trainer(from: 0)
+        #expect(always.chordSegmentShare == (2, 1))
+        // Measured with the chord: 50 steps of 14 = 700 units; N = 25 costs 13·14 + 12·40 = 662,
+        // N = 26 costs 702 (unpriced, 27).
+        #expect(always.fittedScheduleLength(remainingSeconds: 100, secondsPerStep: 2, measured: (1, 1)) == 25)
+        // The counted passes include the chord's (2 + 4 forward, 2 + 2 backward): no overhead left.
+        #expect(always.fittedScheduleLength(remainingSeconds: 100, secondsPerStep: 2, measured: (1, 1), passes: (6, 4)) == 25)
+        // From half the schedule, measured without it: 300 units; N = 13 costs 7·6 + 6·40 = 282,
+        // N = 14 costs 322.
+        let late = try trainer(from: 0.5)
+        #expect(late.fittedScheduleLength(remainingSeconds: 100, secondsPerStep: 2, measured: (1, 1)) == 13)
+        // No curriculum and a chord from the first step: every step costs the same.
+        var plain = try Self.config("")
+        plain.loss.chord = 0.1
+        let uniform = try ReasoningTrainer(configuration: plain, examples: examples, seed: 1)
+        #expect(uniform.fittedScheduleLength(remainingSeconds: 100, secondsPerStep: 2, measured: (3, 2)) == 50)
+    }
+
+    /// `chordSegmentShare` is what a chord step really runs: on a step with the hinge (margin
+    /// 0, so it always back-propagates) the counted passes exceed the same step without it by
+    /// the share times the depth's forward and taped steps, for the random start, a misled
+    /// start (`chordWrongClues`) and more chord segments.
+    @Test func theChordShareMatchesTheCountedPasses() throws {
+        let examples = TrainingExamples(sudoku: try TrainingTests.puzzles(count: 24, blanks: 30, seed: 8))
+        for (segments, wrong, every, rows) in [(0, 0, 1, 64), (1, 8, 1, 4), (2, 8, 2, 64)] {
+            // The preset's CMM (one evaluation of F per step; the test suite's multi-rate RK4
+            // takes four), at the small test size.
+            var c = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)
+            let small = try TrainingTests.sudokuConfig(.cmm)
+            c.block = small.block
+            c.training.batch = small.training.batch
+            c.lowSteps = 2
+            c.cycles = 2
+            c.training.depthCurriculum = ""
+            c.loss.regulariserEvery = every
+            c.loss.regulariserBatch = rows
+            c.training.shards = 2
+            let off = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+            c.loss.chord = 1
+            c.loss.chordMargin = 0
+            c.loss.chordSegments = segments
+            c.loss.chordWrongClues = wrong
+            let on = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+            let a = try off.trainStep(), b = try on.trainStep()  // step 0: a chord step
+            #expect(b.regularisers.chord > 0 && b.chordActive && !a.chordActive)
+            let n = c.lowSteps, t = c.cycles, taped = c.gradient == .oneStep ? 2 : n + 1
+            let examplesPerStep = Double(c.training.batch)
+            let share = on.chordSegmentShare
+            let scale = Double(every)  // the share is per step, averaged over the steps between chords
+            #expect(Double(b.forwardExamples - a.forwardExamples) / examplesPerStep == share.forward * scale * Double((n + 1) * t),
+                    "\(segments) \(wrong) \(every) \(rows)")
+            #expect(Double(b.backwardExamples - a.backwardExamples) / examplesPerStep == share.backward * scale * Double(taped),
+                    "\(segments) \(wrong) \(every) \(rows)")
+        }
+    }
 }

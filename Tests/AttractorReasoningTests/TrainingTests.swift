@@ -192,6 +192,47 @@ import Testing
         }
     }
 
+    /// `loss.chordFrom`: before that fraction of the schedule the chord hinge is off and the
+    /// run is bit-identical to one without it; from it on the hinge acts; bad values refused,
+    /// and a configuration saved before the field existed reads 0.
+    @Test func chordHingeSwitchesOnAtItsFractionOfTheSchedule() throws {
+        let examples = TrainingExamples(sudoku: try Self.puzzles(count: 24, blanks: 30, seed: 8))
+        var c = try Self.sudokuConfig(.cmm)
+        c.training.scheduleSteps = 8
+        c.loss.regulariserEvery = 1
+        let plain = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        c.loss.chord = 1
+        c.loss.chordMargin = 0
+        c.loss.chordWrongClues = 8
+        c.loss.chordFrom = 0.5
+        let late = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        for step in 0..<6 {
+            let a = try plain.trainStep(), b = try late.trainStep()
+            if step < 4 {
+                #expect(b.regularisers.chord == 0 && !b.chordActive && b.forwardExamples == a.forwardExamples)
+                let same = late.model.store.values.array == plain.model.store.values.array
+                #expect(same, "step \(step + 1): the weights part before the chord acts")
+            } else {
+                #expect(b.regularisers.chord > 0 && b.chordActive, "step \(step + 1)")
+            }
+        }
+        let parted = late.model.store.values.array != plain.model.store.values.array
+        #expect(parted)
+        for bad in [-0.1, 1.5, Double.nan] {
+            c.loss.chordFrom = bad
+            #expect(throws: ReasoningError.self) { try c.validate() }
+        }
+        c.loss.chordFrom = 0.5
+        #expect(try c.applying(["loss.chordFrom=0.6"]).loss.chordFrom == 0.6)
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]
+        var loss = json["loss"] as! [String: Any]
+        #expect(loss["chordFrom"] as? Double == 0.5)
+        loss.removeValue(forKey: "chordFrom")
+        json["loss"] = loss
+        let old = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old.loss.chordFrom == 0)
+    }
+
     /// Easier copies (`training.easierCopies`): the puzzle with some blanks filled from its
     /// solution — its givens kept, blanks between the minimum and its own, still its
     /// solution; seeded per draw; a fraction of 0 leaves every draw as it was.
