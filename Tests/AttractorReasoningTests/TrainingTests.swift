@@ -136,16 +136,22 @@ import Testing
         let plainDiffers = Array(plain.ema.shadow.buffer) != plain.model.store.values.array
         #expect(plainDiffers)
         // Checkpoints written before the option existed decode without it.
-        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]
-        var training = json["training"] as! [String: Any]
-        #expect(training.removeValue(forKey: "emaCorrection") != nil)
-        json["training"] = training
-        let old = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
+        let old = try Self.savedWithout(["emaCorrection"], in: "training", c)
         #expect(old.training.emaCorrection == false)
     }
 
     /// The chord hinge's value on three steps of a CMM with the hinge on every step at margin
     /// 0 (positive whenever `b ≠ a`), `chord` choosing its other end.
+    /// `c` as a configuration file written before `keys` of its `section` existed: encoded,
+    /// the keys removed (each must have been saved), decoded again.
+    static func savedWithout(_ keys: [String], in section: String, _ c: ReasoningConfiguration) throws -> ReasoningConfiguration {
+        var json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as? [String: Any])
+        var fields = try #require(json[section] as? [String: Any])
+        for key in keys { #expect(fields.removeValue(forKey: key) != nil, "\(section).\(key) was not saved") }
+        json[section] = fields
+        return try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
+    }
+
     static func chordValues(blanks: Int, threads: Int, _ chord: (inout ReasoningConfiguration.LossWeights) -> Void) throws -> [Double] {
         var c = try sudokuConfig(.cmm)
         c.loss.regulariserEvery = 1
@@ -224,12 +230,8 @@ import Testing
         }
         c.loss.chordFrom = 0.5
         #expect(try c.applying(["loss.chordFrom=0.6"]).loss.chordFrom == 0.6)
-        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]
-        var loss = json["loss"] as! [String: Any]
-        #expect(loss["chordFrom"] as? Double == 0.5)
-        loss.removeValue(forKey: "chordFrom")
-        json["loss"] = loss
-        let old = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONEncoder().encode(c)).loss.chordFrom == 0.5)
+        let old = try Self.savedWithout(["chordFrom"], in: "loss", c)
         #expect(old.loss.chordFrom == 0)
     }
 
@@ -328,11 +330,7 @@ import Testing
                 }
             }
         }
-        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]
-        var training = json["training"] as! [String: Any]
-        training.removeValue(forKey: "perturbation")
-        json["training"] = training
-        let old = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
+        let old = try Self.savedWithout(["perturbation"], in: "training", c)
         #expect(old.training.perturbation == .redraw)
         c.training.perturbation = .redraw
         #expect(try c.applying(["training.perturbation=swap"]).training.perturbation == .swap)
@@ -385,12 +383,7 @@ import Testing
         #expect(la == lb)
         #expect(la[0] == lp[0], "the first segment starts fresh: nothing to perturb")
         #expect(la[1] != lp[1], "the carried segment was not perturbed")
-        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]
-        var training = json["training"] as! [String: Any]
-        training.removeValue(forKey: "perturbedSegments")
-        training.removeValue(forKey: "perturbedPositions")
-        json["training"] = training
-        let old = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
+        let old = try Self.savedWithout(["perturbedSegments", "perturbedPositions"], in: "training", c)
         #expect(old.training.perturbedSegments == 0 && old.training.perturbedPositions == 0.25)
         let set = try c.applying(["training.perturbedSegments=0.3", "training.perturbedPositions=0.1"])
         #expect(set.training.perturbedSegments == 0.3 && set.training.perturbedPositions == 0.1)
@@ -426,11 +419,7 @@ import Testing
             }
         }
         #expect(hinged.model.store.values.array != plain.model.store.values.array)
-        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]
-        var loss = json["loss"] as! [String: Any]
-        for key in ["wrongMotion", "wrongMotionMargin", "wrongMotionFrom"] { loss.removeValue(forKey: key) }
-        json["loss"] = loss
-        let old = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
+        let old = try Self.savedWithout(["wrongMotion", "wrongMotionMargin", "wrongMotionFrom"], in: "loss", c)
         #expect(old.loss.wrongMotion == 0 && old.loss.wrongMotionMargin == 0.01 && old.loss.wrongMotionFrom == 0)
     }
 
@@ -518,12 +507,8 @@ import Testing
         // A truncated normal's spread is a little under its parameter; the ratio is exact.
         #expect(unit > 0.75 && unit < 1.1, "std \(unit)")
         #expect(abs(wide / unit - 8) < 1e-3, "ratio \(wide / unit)")
-        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]
-        var training = json["training"] as! [String: Any]
-        #expect(training["embeddingStd"] as? Double == 8)
-        training.removeValue(forKey: "embeddingStd")
-        json["training"] = training
-        let old = try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONEncoder().encode(c)).training.embeddingStd == 8)
+        let old = try Self.savedWithout(["embeddingStd"], in: "training", c)
         #expect(old.training.embeddingStd == 1)
         #expect(try c.applying(["training.embeddingStd=11.3"]).training.embeddingStd == 11.3)
         for bad in [0.0, -1, .infinity] {
