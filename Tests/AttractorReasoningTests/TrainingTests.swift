@@ -152,6 +152,35 @@ import Testing
         return try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
     }
 
+    /// A hinge switched on at half of an 8-step schedule (`hinge` on top of `base`), run
+    /// beside the same training without it for 6 steps: the weights are bit-identical for the
+    /// first 4 steps and part by the end; `before` and `after` check each step's two reports
+    /// (without, with). Returns the hinged configuration.
+    static func lateHingeAgainstNone(base: (inout ReasoningConfiguration) -> Void, hinge: (inout ReasoningConfiguration) -> Void,
+                                     before: (ReasoningTrainer.StepReport, ReasoningTrainer.StepReport, Int) -> Void,
+                                     after: (ReasoningTrainer.StepReport, ReasoningTrainer.StepReport, Int) -> Void) throws -> ReasoningConfiguration {
+        let examples = TrainingExamples(sudoku: try puzzles(count: 24, blanks: 30, seed: 8))
+        var c = try sudokuConfig(.cmm)
+        c.training.scheduleSteps = 8
+        base(&c)
+        let plain = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        hinge(&c)
+        let hinged = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+        for step in 0..<6 {
+            let a = try plain.trainStep(), b = try hinged.trainStep()
+            if step < 4 {
+                before(a, b, step)
+                let same = hinged.model.store.values.array == plain.model.store.values.array
+                #expect(same, "step \(step + 1): the weights part before the hinge acts")
+            } else {
+                after(a, b, step)
+            }
+        }
+        let parted = hinged.model.store.values.array != plain.model.store.values.array
+        #expect(parted)
+        return c
+    }
+
     static func chordValues(blanks: Int, threads: Int, _ chord: (inout ReasoningConfiguration.LossWeights) -> Void) throws -> [Double] {
         var c = try sudokuConfig(.cmm)
         c.loss.regulariserEvery = 1
@@ -202,28 +231,16 @@ import Testing
     /// run is bit-identical to one without it; from it on the hinge acts; bad values refused,
     /// and a configuration saved before the field existed reads 0.
     @Test func chordHingeSwitchesOnAtItsFractionOfTheSchedule() throws {
-        let examples = TrainingExamples(sudoku: try Self.puzzles(count: 24, blanks: 30, seed: 8))
-        var c = try Self.sudokuConfig(.cmm)
-        c.training.scheduleSteps = 8
-        c.loss.regulariserEvery = 1
-        let plain = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
-        c.loss.chord = 1
-        c.loss.chordMargin = 0
-        c.loss.chordWrongClues = 8
-        c.loss.chordFrom = 0.5
-        let late = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
-        for step in 0..<6 {
-            let a = try plain.trainStep(), b = try late.trainStep()
-            if step < 4 {
-                #expect(b.regularisers.chord == 0 && !b.chordActive && b.forwardExamples == a.forwardExamples)
-                let same = late.model.store.values.array == plain.model.store.values.array
-                #expect(same, "step \(step + 1): the weights part before the chord acts")
-            } else {
-                #expect(b.regularisers.chord > 0 && b.chordActive, "step \(step + 1)")
-            }
-        }
-        let parted = late.model.store.values.array != plain.model.store.values.array
-        #expect(parted)
+        var c = try Self.lateHingeAgainstNone(base: { $0.loss.regulariserEvery = 1 }, hinge: {
+            $0.loss.chord = 1
+            $0.loss.chordMargin = 0
+            $0.loss.chordWrongClues = 8
+            $0.loss.chordFrom = 0.5
+        }, before: { a, b, _ in
+            #expect(b.regularisers.chord == 0 && !b.chordActive && b.forwardExamples == a.forwardExamples)
+        }, after: { _, b, step in
+            #expect(b.regularisers.chord > 0 && b.chordActive, "step \(step + 1)")
+        })
         for bad in [-0.1, 1.5, Double.nan] {
             c.loss.chordFrom = bad
             #expect(throws: ReasoningError.self) { try c.validate() }
@@ -399,26 +416,16 @@ import Testing
     /// configuration reproduces from scratch); from it on the hinge acts on the wrong
     /// examples and the runs part. A configuration saved before the hinge existed reads it off.
     @Test func wrongMotionHingeSwitchesOnAtItsFractionOfTheSchedule() throws {
-        let examples = TrainingExamples(sudoku: try Self.puzzles(count: 24, blanks: 30, seed: 8))
-        var c = try Self.sudokuConfig(.cmm)
-        c.training.scheduleSteps = 8
-        c.loss.residual = 0.1
-        let plain = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
-        c.loss.wrongMotion = 1
-        c.loss.wrongMotionMargin = 100  // every wrong example "at rest": the hinge acts on all of them
-        c.loss.wrongMotionFrom = 0.5
-        let hinged = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
-        for step in 0..<6 {
-            let a = try plain.trainStep(), b = try hinged.trainStep()
-            if step < 4 {
-                #expect(a.regularisers.wrongMotion == 0 && b.regularisers.wrongMotion == 0)
-                #expect(hinged.model.store.values.array == plain.model.store.values.array, "step \(step + 1)")
-            } else {
-                #expect(b.regularisers.wrongMotion > 0, "step \(step + 1): no wrong example?")
-                #expect(abs(b.totalLoss - b.answerLoss - b.haltingLoss - b.regularisers.total) < 1e-9)
-            }
-        }
-        #expect(hinged.model.store.values.array != plain.model.store.values.array)
+        let c = try Self.lateHingeAgainstNone(base: { $0.loss.residual = 0.1 }, hinge: {
+            $0.loss.wrongMotion = 1
+            $0.loss.wrongMotionMargin = 100  // every wrong example "at rest": the hinge acts on all of them
+            $0.loss.wrongMotionFrom = 0.5
+        }, before: { a, b, _ in
+            #expect(a.regularisers.wrongMotion == 0 && b.regularisers.wrongMotion == 0)
+        }, after: { _, b, step in
+            #expect(b.regularisers.wrongMotion > 0, "step \(step + 1): no wrong example?")
+            #expect(abs(b.totalLoss - b.answerLoss - b.haltingLoss - b.regularisers.total) < 1e-9)
+        })
         let old = try Self.savedWithout(["wrongMotion", "wrongMotionMargin", "wrongMotionFrom"], in: "loss", c)
         #expect(old.loss.wrongMotion == 0 && old.loss.wrongMotionMargin == 0.01 && old.loss.wrongMotionFrom == 0)
     }
