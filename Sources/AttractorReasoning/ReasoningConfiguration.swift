@@ -169,6 +169,11 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// step), so a model first learns to solve and then has its second fixed points pushed
         /// apart. The budget fit prices the chord's segments for the steps it runs.
         public var chordFrom: Double = 0
+        /// The chord hinge runs every `chordEvery` steps (0: with the Jacobian regularisers,
+        /// every `regulariserEvery`). Its segments are the costliest regulariser work at full
+        /// depth; a longer period buys training steps at the same CPU budget, and a larger
+        /// `chord` weight keeps the dose per step.
+        public var chordEvery: Int = 0
         /// The wrong-motion hinge (`ReasoningModel.equilibriumTerms`): on every training example
         /// whose answer is wrong after the segment, `ReLU(m − r)` with `r` its relative
         /// equilibrium residual and `m = wrongMotionMargin` (mean over the batch), so a wrong
@@ -201,7 +206,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case answer, halting, residual, traceHinge, repellerHinge, frobenius, spectral, spectralMargin, repulsion
-            case chord, chordMargin, chordSegments, chordSwaps, chordWrongClues, chordFrom, wrongMotion, wrongMotionMargin, wrongMotionFrom
+            case chord, chordMargin, chordSegments, chordSwaps, chordWrongClues, chordFrom, chordEvery, wrongMotion, wrongMotionMargin, wrongMotionFrom
             case swappedHalting, swappedHaltingPositions
             case regulariserEvery, regulariserBatch, powerIterations
         }
@@ -225,6 +230,7 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
             chordSwaps = try c.decodeIfPresent(Int.self, forKey: .chordSwaps) ?? 0
             chordWrongClues = try c.decodeIfPresent(Int.self, forKey: .chordWrongClues) ?? 0
             chordFrom = try c.decodeIfPresent(Double.self, forKey: .chordFrom) ?? 0
+            chordEvery = try c.decodeIfPresent(Int.self, forKey: .chordEvery) ?? 0
             // … nor a wrong-motion hinge.
             wrongMotion = try c.decodeIfPresent(Double.self, forKey: .wrongMotion) ?? 0
             wrongMotionMargin = try c.decodeIfPresent(Double.self, forKey: .wrongMotionMargin) ?? 0.01
@@ -478,6 +484,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         guard loss.chord >= 0 && loss.chord.isFinite && loss.chordMargin >= 0 && loss.chordMargin.isFinite,
               loss.chordSegments >= 0 else {
             throw .invalidConfiguration("loss.chord, loss.chordMargin and loss.chordSegments must be finite and ≥ 0, got \(loss.chord), \(loss.chordMargin) and \(loss.chordSegments)")
+        }
+        guard loss.chordEvery >= 0 else {
+            throw .invalidConfiguration("loss.chordEvery is a number of steps (0: with the Jacobian regularisers, every loss.regulariserEvery), got \(loss.chordEvery)")
         }
         guard (0...1).contains(loss.chordFrom) else {
             throw .invalidConfiguration("loss.chordFrom is a fraction of the schedule in [0, 1], got \(loss.chordFrom)")

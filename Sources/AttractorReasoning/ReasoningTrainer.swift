@@ -685,12 +685,18 @@ public final class ReasoningTrainer {
         return l.chord > 0 && Double(step) >= l.chordFrom * Double(schedule.totalSteps)
     }
 
-    /// Whether this step runs the chord hinge (the Jacobian regularisers' steps, from
+    /// Steps between two chord-hinge steps (`loss.chordEvery`, else `loss.regulariserEvery`).
+    var chordPeriod: Int {
+        let l = configuration.loss
+        return l.chordEvery > 0 ? l.chordEvery : l.regulariserEvery
+    }
+
+    /// Whether this step runs the chord hinge (every `chordPeriod` steps, from
     /// `loss.chordFrom` of the schedule on).
-    var isChordStep: Bool { chordActive && step % configuration.loss.regulariserEvery == 0 }
+    var isChordStep: Bool { chordActive && step % chordPeriod == 0 }
 
     /// The chord hinge's passes of `F` per example and step while it acts, in segments: every
-    /// `regulariserEvery` steps its rows run the misled segment (`chordWrongClues`), the
+    /// `chordPeriod` steps its rows run the misled segment (`chordWrongClues`), the
     /// `chordSegments` ones and the hinge's own taped segment forward, and that one backward.
     /// These scale with the depth (the budget fit prices them per stage); zero without a chord.
     public var chordSegmentShare: (forward: Double, backward: Double) {
@@ -698,7 +704,7 @@ public final class ReasoningTrainer {
         guard l.chord > 0 else { return (0, 0) }
         let perShard = max(1, l.regulariserBatch / shardCount)
         let rows = (0..<shardCount).reduce(0) { $0 + min(shardStarts[$1 + 1] - shardStarts[$1], perShard) }
-        let share = Double(rows) / Double(batch) / Double(l.regulariserEvery)
+        let share = Double(rows) / Double(batch) / Double(chordPeriod)
         let segments = l.chordSegments + 1 + (l.chordWrongClues > 0 ? 1 : 0)
         return (share * Double(segments), share)
     }

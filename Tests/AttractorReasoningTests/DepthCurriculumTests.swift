@@ -223,7 +223,7 @@ import Testing
     /// start (`chordWrongClues`) and more chord segments.
     @Test func theChordShareMatchesTheCountedPasses() throws {
         let examples = TrainingExamples(sudoku: try TrainingTests.puzzles(count: 24, blanks: 30, seed: 8))
-        for (segments, wrong, every, rows) in [(0, 0, 1, 64), (1, 8, 1, 4), (2, 8, 2, 64)] {
+        for (segments, wrong, every, rows, chordEvery) in [(0, 0, 1, 64, 0), (1, 8, 1, 4, 0), (2, 8, 2, 64, 0), (0, 8, 1, 64, 3)] {
             // The preset's CMM (one evaluation of F per step; the test suite's multi-rate RK4
             // takes four), at the small test size.
             var c = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)
@@ -241,17 +241,18 @@ import Testing
             c.loss.chordMargin = 0
             c.loss.chordSegments = segments
             c.loss.chordWrongClues = wrong
+            c.loss.chordEvery = chordEvery
             let on = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
             let a = try off.trainStep(), b = try on.trainStep()  // step 0: a chord step
             #expect(b.regularisers.chord > 0 && b.chordActive && !a.chordActive)
             let n = c.lowSteps, t = c.cycles, taped = c.gradient == .oneStep ? 2 : n + 1
             let examplesPerStep = Double(c.training.batch)
             let share = on.chordSegmentShare
-            let scale = Double(every)  // the share is per step, averaged over the steps between chords
+            let scale = Double(chordEvery > 0 ? chordEvery : every)  // the share is per step, averaged over the steps between chords
             #expect(Double(b.forwardExamples - a.forwardExamples) / examplesPerStep == share.forward * scale * Double((n + 1) * t),
-                    "\(segments) \(wrong) \(every) \(rows)")
+                    "\(segments) \(wrong) \(every) \(rows) \(chordEvery)")
             #expect(Double(b.backwardExamples - a.backwardExamples) / examplesPerStep == share.backward * scale * Double(taped),
-                    "\(segments) \(wrong) \(every) \(rows)")
+                    "\(segments) \(wrong) \(every) \(rows) \(chordEvery)")
         }
     }
 }

@@ -252,6 +252,36 @@ import Testing
         #expect(old.loss.chordFrom == 0)
     }
 
+    /// `loss.chordEvery`: the chord hinge runs on its own period, the Jacobian regularisers on
+    /// theirs; 0 keeps it with them.
+    @Test func chordHingeRunsOnItsOwnPeriod() throws {
+        let examples = TrainingExamples(sudoku: try Self.puzzles(count: 24, blanks: 30, seed: 8))
+        var c = try Self.sudokuConfig(.cmm)
+        c.loss.regulariserEvery = 2
+        c.loss.spectral = 1
+        c.loss.chord = 1
+        c.loss.chordMargin = 0
+        c.loss.chordWrongClues = 8
+        for (every, chordSteps) in [(0, [0, 2, 4, 6]), (3, [0, 3, 6])] {
+            c.loss.chordEvery = every
+            let trainer = try ReasoningTrainer(configuration: c, examples: examples, seed: 3)
+            var seen: [Int] = [], spectral: [Int] = []
+            for step in 0..<7 {
+                let r = try trainer.trainStep()
+                if r.regularisers.chord > 0 { seen.append(step) }
+                if r.regularisers.spectral > 0 { spectral.append(step) }
+            }
+            #expect(seen == chordSteps, "chordEvery \(every)")
+            #expect(spectral == [0, 2, 4, 6], "chordEvery \(every)")
+        }
+        c.loss.chordEvery = -1
+        #expect(throws: ReasoningError.self) { try c.validate() }
+        c.loss.chordEvery = 5
+        #expect(try c.applying(["loss.chordEvery=8"]).loss.chordEvery == 8)
+        #expect(try JSONDecoder().decode(ReasoningConfiguration.self, from: JSONEncoder().encode(c)).loss.chordEvery == 5)
+        #expect(try Self.savedWithout(["chordEvery"], in: "loss", c).loss.chordEvery == 0)
+    }
+
     /// Easier copies (`training.easierCopies`): the puzzle with some blanks filled from its
     /// solution — its givens kept, blanks between the minimum and its own, still its
     /// solution; seeded per draw; a fraction of 0 leaves every draw as it was.
