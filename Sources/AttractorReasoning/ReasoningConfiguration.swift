@@ -139,9 +139,9 @@ public struct ReasoningConfiguration: Codable, Sendable, Equatable {
         /// `m = chordMargin`, the gradient through `S(b)` only (`S(a)` is the trajectory's,
         /// held fixed). Where the spectral hinge bounds `J` at one point, this bounds the
         /// map's contraction across the region random starts come from, where distinct basins
-        /// would meet (a global contraction has one fixed point). Runs with the Jacobian
-        /// regularisers (same steps, same sub-batch): `chordSegments` untaped segments, one
-        /// taped segment and its backward pass.
+        /// would meet (a global contraction has one fixed point). Runs on the Jacobian
+        /// regularisers' sub-batch and steps (`chordEvery` gives it its own period):
+        /// `chordSegments` untaped segments, one taped segment and its backward pass.
         public var chord: Double = 0
         /// Margin `m` of the chord hinge (0: penalise every chord's ratio).
         public var chordMargin: Double = 0
