@@ -48,6 +48,42 @@ extension ReasoningConfiguration {
         return adapted
     }
 
+    /// The leaf fields where this configuration differs from `base`, each as `path=value` in
+    /// the form `applying` takes, sorted by path: `base.applying(c.assignments(differingFrom:
+    /// base))` is `c` again. `attractor train` prints them against the preset, so a training
+    /// log names the run's settings and a run can be repeated from its log alone.
+    public func assignments(differingFrom base: ReasoningConfiguration) -> [String] {
+        guard let mine = Self.jsonObject(self), let theirs = Self.jsonObject(base) else { return [] }
+        var found: [String] = []
+        Self.collectDifferences(mine, theirs, prefix: "", into: &found)
+        return found.sorted()
+    }
+
+    private static func jsonObject(_ configuration: ReasoningConfiguration) -> [String: Any]? {
+        guard let data = try? JSONEncoder().encode(configuration) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    private static func collectDifferences(_ object: [String: Any], _ base: [String: Any], prefix: String,
+                                           into found: inout [String]) {
+        for (key, value) in object {
+            if let nested = value as? [String: Any] {
+                collectDifferences(nested, base[key] as? [String: Any] ?? [:], prefix: prefix + key + ".", into: &found)
+            } else {
+                let text = leafText(value)
+                if base[key].map(leafText) != text { found.append(prefix + key + "=" + text) }
+            }
+        }
+    }
+
+    /// A leaf as `--set` writes it: names bare, numbers and booleans as JSON writes them.
+    private static func leafText(_ value: Any) -> String {
+        if let text = value as? String { return text }
+        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]),
+           let text = String(data: data, encoding: .utf8) { return text }
+        return "\(value)"
+    }
+
     /// Whether `assignments` (`--set` values) set `training.depthCurriculum` themselves.
     public static func assignsDepthCurriculum(_ assignments: [String]) -> Bool {
         assignments.contains { $0.hasPrefix("training.depthCurriculum=") }

@@ -134,6 +134,12 @@ struct TrainCommand: ParsableCommand {
         }
         print("training \(model.rawValue)-\(preset) on \(task.rawValue): \(trainer.model.store.count) parameters, batch \(config.training.batch) in \(trainer.shardCount) shards on \(trainer.threads) threads, \(examples.count) training examples")
         if let line = ranks.describe(trainer) { print(line) }
+        // The run's settings, so the log alone says what ran (and how to repeat it).
+        let presetConfiguration = try ReasoningConfiguration.preset(preset, model: model, task: task, sequence: examples.sequence)
+        let changes = config.assignments(differingFrom: presetConfiguration).filter { !$0.hasPrefix("training.scheduleSteps=") }
+        let schedule = fitsSchedule ? "cosine, its length fitted to the budget" : "cosine over \(trainer.schedule.totalSteps) steps"
+        print("settings: seed \(seed), schedule \(schedule); from the \(preset) preset: "
+              + (changes.isEmpty ? "unchanged" : changes.map { "--set " + $0 }.joined(separator: " ")))
         while true {
             let received = stop.signal
             let agreed = try ranks.agree([session.isBudgetSpent, received != nil, received == SIGTERM])  // rank 0 decides for all ranks

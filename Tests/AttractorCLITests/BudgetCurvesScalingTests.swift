@@ -18,6 +18,11 @@ import Testing
                                          "--batch", "4", "--eval-puzzles", "0", "--out", out, "--snapshot-every", "2",
                                          "--set", "sigma=0.02", "--set", "training.learningRate=0.002"] + Self.small)
         #expect(r.status == 0, "\(r.stderr)")
+        // The log names the run's settings against the preset, in the form --set takes.
+        let settings = r.stdout.split(separator: "\n").first { $0.hasPrefix("settings: seed 0, schedule cosine over 3 steps") }
+        #expect(settings?.contains("--set sigma=0.02 ") == true && settings?.contains("--set training.learningRate=0.002") == true
+                && settings?.contains("--set block.hidden=16 ") == true && settings?.contains("training.batch=4") == true,
+                "\(r.stdout)")
         let config = try String(contentsOfFile: out + "/config.json", encoding: .utf8)
         #expect(config.contains("\"sigma\" : 0.02") && config.contains("\"learningRate\" : 0.002"), "\(config)")
         #expect(config.contains("\"hidden\" : 16"))

@@ -282,6 +282,21 @@ import Testing
         #expect(try Self.savedWithout(["chordEvery"], in: "loss", c).loss.chordEvery == 0)
     }
 
+    /// `assignments(differingFrom:)` names exactly the changed leaves, sorted, in the form
+    /// `--set` takes, and applying them to the base gives the configuration back.
+    @Test func differencesFromThePresetReadAsSetAssignments() throws {
+        let base = try ReasoningConfiguration.preset("tiny", model: .cmm, task: .sudoku)
+        #expect(base.assignments(differingFrom: base).isEmpty)
+        let set = ["block.initialization=truncatedLecunNormal", "loss.chord=0.2", "loss.chordEvery=8", "sigma=0.03",
+                   "training.perturbation=swap"]
+        let changed = try base.applying(set)
+        let found = changed.assignments(differingFrom: base)
+        #expect(found == set, "\(found)")
+        let back = try base.applying(found)
+        let roundTrips = back == changed
+        #expect(roundTrips)
+    }
+
     /// Easier copies (`training.easierCopies`): the puzzle with some blanks filled from its
     /// solution — its givens kept, blanks between the minimum and its own, still its
     /// solution; seeded per draw; a fraction of 0 leaves every draw as it was.
