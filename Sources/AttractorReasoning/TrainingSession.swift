@@ -196,18 +196,24 @@ public final class TrainingSession {
         return line
     }
 
-    /// The two closing lines: passes of `F` and matmul rate per step, and the session's time.
+    /// The two closing lines: passes of `F` and matmul rate per step, and the session's time;
+    /// a resumed run's also names the steps of this session and the whole run's time
+    /// (the figure a `--cpu-minutes` budget counts).
     public func summaryLines(checkpoint: String) -> [String] {
         let session = sessionSeconds
         let done = max(1, trainer.step - startStep)
         let batch = trainer.configuration.training.batch
         let examples = Double((trainer.step - startStep) * batch)
+        let resumed = startStep > 0 || priorWallSeconds > 0 || priorCPUSeconds > 0
         return [
             String(format: "per step: %.1f forward and %.1f backward passes of F per example, %.1f GFLOP (matmuls); %.1f GFLOP/s per CPU-second",
                    Double(forwardPasses) / Double(done * batch), Double(backwardPasses) / Double(done * batch),
                    totalFlops / Double(done) / 1e9, totalFlops / max(session.cpu, 1e-9) / 1e9),
-            "done: \(trainer.step) steps in " + String(format: "%.1f s wall, %.1f s CPU (%.1f examples/s wall, %.1f per CPU-second)",
-                session.wall, session.cpu, examples / max(session.wall, 1e-9), examples / max(session.cpu, 1e-9)) + "; checkpoint \(checkpoint)",
+            "done: \(trainer.step) steps" + (resumed ? " (\(trainer.step - startStep) in this session)" : "") + " in "
+                + String(format: "%.1f s wall, %.1f s CPU (%.1f examples/s wall, %.1f per CPU-second)",
+                         session.wall, session.cpu, examples / max(session.wall, 1e-9), examples / max(session.cpu, 1e-9))
+                + (resumed ? String(format: "; the whole run %.1f s wall, %.1f s CPU", priorWallSeconds + session.wall, priorCPUSeconds + session.cpu) : "")
+                + "; checkpoint \(checkpoint)",
         ]
     }
 }

@@ -172,8 +172,10 @@ struct TrainCommand: ParsableCommand {
             if evalEvery > 0 && trainer.step % evalEvery == 0 && ranks.isRoot { try evaluate(trainer, heldOut) }
         }
         try save()
+        // The closing lines time the training (as the saved checkpoint does), not the evaluation below.
+        let summary = session.summaryLines(checkpoint: out)
         if ranks.isRoot { try evaluate(trainer, heldOut) }
-        for line in session.summaryLines(checkpoint: out) { print(line) }
+        for line in summary { print(line) }
     }
 
     var dataDescription: String {

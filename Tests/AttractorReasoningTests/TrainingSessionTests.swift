@@ -87,5 +87,24 @@ import Testing
         #expect(s.progressLine().contains("loss " + String(format: "%.4f", r.totalLoss)))
         let summary = s.summaryLines(checkpoint: "out")
         #expect(summary.count == 2 && summary[1].hasPrefix("done: 3 steps in 3.0 s wall, 3.0 s CPU"))
+        #expect(!summary[1].contains("whole run"))
+    }
+
+    /// A resumed run's closing line separates this session's steps and time from the whole
+    /// run's (the old line read as if the session's time were the run's).
+    @Test func aResumedRunsClosingLineGivesTheSessionAndTheWholeRun() throws {
+        let t = try Self.trainer()
+        _ = try t.trainStep()
+        let clock = FakeClock()
+        let s = TrainingSession(trainer: t, budget: .init(steps: 10), fitsSchedule: false,
+                                priorWallSeconds: 100, priorCPUSeconds: 50, clock: clock.clock)
+        for _ in 0..<2 {
+            let r = try t.trainStep()
+            clock.tick(wall: 2, cpu: 1.5)
+            _ = s.record(r)
+        }
+        let done = s.summaryLines(checkpoint: "out")[1]
+        #expect(done.hasPrefix("done: 3 steps (2 in this session) in 4.0 s wall, 3.0 s CPU"))
+        #expect(done.hasSuffix("; the whole run 104.0 s wall, 53.0 s CPU; checkpoint out"))
     }
 }
