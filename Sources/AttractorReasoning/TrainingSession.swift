@@ -204,7 +204,7 @@ public final class TrainingSession {
         let done = max(1, trainer.step - startStep)
         let batch = trainer.configuration.training.batch
         let examples = Double((trainer.step - startStep) * batch)
-        let resumed = startStep > 0 || priorWallSeconds > 0 || priorCPUSeconds > 0
+        let resumed = startStep > 0  // a checkpoint is saved after a step, so a resumed run starts past 0
         return [
             String(format: "per step: %.1f forward and %.1f backward passes of F per example, %.1f GFLOP (matmuls); %.1f GFLOP/s per CPU-second",
                    Double(forwardPasses) / Double(done * batch), Double(backwardPasses) / Double(done * batch),
