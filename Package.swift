@@ -69,6 +69,9 @@ let package = Package(
         .executableTarget(
             name: "IntegrateToEquilibrium", dependencies: ["AttractorDynamics"], path: "Examples/IntegrateToEquilibrium"),
         .executableTarget(name: "SDEEnsemble", dependencies: ["AttractorDynamics"], path: "Examples/SDEEnsemble"),
+        .executableTarget(
+            name: "MonotoneSudoku", dependencies: ["AttractorReasoning", "AttractorTasks", "AttractorDynamics", "AttractorNumerics"],
+            path: "Examples/MonotoneSudoku"),
         .executableTarget(name: "SudokuBenchmark", dependencies: ["AttractorTasks"], path: "Benchmarks/SudokuBenchmark"),
         .testTarget(name: "AttractorNumericsTests", dependencies: ["AttractorNumerics"], resources: [.copy("Golden")]),
         .testTarget(name: "AttractorDynamicsTests", dependencies: ["AttractorDynamics"]),
