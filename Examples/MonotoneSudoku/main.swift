@@ -1,6 +1,7 @@
 // Sudoku as the unique equilibrium of a monotone operator, with no learned parameter.
 //
 //   swift run -c release MonotoneSudoku [TEST.safetensors] [limit] [m] [κ]
+//   swift run -c release MonotoneSudoku train DS [cpu-minutes] [hidden] [m] [seed]   (learned; Training.swift)
 //
 // z = clip₀¹(z − α(Gz − u)), G = the Sudoku constraints' Gram matrix + m·I (strongly
 // monotone), u = 4 + κ·(one-hot givens): one fixed point per puzzle by construction, reached
@@ -15,6 +16,15 @@ import AttractorTasks
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "train" {
+    do {
+        try train(arguments: Array(arguments.dropFirst()))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write("MonotoneSudoku: \(error)\n".data(using: .utf8)!)
+        exit(1)
+    }
+}
 let path = arguments.first.flatMap { $0.hasSuffix(".safetensors") ? $0 : nil }
 let numbers = arguments.dropFirst(path == nil ? 0 : 1).compactMap(Double.init)
 let limit = numbers.count > 0 ? Int(numbers[0]) : 50

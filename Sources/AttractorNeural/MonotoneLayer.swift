@@ -85,6 +85,8 @@ public struct MonotoneLayer: Sendable, Equatable {
     }
 
     /// `out ← G z` for `batch` examples, with `P`, `Q` already in the workspace.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func applyG<T: Scalar>(_ z: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, batch: Int, workspace ws: Workspace<T>) {
         let s = sequence, h = hidden
         // Z Q for all rows at once, then + P Z per example, + m Z.
@@ -100,6 +102,8 @@ public struct MonotoneLayer: Sendable, Equatable {
 
     /// Solves for the fixed point from zero until the largest relative step over the batch is
     /// `≤ tolerance` or `maximumIterations`; the result is `workspace.output`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     @discardableResult
     public func forward<T: Scalar>(_ u: UnsafePointer<T>, batch: Int, parameters p: UnsafePointer<T>,
                                    workspace ws: Workspace<T>, tolerance: Double = 1e-6,
@@ -144,6 +148,8 @@ public struct MonotoneLayer: Sendable, Equatable {
 
     /// The implicit VJP at the last `forward`'s fixed point: adds `∂L/∂A_t`, `∂L/∂A_c` into
     /// `gradients` and writes `∂L/∂u` into `workspace.inputCotangent`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func backward<T: Scalar>(_ cotangent: UnsafePointer<T>, parameters p: UnsafePointer<T>,
                                     gradients g: UnsafeMutablePointer<T>, workspace ws: Workspace<T>,
                                     adjointIterations: Int = 20) {
@@ -185,6 +191,8 @@ public struct MonotoneLayer: Sendable, Equatable {
     }
 
     /// `M ← M + Mᵀ` in place.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     private func symmetrise<T: Scalar>(_ m: UnsafeMutablePointer<T>, _ k: Int) {
         for i in 0..<k {
             for j in i..<k {
