@@ -15,6 +15,7 @@ import AttractorReasoning
 import AttractorTasks
 import Foundation
 
+lineBufferStandardOutput()
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "train" {
     do {
