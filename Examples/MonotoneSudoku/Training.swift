@@ -3,25 +3,24 @@ import AttractorReasoning
 import AttractorTasks
 import Foundation
 
-/// `MonotoneSudoku train DS [cpu-minutes] [hidden] [m] [seed]`: trains `MonotoneSudokuModel` on
+/// `MonotoneSudoku train DS OUT [cpu-minutes] [hidden] [m] [seed]`: trains `MonotoneSudokuModel` on
 /// DS/train.safetensors (each draw an augmented solution with 5–45 random blanks; batch 64;
 /// AdamW 1e-3, 100 warm-up steps, cosine to 10% over the CPU budget; 100 forward iterations
-/// and 20 adjoint terms per step), then scores it at the equilibrium on the first 200
-/// solutions of DS/test_forum_hardest_1905_11plus.safetensors re-blanked exactly as
-/// `attractor eval --blanks K --seed 0 --limit 200` does.
+/// and 20 adjoint terms per step), saves it to OUT (a safetensors file; refused if it
+/// exists), then scores it (`evaluate`).
 func train(arguments: [String]) throws {
-    guard let ds = arguments.first else {
-        throw ExampleFailure("usage: MonotoneSudoku train DS [cpu-minutes] [hidden] [m] [seed]")
+    guard arguments.count >= 2 else {
+        throw ExampleFailure("usage: MonotoneSudoku train DS OUT [cpu-minutes] [hidden] [m] [seed]")
     }
-    let numbers = arguments.dropFirst().map { Double($0) }
+    let ds = arguments[0], out = arguments[1]
+    guard !FileManager.default.fileExists(atPath: out) else { throw ExampleFailure("\(out) exists; not overwriting it") }
+    let numbers = arguments.dropFirst(2).map { Double($0) }
     guard numbers.allSatisfy({ $0 != nil }) else { throw ExampleFailure("train: numbers expected after DS") }
     let minutes = numbers.count > 0 ? numbers[0]! : 25
     let hidden = numbers.count > 1 ? Int(numbers[1]!) : 64
     let m = numbers.count > 2 ? numbers[2]! : 0.05
     let seed = numbers.count > 3 ? UInt64(numbers[3]!) : 0
     let solutions = try SudokuDatasetBuilder.read(path: "\(ds)/train.safetensors").map(\.solution)
-    let tests = Array(try SudokuDatasetBuilder.read(path: "\(ds)/test_forum_hardest_1905_11plus.safetensors")
-        .prefix(200).map(SudokuExample.init))
     let model = MonotoneSudokuModel(hidden: hidden, strongMonotonicity: m, maxBatch: 64, seed: seed)
     let random = RandomSource(seed: seed &+ 1)
     print("monotone Sudoku model: hidden \(hidden), m \(m), \(model.store.count) parameters, "
@@ -48,8 +47,31 @@ func train(arguments: [String]) throws {
             recent = 0
         }
     }
-    print(String(format: "trained %d steps in %.0f CPU-seconds; scoring at the equilibrium (relative step 1e-5)", step,
-                 cpuSeconds() - start))
+    print(String(format: "trained %d steps in %.0f CPU-seconds; saved to %@", step, cpuSeconds() - start, out))
+    try model.save(to: out)
+    try evaluate(model, ds: ds)
+}
+
+/// `MonotoneSudoku eval MODEL DS`: scores a saved model (`evaluate`).
+func evaluate(arguments: [String]) throws {
+    guard arguments.count == 2 else { throw ExampleFailure("usage: MonotoneSudoku eval MODEL DS") }
+    try evaluate(try MonotoneSudokuModel(contentsOf: arguments[0], maxBatch: 64), ds: arguments[1])
+}
+
+/// At the equilibrium (relative step 1e-5): the first 200 solutions of
+/// DS/test_forum_hardest_1905_11plus.safetensors re-blanked exactly as `attractor eval
+/// --blanks K --seed 0 --limit 200` does, and the first 100 original puzzles of each source.
+func evaluate(_ model: MonotoneSudokuModel, ds: String) throws {
+    let tests = Array(try SudokuDatasetBuilder.read(path: "\(ds)/test_forum_hardest_1905_11plus.safetensors")
+        .prefix(200).map(SudokuExample.init))
+    print("scoring at the equilibrium (relative step 1e-5)")
+    for source in SudokuDatasetBuilder.labelledSources {
+        let originals = Array(try SudokuDatasetBuilder.read(path: "\(ds)/test_\(source).safetensors").prefix(100)
+            .map(SudokuExample.init))
+        let s = try model.score(originals)
+        print(String(format: "original %@ (%d): exact %.3f  blank-cell %.3f  iterations ≤ %d  converged %@", source,
+                     originals.count, s.exact, s.blankCells, s.iterations, s.converged ? "yes" : "no"))
+    }
     for blanks in [10, 20, 30, 40, 50] {
         let rung = try tests.reblanked(blanks: blanks, seed: 0)
         let s = try model.score(rung)

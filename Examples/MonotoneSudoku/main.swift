@@ -1,7 +1,8 @@
 // Sudoku as the unique equilibrium of a monotone operator, with no learned parameter.
 //
 //   swift run -c release MonotoneSudoku [TEST.safetensors] [limit] [m] [κ]
-//   swift run -c release MonotoneSudoku train DS [cpu-minutes] [hidden] [m] [seed]   (learned; Training.swift)
+//   swift run -c release MonotoneSudoku train DS OUT [cpu-minutes] [hidden] [m] [seed]   (learned; Training.swift)
+//   swift run -c release MonotoneSudoku eval MODEL DS
 //
 // z = clip₀¹(z − α(Gz − u)), G = the Sudoku constraints' Gram matrix + m·I (strongly
 // monotone), u = 4 + κ·(one-hot givens): one fixed point per puzzle by construction, reached
@@ -17,9 +18,10 @@ import Foundation
 
 lineBufferStandardOutput()
 let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "train" {
+if arguments.first == "train" || arguments.first == "eval" {
     do {
-        try train(arguments: Array(arguments.dropFirst()))
+        if arguments.first == "train" { try train(arguments: Array(arguments.dropFirst())) }
+        else { try evaluate(arguments: Array(arguments.dropFirst())) }
         exit(0)
     } catch {
         FileHandle.standardError.write("MonotoneSudoku: \(error)\n".data(using: .utf8)!)

@@ -1,6 +1,7 @@
 import AttractorNeural
 import AttractorNumerics
 import AttractorTasks
+import Foundation
 
 /// A Sudoku model whose answer is read from the **one** fixed point of a monotone operator:
 /// token embedding plus a learned per-position bias → `MonotoneLayer` → linear answer head
@@ -42,6 +43,39 @@ public final class MonotoneSudokuModel {
         dLogits = logits
         tokens = []
         targets = []
+    }
+
+    /// Writes every parameter, by name, to a safetensors file (metadata: `hidden`, `m`); an
+    /// existing file is replaced only by a complete new one (written beside it, then moved).
+    public func save(to path: String) throws {
+        var archive = SafetensorsArchive(metadata: ["format": "attractor-monotone-sudoku-1", "hidden": "\(hidden)",
+                                                    "m": "\(layer.strongMonotonicity)"])
+        for view in store.layout.views {
+            try archive.set(view.name, shape: view.shape, scalars: store.values(named: view.name)!)
+        }
+        let partial = path + ".partial"
+        try archive.write(toFile: partial)
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: partial, toPath: path)
+    }
+
+    /// A model read back from `save(to:)`'s file.
+    /// - Throws: `SafetensorsError` for an unreadable file or a missing tensor,
+    ///   `ReasoningError.invalidConfiguration` when it is not a monotone Sudoku model.
+    public convenience init(contentsOf path: String, maxBatch: Int) throws {
+        let archive = try SafetensorsArchive(contentsOfFile: path)
+        guard archive.metadata["format"] == "attractor-monotone-sudoku-1", let hidden = archive.metadata["hidden"].flatMap(Int.init),
+              let m = archive.metadata["m"].flatMap(Double.init) else {
+            throw ReasoningError.invalidConfiguration("\(path) is not a monotone Sudoku model (format attractor-monotone-sudoku-1)")
+        }
+        self.init(hidden: hidden, strongMonotonicity: m, maxBatch: maxBatch, seed: 0)
+        for view in store.layout.views {
+            let (shape, values) = try archive.scalars(view.name, as: Float.self)
+            guard shape == view.shape else {
+                throw ReasoningError.invalidConfiguration("\(view.name) has shape \(shape) in \(path), expected \(view.shape)")
+            }
+            try store.setValues(named: view.name, values)
+        }
     }
 
     /// Iterations and largest relative step of the last forward pass.

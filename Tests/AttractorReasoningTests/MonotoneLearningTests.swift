@@ -1,4 +1,5 @@
 import AttractorNumerics
+import Foundation
 import AttractorReasoning
 import AttractorTasks
 import Testing
@@ -23,5 +24,21 @@ import Testing
         #expect(after.converged)
         #expect(after.blankCells > 0.9)
         #expect(after.exact > 0.6)
+    }
+
+    @Test func savedModelReadsBackWithTheSameParametersAndRefusesOtherFiles() throws {
+        let model = MonotoneSudokuModel(hidden: 8, strongMonotonicity: 0.1, maxBatch: 4, seed: 9)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("monotone-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try model.save(to: dir + "/m.safetensors")
+        let back = try MonotoneSudokuModel(contentsOf: dir + "/m.safetensors", maxBatch: 4)
+        #expect(back.hidden == 8 && back.layer.strongMonotonicity == 0.1)
+        #expect(Array(UnsafeBufferPointer(start: back.store.values.pointer, count: back.store.count))
+                == Array(UnsafeBufferPointer(start: model.store.values.pointer, count: model.store.count)))
+        var other = SafetensorsArchive(metadata: ["format": "something-else"])
+        try other.set("x", shape: [1], scalars: [Float(1)])
+        try other.write(toFile: dir + "/other.safetensors")
+        #expect(throws: (any Error).self) { try MonotoneSudokuModel(contentsOf: dir + "/other.safetensors", maxBatch: 4) }
     }
 }
