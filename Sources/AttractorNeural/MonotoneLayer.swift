@@ -56,7 +56,7 @@ public struct MonotoneLayer: Sendable, Equatable {
         /// `∂L/∂u` after `backward`.
         public let inputCotangent: ScalarBuffer<T>
         let input: ScalarBuffer<T>
-        let next: ScalarBuffer<T>
+        let mask: ScalarBuffer<T>     // the ReLU mask at the fixed point (backward)
         let gz: ScalarBuffer<T>
         let w: ScalarBuffer<T>
         let token: ScalarBuffer<T>     // P = A_tᵀA_t
@@ -74,7 +74,7 @@ public struct MonotoneLayer: Sendable, Equatable {
             output = ScalarBuffer(count: n)
             inputCotangent = ScalarBuffer(count: n)
             input = ScalarBuffer(count: n)
-            next = ScalarBuffer(count: n)
+            mask = ScalarBuffer(count: n)
             gz = ScalarBuffer(count: n)
             w = ScalarBuffer(count: n)
             token = ScalarBuffer(count: layer.sequence * layer.sequence)
@@ -134,11 +134,10 @@ public struct MonotoneLayer: Sendable, Equatable {
                     let d = Double(y - z[i])
                     step += d * d
                     norm += Double(y) * Double(y)
-                    ws.next.pointer[i] = y
+                    z[i] = y  // elementwise: Gz is already in gz, so z can be updated in place
                 }
                 worst = max(worst, (step / max(norm, 1e-30)).squareRoot())
             }
-            Kernels.copy(ws.next.pointer, z, count: n)
             ws.iterations = k + 1
             ws.relativeStep = worst
             if worst <= tolerance { break }
@@ -159,7 +158,7 @@ public struct MonotoneLayer: Sendable, Equatable {
         let z = UnsafePointer(ws.output.pointer)
         // D: the ReLU mask of the map at z* (pre-activation > 0).
         applyG(z, ws.gz.pointer, batch: batch, workspace: ws)
-        let mask = ws.next.pointer
+        let mask = ws.mask.pointer
         for i in 0..<n { mask[i] = z[i] - alpha * (ws.gz.pointer[i] - ws.input.pointer[i]) > 0 ? 1 : 0 }
         // w ← c + (I − αG)(D w), from w = c.
         let w = ws.w.pointer, dw = ws.inputCotangent.pointer
